@@ -1,0 +1,1 @@
+"""Configuration functions for the logging package (logixde: not yet implemented in Rust)."""

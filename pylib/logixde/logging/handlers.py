@@ -1,0 +1,1 @@
+"""Additional handlers for the logging package (logixde: implemented in Rust)."""

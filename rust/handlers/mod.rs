@@ -1,0 +1,7 @@
+//! `logging.handlers`: one file per handler family.
+
+use pyo3::prelude::*;
+
+pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+    Ok(())
+}

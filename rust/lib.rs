@@ -1,0 +1,46 @@
+//! logixde's native core: the stdlib's `logging`, `logging.handlers` and `logging.config`
+//! implemented in Rust. One file per stdlib concept; `pylib/logixde/logging/` is the thin
+//! Python facade that holds the module globals users assign and re-exports these classes.
+
+use pyo3::prelude::*;
+
+pub mod dispatch;
+pub mod state;
+
+pub mod adapter;
+pub mod caller;
+pub mod file_handler;
+pub mod filter;
+pub mod formatter;
+pub mod handler;
+pub mod levels;
+pub mod logger;
+pub mod manager;
+pub mod module_functions;
+pub mod record;
+pub mod stream_handler;
+pub mod style;
+
+pub mod handlers;
+
+/// The private extension module behind `logixde.logging`.
+#[pymodule]
+#[pyo3(name = "_core")]
+fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(state::bind_logging_module, m)?)?;
+    levels::register(m)?;
+    record::register(m)?;
+    filter::register(m)?;
+    style::register(m)?;
+    formatter::register(m)?;
+    handler::register(m)?;
+    stream_handler::register(m)?;
+    file_handler::register(m)?;
+    logger::register(m)?;
+    manager::register(m)?;
+    adapter::register(m)?;
+    caller::register(m)?;
+    module_functions::register(m)?;
+    handlers::register(m)?;
+    Ok(())
+}

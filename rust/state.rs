@@ -1,0 +1,62 @@
+//! The `logging` module object and its globals.
+//!
+//! The stdlib's functions read their module's globals at call time (`raiseExceptions`,
+//! `logThreads`, `_lock`, `root`, …) and users and CPython's suite reassign them. The globals
+//! therefore live in the facade module (a real Python module), and Rust reads them live
+//! through the module object registered here when the facade is imported.
+
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyString;
+
+static LOGGING: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+static HANDLERS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+
+/// Called once by the facade: `_core.bind_logging_module(sys.modules[__name__])`.
+#[pyfunction]
+#[pyo3(signature = (module, handlers_module = None))]
+pub fn bind_logging_module(
+    module: &Bound<'_, PyModule>,
+    handlers_module: Option<&Bound<'_, PyModule>>,
+) -> PyResult<()> {
+    let py = module.py();
+    if let Some(h) = handlers_module {
+        let _ = HANDLERS.set(py, h.clone().unbind());
+        return Ok(());
+    }
+    LOGGING
+        .set(py, module.clone().unbind())
+        .map_err(|_| PyRuntimeError::new_err("logixde: the logging module is already bound"))
+}
+
+/// The facade module `logging` (logixde's).
+pub fn logging_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
+    LOGGING
+        .get(py)
+        .map(|m| m.bind(py))
+        .ok_or_else(|| PyRuntimeError::new_err("logixde: the logging module is not initialised"))
+}
+
+/// The facade module `logging.handlers`, once imported.
+pub fn handlers_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
+    HANDLERS
+        .get(py)
+        .map(|m| m.bind(py))
+        .ok_or_else(|| PyRuntimeError::new_err("logixde: logging.handlers is not initialised"))
+}
+
+/// A global of the `logging` module, read live (`logging.raiseExceptions`, `logging.root`, …).
+pub fn global<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
+    logging_module(py)?.as_any().getattr(name)
+}
+
+/// A global read as a truth value, as the stdlib's `if raiseExceptions:` does.
+pub fn global_is_true(py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<bool> {
+    global(py, name)?.is_truthy()
+}
+
+/// The running interpreter's minor version (9 for 3.9 … 13 for 3.13). Behaviour follows it.
+pub fn minor(py: Python<'_>) -> u8 {
+    py.version_info().minor
+}
