@@ -110,7 +110,7 @@ def summarize(samples):
 def run_interpreter(python, cfg):
     info = interpreter_info(python)
     cfg.log("== %s (CPython %s)" % (python, info["version"]))
-    probe_timeout = 30
+    probe_timeout = 15
     libraries = {}
     for lib in cfg.libs:
         result = call_worker(python, {"lib": lib, "mode": "probe"}, probe_timeout)
@@ -144,7 +144,8 @@ def run_interpreter(python, cfg):
         for sc in selected:
             for lib in available:
                 lib_entry = results[sc.name]["libs"][lib]
-                if lib_entry["verify"]["status"] in ("skipped", "n/a"):
+                verify = lib_entry["verify"]
+                if verify["status"] in ("skipped", "n/a") or "timed out" in verify.get("error", ""):
                     continue
                 worker_cfg = {
                     "lib": lib,

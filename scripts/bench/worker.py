@@ -117,10 +117,11 @@ def measure(runner, repeat, target):
     """Calibrate like timeit.autorange, then ``repeat`` windows of about ``target`` s each."""
     floor = min(0.02, target / 5)
     n = 1
-    errors, checked = [], 0
+    errors, checked, checks = [], 0, 0
     while True:
         elapsed = runner.run(n)
         error = runner.check(n)
+        checks += 1
         checked += n * runner.setup.records * runner.per_call
         if error:
             # Still timed: a wrong sink is reported beside the number, not instead of it.
@@ -134,6 +135,7 @@ def measure(runner, repeat, target):
         elapsed = runner.run(n)
         samples.append(elapsed * 1e9 / (n * runner.per_call))
         error = runner.check(n)
+        checks += 1
         checked += n * runner.setup.records * runner.per_call
         if error:
             errors.append("window of %d calls: %s" % (n, error))
@@ -144,7 +146,7 @@ def measure(runner, repeat, target):
         "records_checked": checked,
     }
     if errors:
-        result["error"] = "%d of %d checks failed; first: %s" % (len(errors), repeat + 1, errors[0])
+        result["error"] = "%d of %d checks failed; first: %s" % (len(errors), checks, errors[0])
     return result
 
 
