@@ -10,6 +10,7 @@ import inspect
 import os
 import sys
 import sysconfig
+import time
 import types
 
 NAMES = ("stdlib", "logixde", "picologging", "logxide")
@@ -31,8 +32,25 @@ class Library:
         #: Called at the end of each timed window when the library writes asynchronously.
         self.drain = drain
 
+        #: ns spent in the statement that imports the library as ``logging`` (set by ``load``).
+        self.import_ns = None
+
     def info(self):
         return {"name": self.name, "version": self.version, "file": self.where}
+
+
+class _Stopwatch:
+    """Times the one import statement that makes the library ``logging``."""
+
+    def __init__(self):
+        self.ns = None
+
+    def __enter__(self):
+        self.t0 = time.perf_counter_ns()
+        return self
+
+    def __exit__(self, *exc):
+        self.ns = time.perf_counter_ns() - self.t0
 
 
 def _dist_version(dist, module=None):
@@ -47,7 +65,8 @@ def _dist_version(dist, module=None):
 def _load_stdlib():
     if "logging" in sys.modules:
         raise RuntimeError("logging was imported before the library was chosen")
-    import logging
+    with _Stopwatch() as watch:
+        import logging
     import logging.handlers
 
     expected = os.path.join(sysconfig.get_paths()["stdlib"], "logging")
@@ -56,7 +75,7 @@ def _load_stdlib():
         raise RuntimeError("logging comes from %s, not the stdlib (%s)" % (where, expected))
     import platform
 
-    return Library("stdlib", logging, logging.handlers, platform.python_version(), where)
+    return _timed(Library("stdlib", logging, logging.handlers, platform.python_version(), where), watch)
 
 
 def _load_logixde():
@@ -66,9 +85,10 @@ def _load_logixde():
         raise Unavailable("logixde is not installed for %s (%s)" % (sys.executable, e))
     if "logging" in sys.modules:
         raise RuntimeError("logging was imported before logixde.activate()")
-    logixde.activate()
     try:
-        import logging
+        with _Stopwatch() as watch:
+            logixde.activate()
+            import logging
         import logging.handlers
     except ImportError as e:
         raise Unavailable("logixde is installed but its logging does not import: %s" % e)
@@ -76,37 +96,39 @@ def _load_logixde():
     where = os.path.abspath(logging.__file__)
     if not where.startswith(package + os.sep):
         raise RuntimeError("logging.__file__ is %s, not under logixde (%s)" % (where, package))
-    return Library("logixde", logging, logging.handlers, _dist_version("logixde", logixde), where)
+    lib = Library("logixde", logging, logging.handlers, _dist_version("logixde", logixde), where)
+    return _timed(lib, watch)
 
 
 def _load_picologging():
     try:
-        import picologging
+        with _Stopwatch() as watch:
+            import picologging
         import picologging.handlers
     except ImportError as e:
         raise Unavailable("picologging is not installed for this interpreter (%s)" % e)
-    return Library(
-        "picologging",
-        picologging,
-        picologging.handlers,
-        _dist_version("picologging", picologging),
-        picologging.__file__,
-    )
+    version = _dist_version("picologging", picologging)
+    return _timed(Library("picologging", picologging, picologging.handlers, version, picologging.__file__), watch)
 
 
 def _load_logxide():
     try:
+        with _Stopwatch() as watch:
+            from logxide import logging
         import logxide
-        from logxide import logging
     except ImportError as e:
         raise Unavailable("logxide is not installed for this interpreter (%s)" % e)
     handlers = getattr(logging, "handlers", None)
     # LogXide's handlers may write from a background thread: its flush() is called at the end
     # of every timed window, so what is timed is what reached the sink.
     drain = getattr(logxide, "flush", None)
-    return Library(
-        "logxide", logging, handlers, _dist_version("logxide", logxide), logxide.__file__, drain
-    )
+    version = _dist_version("logxide", logxide)
+    return _timed(Library("logxide", logging, handlers, version, logxide.__file__, drain), watch)
+
+
+def _timed(lib, watch):
+    lib.import_ns = watch.ns
+    return lib
 
 
 _LOADERS = {

@@ -23,6 +23,7 @@ TARGETS = {
     "py-formatter": 1.5,
     "threads": 5,
     "basicconfig": 5,
+    "import": 1,
 }
 
 MATCH_FLAGS = {"identical": "", "asctime differs": " ≈", "differs": " ≠"}
@@ -100,7 +101,7 @@ def notes(doc, markdown=True):
             parts = []
             if e.get("status") not in ("ok", None):
                 parts.append("%s: %s" % (e["status"], e.get("error")))
-            if e.get("match") not in (None, "identical"):
+            if e.get("match") in ("differs", "asctime differs"):
                 parts.append("%s (%s)" % (e["match"], e.get("diff", "")))
             if parts:
                 out.append("%s / %s: %s" % (name, lib, "; ".join(parts)))
@@ -143,12 +144,17 @@ def chart_rows(doc):
     for name, entry in doc["scenarios"].items():
         per = {}
         for lib, e in entry["libs"].items():
-            ok = e.get("status") == "ok" and e.get("match", "identical") == "identical"
-            note = e.get("status") if e.get("status") != "ok" else e.get("match", "")
+            match = e.get("match", "identical")
+            problems = []
+            if match != "identical":
+                problems.append(match if match in ("differs", "asctime differs") else "output " + str(match))
             if e.get("status") == "bad-sink":
-                note = "records lost"
-            per[lib] = (e.get("speedup"), ok, note or "")
-        rows.append((name, per))
+                problems.append("sink✗")
+            elif e.get("status") not in ("ok", None):
+                problems = [e["status"]]
+            per[lib] = (e.get("speedup"), not problems, ", ".join(problems))
+        std = entry["libs"].get("stdlib", {})
+        rows.append((name, fmt_ns(std.get("median_ns")), per))
     return rows
 
 

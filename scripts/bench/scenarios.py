@@ -191,7 +191,8 @@ class Scenario:
         self.name = name
         self.title = title
         self.setup = setup
-        #: "loop" (ns per call, one thread) or "threads" (ns per record, 4 threads).
+        #: "loop" (ns per call, one thread), "threads" (ns per record, 4 threads) or "import"
+        #: (ns for the import statement, one sample per fresh process).
         self.kind = kind
         #: For scenarios that join when ``logging.handlers`` implements them natively in logixde:
         #: a list of (class name, method name) that must not be Python functions.
@@ -397,3 +398,14 @@ def _queue(L, H, ctx):
         restart=listener.start,
         teardown=lambda: None,
     )
+
+
+@scenario(
+    "import",
+    "`import logging` in a fresh interpreter (logixde: `activate()` + `import logging`)",
+    kind="import",
+)
+def _import(L, H, ctx):
+    # Timed by the worker around the library's import statement (see libraries.load); one
+    # sample per worker process, so the runner starts ``repeat`` workers per round.
+    return Setup({}, "pass", NoSink(), records=0)

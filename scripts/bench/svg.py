@@ -10,7 +10,6 @@ import math
 from xml.sax.saxutils import escape
 
 COLORS = {
-    "stdlib": "#9e9e9e",
     "logixde": "#d9480f",
     "picologging": "#1c7ed6",
     "logxide": "#2f9e44",
@@ -24,8 +23,12 @@ TOP = 54
 
 
 def chart(title, rows, libs):
-    """``rows``: [(scenario, {lib: (speedup or None, ok, note)})]; returns the SVG text."""
-    values = [v[0] for _, per in rows for v in per.values() if v[0]]
+    """``rows``: [(scenario, stdlib label, {lib: (speedup or None, ok, note)})]; returns the SVG.
+
+    The stdlib has no bar: it is the 1× line, its time is printed under the scenario's name.
+    """
+    libs = [lib for lib in libs if lib != "stdlib"]
+    values = [v[0] for _, _, per in rows for lib, v in per.items() if v[0] and lib in libs]
     lo = min([0.5] + [v / 1.3 for v in values])
     hi = max([20.0] + [v * 1.3 for v in values])
     lo_exp, hi_exp = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
@@ -34,7 +37,7 @@ def chart(title, rows, libs):
         frac = (math.log10(v) - lo_exp) / (hi_exp - lo_exp)
         return LABEL_W + frac * PLOT_W
 
-    group_h = len(libs) * BAR_H + GAP
+    group_h = max(2, len(libs)) * BAR_H + GAP
     height = TOP + len(rows) * group_h + 40
     width = LABEL_W + PLOT_W + RIGHT_W
     out = [
@@ -53,7 +56,7 @@ def chart(title, rows, libs):
         out.append('<text x="%d" y="37">%s</text>' % (lx + 14, escape(lib)))
         lx += 24 + 7 * len(lib)
     out.append('<rect x="%d" y="28" width="10" height="10" fill="url(#hatch)" stroke="#555"/>' % lx)
-    out.append('<text x="%d" y="37">output differs / records lost</text>' % (lx + 14))
+    out.append('<text x="%d" y="37">output differs from the stdlib’s, or sink check failed</text>' % (lx + 14))
     # Grid: decades and 2×, 5×.
     bottom = TOP + len(rows) * group_h
     for e in range(lo_exp, hi_exp + 1):
@@ -73,10 +76,12 @@ def chart(title, rows, libs):
         % (LABEL_W + PLOT_W / 2, bottom + 30)
     )
     y = TOP
-    for scenario, per in rows:
+    for scenario, std_label, per in rows:
+        mid = y + max(2, len(libs)) * BAR_H / 2
+        out.append('<text x="%d" y="%.1f" text-anchor="end">%s</text>' % (LABEL_W - 6, mid - 1, escape(scenario)))
         out.append(
-            '<text x="%d" y="%.1f" text-anchor="end">%s</text>'
-            % (LABEL_W - 6, y + len(libs) * BAR_H / 2 + 4, escape(scenario))
+            '<text x="%d" y="%.1f" text-anchor="end" font-size="9" fill="#777">stdlib %s</text>'
+            % (LABEL_W - 6, mid + 9, escape(std_label))
         )
         for i, lib in enumerate(libs):
             speedup, ok, note = per.get(lib, (None, True, "missing"))
@@ -92,7 +97,7 @@ def chart(title, rows, libs):
                 )
                 text = "%.2f×" % speedup + ("" if ok else " " + note)
                 out.append('<text x="%.1f" y="%.1f" font-size="9" fill="#333">%s</text>' % (x1 + 3, by + BAR_H - 2, escape(text)))
-            elif lib != "stdlib":
+            else:
                 out.append(
                     '<text x="%.1f" y="%.1f" font-size="9" fill="#999">%s: %s</text>'
                     % (x(10 ** lo_exp) + 3, by + BAR_H - 2, escape(lib), escape(note))
