@@ -64,7 +64,8 @@ def parse_args(argv):
     p.add_argument("--profile", metavar="SCENARIO", help="profile one scenario and write the top entries into the doc")
     p.add_argument("--profile-lib", default="logixde", help="library to profile (default: %(default)s)")
     p.add_argument("--profiler", choices=("perf", "callgrind"), help="default: perf if present, else callgrind")
-    p.add_argument("--profile-seconds", type=float, default=5.0)
+    p.add_argument("--profile-seconds", type=float, default=5.0, help="perf: seconds sampled (default 5)")
+    p.add_argument("--profile-calls", type=int, default=20000, help="callgrind: calls run (default 20000)")
     args = p.parse_args(argv)
     args.scenario_names = args.scenarios.split(",") if args.scenarios else names
     unknown = [n for n in args.scenario_names if n not in names]
@@ -123,7 +124,8 @@ def do_profile(args):
     if profiler is None:
         raise SystemExit("neither perf nor valgrind is installed")
     block, _ = profiling.profile(
-        args.python[0], args.profile, args.profile_lib, profiler, args.results, seconds=args.profile_seconds
+        args.python[0], args.profile, args.profile_lib, profiler, args.results,
+        seconds=args.profile_seconds, calls=args.profile_calls,
     )
     print(block)
     paths = sorted(glob.glob(os.path.join(args.results, "*.json")))

@@ -50,23 +50,33 @@ def profile(python, scenario, lib, profiler, outdir, seconds=5.0, calls=20000):
         raw = "\n".join(_perf_raw(data, "dso")) + "\n\n" + "\n".join(_perf_raw(data, "dso,symbol"))
         unit = "samples"
     elif profiler == "callgrind":
-        out = stem + ".callgrind.out"
-        cfg["calls"] = calls
-        result = runner.call_worker(
-            python,
-            cfg,
-            timeout=3600,
-            prefix=["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out],
-        )
-        _require_ok(result)
-        by_dso, by_symbol, raw = _callgrind_report(out)
+        # Instruction counts are exact, so the interpreter's start-up and the scenario's setup are
+        # removed by running twice (``calls`` calls, then none) and subtracting per function.
+        counts = []
+        for n in (calls, 0):
+            out = "%s.%d.callgrind.out" % (stem, n)
+            result_n = runner.call_worker(
+                python,
+                dict(cfg, calls=n),
+                timeout=3600,
+                prefix=["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out],
+            )
+            _require_ok(result_n)
+            counts.append(_callgrind_counts(out))
+            if n:
+                result = result_n
+        by_dso, by_symbol, raw, per_call = _callgrind_delta(counts[0], counts[1], calls)
         by_symbol = by_symbol[:TOP_SYMBOLS]
-        unit = "instructions"
+        unit = "instructions, %.0f per call" % per_call
+        # ns under valgrind mean nothing: shares are shown as instructions per call instead.
+        result["ns_per_call"] = None
+        result["ir_per_call"] = per_call
     else:
         raise SystemExit("unknown profiler %r (perf or callgrind)" % profiler)
     with open(stem + ".txt", "w") as f:
         f.write(raw)
-    ns = result.get("ns_per_call")
+    ns = result.get("ns_per_call") or result.get("ir_per_call")
+    per_unit = "ns/call" if result.get("ns_per_call") else "Ir/call"
     lib_version = result.get("library", {}).get("version", "?")
     lines = [
         "Profile of `%s` on %s %s, CPython %s, by %s (%s), %s: %d calls, %s per call under the profiler."
@@ -79,17 +89,17 @@ def profile(python, scenario, lib, profiler, outdir, seconds=5.0, calls=20000):
             unit,
             datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"),
             result.get("calls", 0),
-            "%.0f ns" % ns if ns else "?",
+            ("%.0f ns" % ns if per_unit == "ns/call" else "%.0f instructions" % ns) if ns else "?",
         ),
         "",
         "By shared object:",
         "",
-        "| share | ≈ ns/call | object |",
+        "| share | ≈ %s | object |" % per_unit,
         "|---:|---:|---|",
     ]
     for pct, dso, _ in by_dso:
         lines.append("| %.1f%% | %s | `%s` |" % (pct, _ns(pct, ns), dso))
-    lines += ["", "Top symbols (self time):", "", "| share | ≈ ns/call | object | symbol |", "|---:|---:|---|---|"]
+    lines += ["", "Top symbols (self time):", "", "| share | ≈ %s | object | symbol |" % per_unit, "|---:|---:|---|---|"]
     for pct, dso, sym in by_symbol:
         lines.append("| %.1f%% | %s | `%s` | `%s` |" % (pct, _ns(pct, ns), dso, sym.replace("|", "\\|")[:100]))
     lines += ["", "Raw report: `%s`." % os.path.relpath(stem + ".txt")]
@@ -125,28 +135,56 @@ def _perf_report(data, sort, min_pct):
             continue
         m = _PERF_LINE.match(line)
         if m and float(m.group(1)) >= min_pct:
-            rows.append((float(m.group(1)), m.group(2), (m.group(3) or "").strip()))
+            # Drop perf's trailing IPC columns ("-  -" when the CPU gives none).
+            symbol = re.sub(r"(\s+(-|[\d.]+%?))+\s*$", "", m.group(3) or "").strip()
+            rows.append((float(m.group(1)), m.group(2), symbol))
     return rows
 
 
-_CG_LINE = re.compile(r"^\s*([\d,]+)\s+\(\s*([\d.]+)%\)\s+(.*?):(.*?)(?:\s+\[(.*)\])?$")
+_CG_LINE = re.compile(r"^\s*([\d,]+)\s+\(\s*([\d.]+)%\)\s+(.*)$")
 
 
-def _callgrind_report(out):
+def _callgrind_counts(out):
+    """{"file:function [object]": Ir} from callgrind_annotate, plus the program total."""
     proc = subprocess.run(
-        ["callgrind_annotate", "--inclusive=no", "--threshold=99", out],
+        ["callgrind_annotate", "--inclusive=no", "--threshold=100", out],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         universal_newlines=True,
     )
-    symbols, dsos = [], {}
+    counts = {}
     for line in proc.stdout.splitlines():
         m = _CG_LINE.match(line)
-        if not m:
+        if m:
+            key = re.sub(r"'\d+", "", m.group(3).strip())  # fold recursion levels (f'2)
+            counts[key] = counts.get(key, 0) + int(m.group(1).replace(",", ""))
+    return counts
+
+
+def _callgrind_delta(full, empty, calls):
+    total = full.get("PROGRAM TOTALS", 0) - empty.get("PROGRAM TOTALS", 0)
+    per_call = total / calls if calls else 0
+    symbols, dsos, merged = [], {}, {}
+    # Lines of inlined headers carry no object: give them their function's object when known.
+    object_of = {}
+    for key in full:
+        m = re.match(r"^.*?:(.*?) \[(.*)\]$", key)
+        if m:
+            object_of[m.group(1)] = m.group(2)
+    for key, ir in full.items():
+        if key == "PROGRAM TOTALS":
             continue
-        pct = float(m.group(2))
-        dso = os.path.basename(m.group(5) or m.group(3))
-        symbols.append((pct, dso, m.group(4)))
+        delta = ir - empty.get(key, 0)
+        if delta <= 0 or not total:
+            continue
+        m = re.match(r"^(.*?):(.*?)(?: \[(.*)\])?$", key)
+        source, function, obj = (m.group(1), m.group(2), m.group(3)) if m else (key, key, None)
+        obj = obj or object_of.get(function)
+        dso = os.path.basename(obj) if obj else "(%s)" % os.path.basename(source)
+        pct = 100.0 * delta / total
+        merged[(dso, function)] = merged.get((dso, function), 0.0) + pct
         dsos[dso] = dsos.get(dso, 0.0) + pct
-    by_dso = sorted(((p, d, "") for d, p in dsos.items()), reverse=True)
-    return by_dso, symbols, proc.stdout
+    symbols = sorted(((p, d, f) for (d, f), p in merged.items()), reverse=True)
+    by_dso = sorted(((p, d, "") for d, p in dsos.items() if p >= 0.5), reverse=True)
+    raw = "\n".join("%6.2f%%  %10.0f Ir/call  %s  %s" % (p, p * per_call / 100, d, f) for p, d, f in symbols)
+    return by_dso, symbols, raw, per_call

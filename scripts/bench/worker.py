@@ -229,8 +229,8 @@ def _run(cfg, scenario, mode, ctx):
         elif mode == "profile":
             # Either for ``seconds`` (perf samples) or ``calls`` calls (callgrind counts). The sink
             # is emptied between chunks, not checked, so the profile holds logging's work only.
-            limit = cfg.get("calls") or 1 << 62
-            chunk = min(limit, 10000)
+            limit = cfg["calls"] if cfg.get("calls") is not None else 1 << 62
+            chunk = max(1, min(limit, 10000))
             deadline = time.perf_counter() + (cfg.get("seconds") or 1e9)
             calls, spent = 0, 0.0
             while time.perf_counter() < deadline and calls < limit:
@@ -239,7 +239,7 @@ def _run(cfg, scenario, mode, ctx):
                 if hasattr(setup.sink, "take"):
                     setup.sink.take()
             total = calls * runner.per_call
-            out.update(status="ok", calls=total, ns_per_call=spent * 1e9 / total)
+            out.update(status="ok", calls=total, ns_per_call=spent * 1e9 / total if total else None)
         if setup.teardown is not None:
             setup.teardown()
     except Exception as e:
