@@ -9,12 +9,15 @@ the stdlib's (clock frozen identically). See docs/performance.md for the method 
     python scripts/bench.py                          # this interpreter, all scenarios
     python scripts/bench.py --quick                  # < 1 minute per interpreter
     python scripts/bench.py --python .venv/bin/python --python .tox/py39/bin/python
+    python scripts/bench.py --venv /usr/bin/python3.12  # make .venv-bench-3.12.x with logixde, run it
     python scripts/bench.py --scenarios info,asctime --repeat 9
     python scripts/bench.py --profile info           # perf profile into docs/performance.md
     python scripts/bench.py --report-only            # regenerate the doc from bench-results/
 
 The interpreter given with ``--python`` must have logixde installed (``maturin develop
---release`` in a venv, or a tox env) for logixde's column; the stdlib always runs. This script
+--release`` in a venv, or a tox env) for logixde's column; ``--venv BASE_PYTHON`` makes such a
+venv (``.venv-bench-<version>``, with picologging and logxide when they install) and uses it.
+The stdlib always runs. This script
 itself runs on any Python 3.9+ and imports no logging library.
 """
 
@@ -45,6 +48,14 @@ def parse_args(argv):
         metavar="PATH",
         help="interpreter to benchmark (repeatable; default: the one running this script)",
     )
+    p.add_argument(
+        "--venv",
+        action="append",
+        metavar="PATH",
+        help="base interpreter: create/update .venv-bench-<version> with logixde built "
+        "(maturin develop --release) and the peers, then benchmark that venv's python (repeatable)",
+    )
+    p.add_argument("--no-build", action="store_true", help="with --venv: do not rebuild logixde")
     p.add_argument("--scenarios", help="comma-separated subset of: " + ", ".join(names))
     p.add_argument("--libs", default=",".join(libraries.NAMES), help="default: %(default)s")
     p.add_argument("--repeat", type=int, help="timed windows per worker (default 5, quick 3)")
@@ -79,12 +90,18 @@ def parse_args(argv):
     args.repeat = args.repeat or (3 if args.quick else 5)
     args.rounds = args.rounds or (1 if args.quick else 2)
     args.target = args.target or (0.03 if args.quick else 0.15)
-    args.python = args.python or [sys.executable]
+    if not args.python and not args.venv:
+        args.python = [sys.executable]
+    args.python = args.python or []
     return args
 
 
 def main(argv):
     args = parse_args(argv)
+    if args.venv:
+        from bench import venvs
+
+        args.python += [venvs.ensure(base, ROOT, build=not args.no_build) for base in args.venv]
     if args.profile:
         return do_profile(args)
     if args.report_only:

@@ -185,6 +185,13 @@ def _existing_block(text, begin, end):
     return text.split(begin, 1)[1].split(end, 1)[0].strip("\n")
 
 
+def _display_path(path, doc_path):
+    """Interpreter paths inside the repository are shown relative to it."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(doc_path)))
+    full = os.path.abspath(path)
+    return os.path.relpath(full, root) if full.startswith(root + os.sep) else path
+
+
 def write_docs(documents, doc_path, profile_text=None):
     """Regenerates ``doc_path`` and one SVG per interpreter beside it.
 
@@ -264,7 +271,7 @@ def write_docs(documents, doc_path, profile_text=None):
         lines += [
             "### CPython %s" % info["version"],
             "",
-            "Interpreter `%s`; %s." % (info["python"], versions),
+            "Interpreter `%s`; %s." % (_display_path(info["python"], doc_path), versions),
             "",
         ]
         lines += markdown_table(doc)
