@@ -60,8 +60,15 @@ def parse_args(argv):
     p.add_argument("--libs", default=",".join(libraries.NAMES), help="default: %(default)s")
     p.add_argument("--repeat", type=int, help="timed windows per worker (default 5, quick 3)")
     p.add_argument("--rounds", type=int, help="workers per (library, scenario), interleaved (default 2, quick 1)")
-    p.add_argument("--target", type=float, help="seconds per timed window (default 0.15, quick 0.03)")
+    p.add_argument("--target", type=float, help="seconds per timed window (default 0.1, quick 0.03)")
     p.add_argument("--quick", action="store_true", help="a short run (< 1 minute per interpreter)")
+    p.add_argument(
+        "--clock",
+        choices=("cpu", "wall"),
+        default="cpu",
+        help="cpu: the worker process's CPU time (default; robust when other processes load the "
+        "machine); wall: elapsed time. The threads scenario always uses wall time.",
+    )
     p.add_argument("--no-gc", action="store_true", help="disable the garbage collector in timed windows")
     p.add_argument("--results", default=DEFAULT_RESULTS, help="JSON output directory (default: bench-results/)")
     p.add_argument("--doc", default=DEFAULT_DOC, help="Markdown page to regenerate (default: docs/performance.md)")
@@ -89,7 +96,7 @@ def parse_args(argv):
     args.libs = [lib for lib in libraries.NAMES if lib in args.libs]
     args.repeat = args.repeat or (3 if args.quick else 5)
     args.rounds = args.rounds or (1 if args.quick else 2)
-    args.target = args.target or (0.03 if args.quick else 0.15)
+    args.target = args.target or (0.03 if args.quick else 0.1)
     if not args.python and not args.venv:
         args.python = [sys.executable]
     args.python = args.python or []
@@ -119,6 +126,7 @@ def main(argv):
         libs=args.libs,
         scenario_names=args.scenario_names,
         nogc=args.no_gc,
+        clock=args.clock,
     )
     documents = runner.run_all(args.python, cfg, argv)
     for doc in documents:

@@ -242,9 +242,18 @@ def write_docs(documents, doc_path, profile_text=None):
         "round after round, so load on the machine hits them alike.",
         "- A timed window runs the statement in a loop (timeit-style, names bound as locals) "
         "for about the window length, calibrated first. The figure is the median over all "
-        "windows of ns per call (per record for the 4-thread scenario: wall time / records); "
+        "windows of ns per call, on the %s (per record for the 4-thread scenario, always on the "
+        "wall clock: elapsed time / records, lock contention included); "
         "the speed-up is the stdlib's median over the library's, same run, same interpreter. "
-        "The loop itself costs %s per iteration here (not subtracted)." % fmt_ns(documents[0].get("loop_overhead_ns")),
+        "The loop itself costs %s per iteration here (not subtracted). Both clocks are in the "
+        "JSON for every window."
+        % (
+            "worker process's CPU time (user + system, all its threads: what the calls cost, "
+            "robust to other processes competing for the CPU)"
+            if meta.get("clock", "cpu") == "cpu"
+            else "wall clock",
+            fmt_ns(documents[0].get("loop_overhead_ns")),
+        ),
         "- After every window the sink is checked: it must hold exactly one record per call, "
         "all identical once asctime is masked (every thread's line exactly n times for the "
         "threads scenario; every rotated byte for the rotating one). A library that writes "

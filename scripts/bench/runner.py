@@ -24,7 +24,8 @@ MARKER = "@@BENCH@@ "
 
 
 class Config:
-    def __init__(self, repeat, target, rounds, timeout, libs, scenario_names, nogc=False, log=None):
+    def __init__(self, repeat, target, rounds, timeout, libs, scenario_names, nogc=False, log=None, clock="cpu"):
+        self.clock = clock
         self.repeat = repeat
         self.target = target
         self.rounds = rounds
@@ -154,6 +155,7 @@ def run_interpreter(python, cfg):
                     "repeat": cfg.repeat,
                     "target": cfg.target,
                     "nogc": cfg.nogc,
+                    "clock": cfg.clock,
                 }
                 if sc.kind == "import":
                     # One sample per fresh interpreter.
@@ -261,6 +263,7 @@ def run_all(pythons, cfg, argv):
         "target_s": cfg.target,
         "rounds": cfg.rounds,
         "gc": "disabled in timed windows" if cfg.nogc else "enabled (as in real use)",
+        "clock": cfg.clock,
         "clock_for_output_comparison": "time.time and time.time_ns patched to a constant before "
         "the library is imported, identically for every library",
     }
