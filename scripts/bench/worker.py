@@ -237,7 +237,16 @@ def _run(cfg, scenario, mode, ctx):
                 setup.teardown = None
             out.update(status="ok", output=setup.sink.dump())
         elif mode == "time" and scenario.kind == "import":
-            out.update(status="ok", samples_ns=[lib.import_ns], calls_per_window=1, records_checked=0)
+            clock = cfg.get("clock", "cpu")
+            out.update(
+                status="ok",
+                samples_ns=[lib.import_ns[clock]],
+                clock=clock,
+                wall_ns=[lib.import_ns["wall"]],
+                cpu_ns=[lib.import_ns["cpu"]],
+                calls_per_window=1,
+                records_checked=0,
+            )
         elif mode == "time":
             if cfg.get("nogc"):
                 gc.disable()
