@@ -96,7 +96,7 @@ def notes(doc, markdown=True):
             out.append("%s: %s — %s" % (lib, probe.get("status"), probe.get("error")))
     for name, entry in doc["scenarios"].items():
         for lib, e in entry["libs"].items():
-            if e.get("status") == "missing":
+            if "verify" not in e:  # unavailable: said once above
                 continue
             parts = []
             if e.get("status") not in ("ok", None):

@@ -131,7 +131,9 @@ def run_interpreter(python, cfg):
         entry = {"title": sc.title, "kind": sc.kind, "hook": bool(sc.hook), "libs": {}}
         for lib in cfg.libs:
             if lib not in available:
-                entry["libs"][lib] = {"status": "missing", "error": libraries[lib].get("error")}
+                probe = libraries[lib]
+                status = "missing" if probe["status"] == "missing" else "error"
+                entry["libs"][lib] = {"status": status, "error": probe.get("error")}
                 continue
             entry["libs"][lib] = {
                 "verify": call_worker(
@@ -199,7 +201,7 @@ def _finish_scenario(entry, libs):
     reference = std.get("verify", {}).get("output") if std.get("verify", {}).get("status") == "ok" else None
     for lib in libs:
         e = entry["libs"][lib]
-        if e.get("status") == "missing":
+        if "verify" not in e:  # library unavailable for this interpreter
             continue
         verify = e["verify"]
         runs = e.pop("runs")
