@@ -16,7 +16,7 @@ _TOTALS_RE = re.compile(r"<!-- totals (\S+) (\d+) (\d+) (\d+) -->")
 
 
 def _key(tag):
-    return int(tag[3]), int(tag[4:])
+    return int(tag[2]), int(tag[3:])
 
 
 def render_section(tag, version_str, outcomes, reference_ids=None):

@@ -127,7 +127,9 @@ class Gate:
         self.outcomes = {}  # test_id -> {"status", "duration", "detail"}
         self.harness_errors = []
         self.results_dir = os.path.join(ROOT, "cpython_tests", "results")
-        self.log_dir = os.path.join(self.results_dir, TAG + ("-stdlib" if args.stdlib else "") + "-logs")
+        self.results_path = args.results or os.path.join(
+            self.results_dir, TAG + ("-stdlib" if args.stdlib else "") + ".json")
+        self.log_dir = os.path.splitext(self.results_path)[0] + "-logs"
 
     def record(self, test_id, status, detail="", duration=0.0):
         self.outcomes[test_id] = {"status": status, "duration": duration, "detail": detail}
@@ -248,6 +250,8 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=float(os.environ.get("LOGIXDE_GATE_TIMEOUT", "30")),
                     help="seconds one test may take before it is ended and counted as failed")
     ap.add_argument("--no-docs", action="store_true", help="do not update docs/compatibility.md")
+    ap.add_argument("--ledger", metavar="PATH", help="ledger file (default compat/pyXY.txt)")
+    ap.add_argument("--results", metavar="PATH", help="results file (default cpython_tests/results/pyXY.json)")
     args = ap.parse_args(argv)
 
     gate = Gate(args)
@@ -255,8 +259,8 @@ def main(argv=None):
     outcomes = {i: gate.outcomes[i] for i in gate.ids}
     statuses = {i: o["status"] for i, o in outcomes.items()}
 
-    os.makedirs(gate.results_dir, exist_ok=True)
-    results_path = os.path.join(gate.results_dir, TAG + ("-stdlib" if args.stdlib else "") + ".json")
+    results_path = gate.results_path
+    os.makedirs(os.path.dirname(os.path.abspath(results_path)), exist_ok=True)
     with open(results_path, "w", encoding="utf-8") as f:
         json.dump({"python": sys.version, "executable": sys.executable, "stdlib": args.stdlib,
                    "classes": args.classes, "elapsed": round(gate.elapsed, 1),
@@ -270,7 +274,7 @@ def main(argv=None):
                 if outcomes[i]["detail"].strip() else f"FAILED under the stdlib: {i}")
         ok = not failing
     else:
-        path = ledger_mod.ledger_path(ROOT, sys.version_info)
+        path = os.path.abspath(args.ledger or ledger_mod.ledger_path(ROOT, sys.version_info))
         entries = ledger_mod.load(path)
         selected = None
         if args.classes:
@@ -279,7 +283,7 @@ def main(argv=None):
         if args.update_ledger:
             details = {i: o["detail"] for i, o in outcomes.items()}
             entries = ledger_mod.updated(statuses, entries, details, selected)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
             with open(path, "w", encoding="utf-8") as f:
                 f.write(ledger_mod.render(entries, sys.version_info))
             say(f"gate: wrote {os.path.relpath(path, ROOT)} ({len(entries)} entries)")
