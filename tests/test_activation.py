@@ -99,6 +99,17 @@ def test_python_m_logixde_script(report_script, facade_init):
     assert report["name"] == "__main__"
 
 
+def test_python_m_logixde_script_sees_what_python_script_sees(tmp_path):
+    # `python script.py` gives an absolute __file__ (3.9+), sys.argv[0] as typed and the
+    # script's directory as sys.path[0]; tracebacks print __file__, so they must agree.
+    (tmp_path / "where.py").write_text(
+        "import json, sys; print(json.dumps([__file__, sys.argv[0], sys.path[0]]))"
+    )
+    plain = last_json(run_py("where.py", cwd=str(tmp_path)))
+    wrapped = last_json(run_py("-m", "logixde", "where.py", cwd=str(tmp_path)))
+    assert wrapped == plain
+
+
 def test_python_m_logixde_module(tmp_path, facade_init):
     (tmp_path / "reportmod.py").write_text(REPORT)
     report = last_json(run_py("-m", "logixde", "-m", "reportmod", "x", cwd=str(tmp_path)))
