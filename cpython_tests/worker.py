@@ -157,7 +157,7 @@ class _Result:
         self._timeout = timeout
         self._status = None
         self._details = []
-        self._t0 = 0.0
+        self._t0 = None
         base = unittest.TestResult
         outer = self
 
@@ -233,8 +233,11 @@ class _Result:
         faulthandler.dump_traceback_later(self._timeout, exit=True)  # covers fixtures
         status = self._status or "failed"
         detail = "\n".join(self._details) if self._details or self._status else "no outcome reported"
+        duration = time.monotonic() - self._t0 if self._t0 is not None else 0.0
         _emit(self._fd, event="end", id=test.id(), status=status,
-              duration=round(time.monotonic() - self._t0, 3), detail=detail[-4000:])
+              duration=round(duration, 3), detail=detail[-4000:])
+        # A class-level skip reports a test without startTest: start each test afresh.
+        self._status, self._details, self._t0 = None, [], None
 
 
 def main(argv):

@@ -3,7 +3,7 @@
 # examples/basic.py under the stdlib's logging and under logixde, show the bytes match.
 source "$(dirname "${BASH_SOURCE[0]}")/_env.sh"
 
-PY="${DEMO_PYTHON:-$(command -v python3.11 || command -v python3)}"
+PY="${DEMO_PYTHON:-$HOST_PYTHON}"
 VENV="$ROOT/.venv-demo"
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 # PEP 517 build with maturin from the registry; the `ci` cargo profile builds much faster

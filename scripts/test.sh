@@ -7,9 +7,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/_env.sh"
 START=$(date +%s)
 
 # -- Rust unit tests. pyo3 links the test binary against libpython: point it at one.
-PY311="$(command -v python3.11 || command -v python3)"
-export PYO3_PYTHON="$PY311"
-LIBDIR="$("$PY311" -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')"
+export PYO3_PYTHON="$HOST_PYTHON"
+LIBDIR="$("$HOST_PYTHON" -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')"
 echo "== cargo test (PYO3_PYTHON=$PYO3_PYTHON)"
 LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" cargo test 2>&1 | tee target/cargo-test.log
 grep -q "^test result: ok\." target/cargo-test.log || { echo "test.sh: cargo test ran no test target" >&2; exit 1; }
