@@ -13,7 +13,7 @@ The last line printed is ``N passed, N failed, N skipped``.
 """
 
 import argparse
-import concurrent.futures
+import importlib.util
 import json
 import os
 import shutil
@@ -223,9 +223,27 @@ class Gate:
                 if test_id not in self.outcomes:
                     by_class.setdefault(test_id.rsplit(".", 2)[-2], []).append(test_id)
             order = sorted(by_class, key=lambda c: -len(by_class[c]))
-            with concurrent.futures.ThreadPoolExecutor(self.args.jobs) as pool:
-                for f in [pool.submit(self.run_class, c, by_class[c]) for c in order]:
-                    f.result()
+            # Plain threads: concurrent.futures would import logging into this process.
+            lock, failures = threading.Lock(), []
+
+            def drain():
+                while True:
+                    with lock:
+                        if not order:
+                            return
+                        cls = order.pop(0)
+                    try:
+                        self.run_class(cls, by_class[cls])
+                    except BaseException as e:  # noqa: BLE001
+                        failures.append(e)
+
+            threads = [threading.Thread(target=drain) for _ in range(max(1, self.args.jobs))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            if failures:
+                raise failures[0]
         self.elapsed = time.monotonic() - t0
         self.ids = ids
 
@@ -254,6 +272,9 @@ def main(argv=None):
     ap.add_argument("--results", metavar="PATH", help="results file (default cpython_tests/results/pyXY.json)")
     args = ap.parse_args(argv)
 
+    if not args.stdlib and importlib.util.find_spec("logixde") is None:
+        raise SystemExit(f"python -m cpython_tests: logixde is not installed in {sys.executable} "
+                         "(tox installs it; or `pip install .`)")
     gate = Gate(args)
     gate.run()
     outcomes = {i: gate.outcomes[i] for i in gate.ids}

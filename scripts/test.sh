@@ -10,8 +10,10 @@ START=$(date +%s)
 export PYO3_PYTHON="$HOST_PYTHON"
 LIBDIR="$("$HOST_PYTHON" -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')"
 echo "== cargo test (PYO3_PYTHON=$PYO3_PYTHON)"
-LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" cargo test 2>&1 | tee target/cargo-test.log
-grep -q "^test result: ok\." target/cargo-test.log || { echo "test.sh: cargo test ran no test target" >&2; exit 1; }
+mkdir -p "$CARGO_TARGET_DIR"
+LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" cargo test 2>&1 | tee "$CARGO_TARGET_DIR/cargo-test.log"
+grep -q "^test result: ok\." "$CARGO_TARGET_DIR/cargo-test.log" \
+    || { echo "test.sh: cargo test ran no test target" >&2; exit 1; }
 unset PYO3_PYTHON
 
 # -- The matrix: tox builds and installs the wheel per interpreter, runs tests/ and the gate.
