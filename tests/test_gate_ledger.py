@@ -217,3 +217,41 @@ def test_gate_fails_on_stale_entry(first_run, tmp_path):
     out = gate(tmp_path)
     assert out.returncode != 0
     assert f"STALE LEDGER ENTRY (no such test in this suite): {ghost}" in out.stdout
+
+
+# --- the harness itself ----------------------------------------------------------------
+
+
+def test_harness_reference_run_on_the_stdlib_passes(tmp_path):
+    # With the stdlib's own logging, the harness must report the class as passing.
+    out = run_py("-m", "cpython_tests", "--stdlib", "--class", CLASS,
+                 "--results", str(tmp_path / "r.json"), cwd=ROOT, check=False, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    results = json.loads((tmp_path / "r.json").read_text())["tests"]
+    assert results and all(t["status"] == PASSED for t in results.values())
+    assert out.stdout.strip().splitlines()[-1] == f"{len(results)} passed, 0 failed, 0 skipped"
+
+
+SELF_CHECK = r"""
+import json, os, sys, sysconfig
+sys.path.insert(0, os.path.join(%r, "cpython_tests"))
+import logixde; logixde.activate()
+import worker
+import logging  # logixde's
+clean = worker.self_check(False)
+import importlib.util
+path = os.path.join(sysconfig.get_paths()["stdlib"], "logging", "__init__.py")
+spec = importlib.util.spec_from_file_location("smuggled_stdlib_logging", path)
+mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+keep = mod.getLogger("x")
+dirty = worker.self_check(False)
+print(json.dumps([clean, dirty]))
+""" % (ROOT,)
+
+
+def test_self_check_finds_stdlib_logging_objects():
+    from conftest import run_json
+
+    clean, dirty = run_json(SELF_CHECK, logixde=False)
+    assert clean == []
+    assert any("objects of the stdlib logging package alive" in p for p in dirty)
