@@ -3,7 +3,7 @@
     python -m cpython_tests [--update-ledger] [--class NAME ...] [--jobs N] [--timeout S]
     python -m cpython_tests --stdlib      # reference run of the harness on the stdlib
 
-logixde must be installed in this interpreter (with its logixde.pth). Each test class runs
+logixde must be installed in this interpreter (with its logixde_activate.pth). Each test class runs
 in its own worker process (cpython_tests/worker.py) with logixde active before anything
 imports logging, children inheriting it; a test that hangs past --timeout is ended by
 faulthandler in the worker, recorded as failed, and the class resumes with its next test;

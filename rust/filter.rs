@@ -1,7 +1,185 @@
-//! TODO: filter
+//! `Filter` and `Filterer`: the name-prefix filter and the base class of loggers and handlers.
 
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::{intern, PyTraverseError, PyVisit};
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use crate::dispatch;
+use crate::record::LogRecord;
+use crate::state;
+
+/// Filter instances are used to perform arbitrary filtering of LogRecords.
+///
+/// Initialized with the name of a logger, it allows records from that logger and its
+/// children only ("A.B" allows "A.B", "A.B.C", not "A.BB"); an empty name allows all.
+#[pyclass(module = "logging", name = "Filter", subclass, dict)]
+pub struct Filter {
+    #[pyo3(get, set)]
+    name: Py<PyAny>,
+    #[pyo3(get, set)]
+    nlen: Py<PyAny>,
+}
+
+#[pymethods]
+impl Filter {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        Filter {
+            name: PyString::new(py, "").into_any().unbind(),
+            nlen: 0i64.into_pyobject(py).unwrap().into_any().unbind(),
+        }
+    }
+
+    /// Initialize with the name of the logger which, together with its children, will
+    /// have its events allowed through the filter.
+    #[pyo3(signature = (name = None))]
+    fn __init__(slf: &Bound<'_, Self>, name: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let py = slf.py();
+        let name = match name {
+            Some(n) => n.clone(),
+            None => PyString::new(py, "").into_any(),
+        };
+        let nlen = name.len()?.into_pyobject(py)?.into_any().unbind();
+        let mut this = slf.borrow_mut();
+        this.name = name.unbind();
+        this.nlen = nlen;
+        Ok(())
+    }
+
+    /// Determine if the specified record is to be logged.
+    fn filter(slf: &Bound<'_, Self>, record: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let py = slf.py();
+        let (name, nlen) = {
+            let this = slf.borrow();
+            (this.name.clone_ref(py).into_bound(py), this.nlen.clone_ref(py).into_bound(py))
+        };
+        let nlen_value: isize = nlen.extract()?;
+        if nlen_value == 0 {
+            return Ok(true);
+        }
+        let record_name = record.getattr(intern!(py, "name"))?;
+        if name.eq(&record_name)? {
+            return Ok(true);
+        }
+        // record.name.find(self.name, 0, self.nlen) != 0
+        let found = record_name.call_method1(intern!(py, "find"), (&name, 0, &nlen))?;
+        if found.extract::<isize>()? != 0 {
+            return Ok(false);
+        }
+        let next = record_name.get_item(&nlen)?;
+        next.eq(".")
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.name)?;
+        visit.call(&self.nlen)
+    }
+
+    fn __clear__(&mut self) {}
+}
+
+/// A base class for loggers and handlers which allows them to share common code.
+#[pyclass(module = "logging", name = "Filterer", subclass, dict)]
+pub struct Filterer {
+    #[pyo3(get, set)]
+    pub filters: Py<PyAny>,
+}
+
+impl Filterer {
+    /// A Filterer with an empty filter list, for subclasses' initializers.
+    pub fn new(py: Python<'_>) -> Self {
+        Filterer { filters: PyList::empty(py).into_any().unbind() }
+    }
+}
+
+#[pymethods]
+impl Filterer {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        Filterer::new(py)
+    }
+
+    /// Initialize the list of filters to be an empty list.
+    fn __init__(slf: &Bound<'_, Self>) {
+        let py = slf.py();
+        slf.borrow_mut().filters = PyList::empty(py).into_any().unbind();
+    }
+
+    /// Add the specified filter to this handler.
+    #[pyo3(name = "addFilter")]
+    fn add_filter(slf: &Bound<'_, Self>, filter: &Bound<'_, PyAny>) -> PyResult<()> {
+        let filters = slf.getattr(intern!(slf.py(), "filters"))?;
+        if !filters.contains(filter)? {
+            filters.call_method1(intern!(slf.py(), "append"), (filter,))?;
+        }
+        Ok(())
+    }
+
+    /// Remove the specified filter from this handler.
+    #[pyo3(name = "removeFilter")]
+    fn remove_filter(slf: &Bound<'_, Self>, filter: &Bound<'_, PyAny>) -> PyResult<()> {
+        let filters = slf.getattr(intern!(slf.py(), "filters"))?;
+        if filters.contains(filter)? {
+            filters.call_method1(intern!(slf.py(), "remove"), (filter,))?;
+        }
+        Ok(())
+    }
+
+    /// Determine if a record is loggable by consulting all the filters.
+    ///
+    /// The default is to allow the record to be logged; any filter can veto this by
+    /// returning a false value. From 3.12 a filter may return a LogRecord that replaces the
+    /// record for the rest of the processing, and the (possibly new) record is returned.
+    fn filter<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        run_filters(slf.as_any(), record)
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.filters)
+    }
+
+    fn __clear__(&mut self) {}
+}
+
+/// The body of `Filterer.filter`, shared by loggers and handlers.
+///
+/// Returns the record (possibly replaced, 3.12+) when it passes, `False` when vetoed; on
+/// 3.9–3.11 it returns `True`/`False` like the stdlib.
+pub fn run_filters<'py>(
+    filterer: &Bound<'py, PyAny>,
+    record: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = filterer.py();
+    let returns_record = state::minor(py) >= 12;
+    let filters = filterer.getattr(intern!(py, "filters"))?;
+    let mut record = record.clone();
+    // Iterate over a snapshot as the stdlib's `for f in self.filters` over a list would
+    // tolerate, yet never hold a borrow while a filter runs.
+    for f in filters.try_iter()? {
+        let f = f?;
+        let result = if f.hasattr(intern!(py, "filter"))? {
+            dispatch::call_method(&f, intern!(py, "filter"), (&record,))?
+        } else {
+            f.call1((&record,))?
+        };
+        if !result.is_truthy()? {
+            return Ok(false.into_pyobject(py)?.to_owned().into_any());
+        }
+        if returns_record && result.is_instance_of::<LogRecord>() {
+            record = result;
+        }
+    }
+    if returns_record {
+        Ok(record)
+    } else {
+        Ok(true.into_pyobject(py)?.to_owned().into_any())
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Filter>()?;
+    m.add_class::<Filterer>()?;
     Ok(())
 }

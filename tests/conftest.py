@@ -1,57 +1,63 @@
-"""Shared helpers. pytest imports the stdlib's logging before any test module, so every
-check of logixde-as-logging runs in a fresh child interpreter (``run_py``), where logixde
-is activated before anything imports logging."""
+"""Tests run with logixde as the process's ``logging``.
 
-import json
-import os
-import subprocess
-import sys
+tox starts pytest with LOGIXDE=1, so logixde is ``logging`` from the interpreter's first
+line (pytest's own logging plugin included). Run by hand without it, importing logixde
+here takes over through late activation.
+"""
+
+import io
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)  # cpython_tests (the gate's pure logic) is tested from the tree
+from logixde import logging
 
 
-def child_env(logixde=None, **extra):
-    """os.environ for a child: LOGIXDE forced on (True), off (False) or inherited (None)."""
-    env = dict(os.environ)
-    env.pop("PYTHONPATH", None)
-    if logixde is True:
-        env["LOGIXDE"] = "1"
-    elif logixde is False:
-        env.pop("LOGIXDE", None)
-    env.update(extra)
-    return env
+@pytest.fixture
+def clean_logging():
+    """Save and restore the logging state a test may change, as CPython's BaseTest does."""
+    with logging._lock:
+        saved_handlers = logging._handlers.copy()
+        saved_handler_list = logging._handlerList[:]
+        saved_loggers = logging.root.manager.loggerDict.copy()
+        saved_name_to_level = logging._nameToLevel.copy()
+        saved_level_to_name = logging._levelToName.copy()
+    root = logging.getLogger()
+    saved_root_level = root.level
+    saved_root_handlers = root.handlers[:]
+    saved_factory = logging.getLogRecordFactory()
+    yield logging
+    root.setLevel(saved_root_level)
+    for h in root.handlers[:]:
+        if h not in saved_root_handlers:
+            root.removeHandler(h)
+    for h in saved_root_handlers:
+        if h not in root.handlers:
+            root.addHandler(h)
+    logging.setLogRecordFactory(saved_factory)
+    logging.disable(logging.NOTSET)
+    with logging._lock:
+        logging._levelToName.clear()
+        logging._levelToName.update(saved_level_to_name)
+        logging._nameToLevel.clear()
+        logging._nameToLevel.update(saved_name_to_level)
+        logging._handlers.clear()
+        logging._handlers.update(saved_handlers)
+        logging._handlerList[:] = saved_handler_list
+        logger_dict = logging.root.manager.loggerDict
+        logger_dict.clear()
+        logger_dict.update(saved_loggers)
+        logging.root.manager._clear_cache()
 
 
-def run_py(*args, logixde=False, cwd=None, timeout=120, check=True, env=None):
-    """Run ``sys.executable *args``; return the CompletedProcess (text)."""
-    proc = subprocess.run(
-        [sys.executable, *args],
-        cwd=cwd,
-        env=env if env is not None else child_env(logixde),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(
-            f"child {args!r} exited {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
-        )
-    return proc
-
-
-def run_json(code, logixde=True, **kw):
-    """Run ``code`` in a child; it must print one JSON document as its last stdout line."""
-    proc = run_py("-c", code, logixde=logixde, **kw)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-@pytest.fixture(scope="session")
-def facade_init():
-    """Path of logixde's ``logging/__init__.py`` as installed."""
-    import logixde._activation as a
-
-    return os.path.join(a._FACADE_DIR, "__init__.py")
+@pytest.fixture
+def capture(clean_logging):
+    """A named logger writing '%(levelname)s:%(name)s:%(message)s' lines to a StringIO."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s:%(name)s:%(message)s"))
+    logger = logging.getLogger("capture")
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    logger.addHandler(handler)
+    yield logger, stream
+    logger.removeHandler(handler)

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, run_py
+from childproc import ROOT, run_py
 from cpython_tests import ledger, report
 from cpython_tests.ledger import FAILED, PASSED, SKIPPED, Entry
 
@@ -250,7 +250,7 @@ print(json.dumps([clean, dirty]))
 
 
 def test_self_check_finds_stdlib_logging_objects():
-    from conftest import run_json
+    from childproc import run_json
 
     clean, dirty = run_json(SELF_CHECK, logixde=False)
     assert clean == []

@@ -9,7 +9,7 @@ compared with the same fact about the running interpreter's stdlib ``logging``.
 
 import pytest
 
-from conftest import run_json
+from childproc import facade_init, run_json  # noqa: F401 (facade_init: fixture)
 
 MODULES = ("logging", "logging.handlers", "logging.config")
 
