@@ -158,7 +158,9 @@ class Gate:
             return ref_ids, run.of("import_error")[0]["detail"]
         ids = (run.of("ids") or [{}])[0].get("ids")
         if ids is None:
-            return ref_ids, "listing under logixde failed (no ids reported):\n" + run.tail()
+            return ref_ids, (f"the worker importing test.test_logging under logixde died "
+                             f"(exit status {run.returncode}):\n{run.tail()}\n"
+                             f"worker died importing the suite (exit status {run.returncode})")
         missing = sorted(set(ref_ids) - set(ids))
         for test_id in missing:
             self.record(test_id, "failed", "not collected under logixde (the stdlib collects it)")
@@ -213,10 +215,10 @@ class Gate:
             + ("reference run on the stdlib" if self.args.stdlib else "logixde active"))
         if import_error:
             say("gate: test.test_logging does not import under logixde; every test counts as failed:")
-            say("  " + import_error.strip().splitlines()[-1])
+            say("  " + [ln for ln in import_error.splitlines() if ln.strip()][-1])
             for test_id in ids:
                 self.record(test_id, "failed", import_error.rstrip() + "\nsuite import failed: "
-                            + import_error.strip().splitlines()[-1])
+                            + [ln for ln in import_error.splitlines() if ln.strip()][-1].strip())
         else:
             by_class = {}
             for test_id in ids:

@@ -41,16 +41,19 @@ def _force_children_inherit_environment():
     script_helper.__dict__["__cached_interp_requires_environment"] = True
 
 
+# Where would `import logging` come from in a child? find_spec asks the meta path (logixde's
+# finder first when active) without executing the module, so a broken core cannot hide
+# whether activation worked.
 _CHILD_CODE = (
-    "import sys; before = 'logging' in sys.modules; import logging; "
-    "print(before, logging.__file__)"
+    "import sys, importlib.util; before = 'logging' in sys.modules; "
+    "print(before, importlib.util.find_spec('logging').origin)"
 )
 
 
 def _spawn_target(queue):
-    import logging
+    import importlib.util
 
-    queue.put(logging.__file__)
+    queue.put(importlib.util.find_spec("logging").origin)
 
 
 def _child_checks():
@@ -68,8 +71,11 @@ def _child_checks():
 
     from test.support import script_helper
 
-    rc, out, err = script_helper.assert_python_ok("-c", _CHILD_CODE)
-    verify("script_helper.assert_python_ok child", out.decode())
+    try:
+        rc, out, err = script_helper.assert_python_ok("-c", _CHILD_CODE)
+        verify("script_helper.assert_python_ok child", out.decode())
+    except AssertionError as e:
+        problems.append(f"script_helper.assert_python_ok child failed: {e}")
     for flags in ([], ["-I"], ["-E"]):
         proc = subprocess.run([sys.executable, *flags, "-c", _CHILD_CODE],
                               capture_output=True, text=True, timeout=60)
@@ -93,8 +99,11 @@ def _child_checks():
     return problems
 
 
-def self_check(stdlib):
-    """Problems proving the run did not exercise logixde (empty list when it did)."""
+def self_check(stdlib, suite_imported=True):
+    """Problems proving the run did not exercise logixde (empty list when it did).
+
+    When the suite failed to import (every test counted as failed), logging may be absent
+    from sys.modules; the stdlib's must still be nowhere."""
     import gc
     import sysconfig
     import types
@@ -112,7 +121,7 @@ def self_check(stdlib):
     from logixde._activation import _FACADE_DIR
 
     problems = []
-    if mod is None:
+    if mod is None and suite_imported:
         problems.append("logging is not in sys.modules (the suite never imported it)")
     for name, m in sorted(sys.modules.items()):
         if name == "logging" or name.startswith("logging."):
@@ -261,7 +270,13 @@ def main(argv):
     _force_children_inherit_environment()
 
     if args.mode == "list" and not args.stdlib:
-        _emit(fd, event="child_checks", problems=_child_checks())
+        try:
+            problems = _child_checks()
+        except Exception:  # noqa: BLE001
+            import traceback
+
+            problems = ["checking children failed: " + traceback.format_exc()[-2000:]]
+        _emit(fd, event="child_checks", problems=problems)
 
     import traceback
     import unittest
@@ -270,7 +285,7 @@ def main(argv):
         import test.test_logging as suite  # noqa: F401
     except BaseException:  # noqa: BLE001 - the suite failing to import is an outcome
         _emit(fd, event="import_error", detail=traceback.format_exc()[-4000:])
-        _emit(fd, event="selfcheck", problems=self_check(args.stdlib))
+        _emit(fd, event="selfcheck", problems=self_check(args.stdlib, suite_imported=False))
         return 0
 
     loader = unittest.TestLoader()
