@@ -172,8 +172,16 @@ class Gate:
         fixture_errors = []
         t0 = time.monotonic()
         while remaining:
+            if time.monotonic() > self.deadline:
+                for test_id in remaining:
+                    self.record(test_id, "failed", "not run: the gate's time budget was exhausted")
+                self.harness_errors.append(f"{cls}: time budget ({self.args.budget:g}s) exhausted, "
+                                           f"{len(remaining)} tests not run")
+                break
             w = WorkerRun("run", remaining, self.args.stdlib, self.args.timeout, log).run()
             fixture_errors += [f"{e['id']}: {e['detail']}" for e in w.of("fixture_error")]
+            fixture_errors += [f"import of test.test_logging failed: {e['detail']}"
+                               for e in w.of("import_error")]
             ended = {e["id"] for e in w.of("end")}
             for e in w.of("end"):
                 self.record(e["id"], e["status"], e.get("detail", ""), e.get("duration", 0.0))
@@ -205,6 +213,7 @@ class Gate:
         for name in os.listdir(self.log_dir):
             os.unlink(os.path.join(self.log_dir, name))
         t0 = time.monotonic()
+        self.deadline = t0 + self.args.budget
         ids, import_error = self.list_ids()
         if self.args.classes:
             wanted = set(self.args.classes)
@@ -269,6 +278,8 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=int(os.environ.get("LOGIXDE_GATE_JOBS", "2")))
     ap.add_argument("--timeout", type=float, default=float(os.environ.get("LOGIXDE_GATE_TIMEOUT", "30")),
                     help="seconds one test may take before it is ended and counted as failed")
+    ap.add_argument("--budget", type=float, default=float(os.environ.get("LOGIXDE_GATE_BUDGET", "900")),
+                    help="seconds the whole run may take; past it no worker starts and the gate fails")
     ap.add_argument("--no-docs", action="store_true", help="do not update docs/compatibility.md")
     ap.add_argument("--ledger", metavar="PATH", help="ledger file (default compat/pyXY.txt)")
     ap.add_argument("--results", metavar="PATH", help="results file (default cpython_tests/results/pyXY.json)")
