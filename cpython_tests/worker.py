@@ -110,8 +110,15 @@ def self_check(stdlib, suite_imported=True):
 
     std_dir = os.path.realpath(os.path.join(sysconfig.get_paths()["stdlib"], "logging")) + os.sep
 
+    cache = {}
+
     def from_stdlib(path):
-        return bool(path) and os.path.realpath(path).startswith(std_dir)
+        if not path:
+            return False
+        found = cache.get(path)
+        if found is None:
+            found = cache[path] = os.path.realpath(path).startswith(std_dir)
+        return found
 
     mod = sys.modules.get("logging")
     if stdlib:
