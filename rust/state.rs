@@ -56,9 +56,11 @@ pub fn global_is_true(py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<bo
     global(py, name)?.is_truthy()
 }
 
+static MINOR: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
+
 /// The running interpreter's minor version (9 for 3.9 … 13 for 3.13). Behaviour follows it.
 pub fn minor(py: Python<'_>) -> u8 {
-    py.version_info().minor
+    *MINOR.get_or_init(|| py.version_info().minor)
 }
 
 /// Run `f` holding the module-level `_lock`, as the stdlib's `with _lock:` (3.13) and
