@@ -387,13 +387,10 @@ impl LoggerAdapter {
     }
 
     #[setter]
-    fn set_manager(slf: &Bound<'_, Self>, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    fn set_manager(slf: &Bound<'_, Self>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = slf.py();
         let logger = slf.getattr(intern!(py, "logger"))?;
-        match value {
-            Some(v) => logger.setattr(intern!(py, "manager"), v),
-            None => Err(pyo3::exceptions::PyAttributeError::new_err("can't delete attribute")),
-        }
+        logger.setattr(intern!(py, "manager"), value)
     }
 
     #[getter]

@@ -156,11 +156,8 @@ impl Manager {
     }
 
     #[setter]
-    fn set_disable(slf: &Bound<'_, Self>, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    fn set_disable(slf: &Bound<'_, Self>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = slf.py();
-        let Some(value) = value else {
-            return Err(pyo3::exceptions::PyAttributeError::new_err("can't delete attribute"));
-        };
         let level = check_level(py, value)?.unbind();
         slf.borrow_mut().disable_value = level;
         Ok(())

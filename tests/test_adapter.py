@@ -20,9 +20,9 @@ class RecordingHandler(logging.Handler):
 
 
 @pytest.fixture
-def setup():
+def env():
     recording = RecordingHandler()
-    logger = logging.getLogger("adapter.test")
+    logger = logging.Logger("adapter.test")
     logger.setLevel(logging.DEBUG)
     logger.addHandler(recording)
     logger.propagate = False
@@ -33,8 +33,8 @@ def setup():
     logger.setLevel(logging.NOTSET)
 
 
-def test_exception(setup):
-    logger, adapter, recording = setup
+def test_exception(env):
+    logger, adapter, recording = env
     msg = "testing exception: %r"
     try:
         1 / 0
@@ -49,8 +49,8 @@ def test_exception(setup):
     assert record.exc_info == (exc.__class__, exc, exc.__traceback__)
 
 
-def test_exception_excinfo(setup):
-    _, adapter, recording = setup
+def test_exception_excinfo(env):
+    _, adapter, recording = env
     try:
         1 / 0
     except ZeroDivisionError as e:
@@ -60,8 +60,8 @@ def test_exception_excinfo(setup):
     assert record.exc_info == (exc.__class__, exc, exc.__traceback__)
 
 
-def test_critical(setup):
-    _, adapter, recording = setup
+def test_critical(env):
+    _, adapter, recording = env
     msg = "critical test! %r"
     adapter.critical(msg, recording)
     record = recording.records[0]
@@ -71,8 +71,8 @@ def test_critical(setup):
     assert record.funcName == "test_critical"
 
 
-def test_is_enabled_for(setup):
-    logger, adapter, recording = setup
+def test_is_enabled_for(env):
+    logger, adapter, recording = env
     old = logger.manager.disable
     logger.manager.disable = 33
     logger.manager._clear_cache()
@@ -83,23 +83,23 @@ def test_is_enabled_for(setup):
         logger.manager._clear_cache()
 
 
-def test_has_handlers(setup):
-    logger, adapter, recording = setup
+def test_has_handlers(env):
+    logger, adapter, recording = env
     assert adapter.hasHandlers()
     logger.removeHandler(recording)
     assert not logger.hasHandlers()
     assert not adapter.hasHandlers()
 
 
-def test_level_delegation(setup):
-    logger, adapter, _ = setup
+def test_level_delegation(env):
+    logger, adapter, _ = env
     adapter.setLevel(logging.WARNING)
     assert logger.level == logging.WARNING
     assert adapter.getEffectiveLevel() == logging.WARNING
 
 
-def test_nested(setup):
-    logger, adapter, recording = setup
+def test_nested(env):
+    logger, adapter, recording = env
 
     class Adapter(logging.LoggerAdapter):
         prefix = "Adapter"
@@ -159,8 +159,8 @@ class StyleAdapter(logging.LoggerAdapter):
                             stacklevel=stacklevel + 1)
 
 
-def test_styled_adapter(setup):
-    logger, _, recording = setup
+def test_styled_adapter(env):
+    logger, _, recording = env
     records = recording.records
     adapter = StyleAdapter(logger)
     adapter.warning("Hello, {}!", "world")
@@ -171,8 +171,8 @@ def test_styled_adapter(setup):
     assert records[-1].funcName == "test_styled_adapter"
 
 
-def test_nested_styled_adapter(setup):
-    logger, _, recording = setup
+def test_nested_styled_adapter(env):
+    logger, _, recording = env
     records = recording.records
     adapter = PrefixAdapter(logger)
     adapter.prefix = "{}"
@@ -185,8 +185,8 @@ def test_nested_styled_adapter(setup):
     assert records[-1].funcName == "test_nested_styled_adapter"
 
 
-def test_find_caller_with_stacklevel(setup):
-    _, adapter, recording = setup
+def test_find_caller_with_stacklevel(env):
+    _, adapter, recording = env
     the_level = 1
     trigger = adapter.warning
 
@@ -219,23 +219,23 @@ def test_find_caller_with_stacklevel(setup):
     assert records[-1].lineno > lineno
 
 
-def test_extra_in_records(setup):
-    logger, _, recording = setup
+def test_extra_in_records(env):
+    logger, _, recording = env
     adapter = logging.LoggerAdapter(logger=logger, extra={"foo": "1"})
     adapter.critical("foo should be here")
     record = recording.records[0]
     assert record.foo == "1"
 
 
-def test_extra_not_merged_by_default(setup):
-    _, adapter, recording = setup
+def test_extra_not_merged_by_default(env):
+    _, adapter, recording = env
     adapter.critical("foo should NOT be here", extra={"foo": "nope"})
     assert not hasattr(recording.records[0], "foo")
 
 
 @pytest.mark.skipif(VERSION < (3, 13), reason="merge_extra is 3.13+")
-def test_extra_merged(setup):
-    logger, _, recording = setup
+def test_extra_merged(env):
+    logger, _, recording = env
     adapter = logging.LoggerAdapter(logger=logger, extra={"foo": "1"}, merge_extra=True)
     adapter.critical("foo and bar should be here", extra={"bar": "2"})
     record = recording.records[0]
@@ -244,8 +244,8 @@ def test_extra_merged(setup):
     assert recording.records[-1].foo == "2"
 
 
-def test_init_signature_per_version(setup):
-    logger, _, _ = setup
+def test_init_signature_per_version(env):
+    logger, _, _ = env
     if VERSION == (3, 9):
         with pytest.raises(TypeError):
             logging.LoggerAdapter(logger)
@@ -262,8 +262,8 @@ def test_init_signature_per_version(setup):
         assert vars(logging.LoggerAdapter(logger, {})) == {"logger": logger, "extra": {}}
 
 
-def test_repr_and_name(setup):
-    logger, adapter, _ = setup
+def test_repr_and_name(env):
+    logger, adapter, _ = env
     assert adapter.name == "adapter.test"
     assert repr(adapter) == "<LoggerAdapter adapter.test (DEBUG)>"
 
@@ -276,8 +276,8 @@ def test_class_getitem():
         assert not hasattr(logging.LoggerAdapter, "__class_getitem__")
 
 
-def test_warn_deprecated(setup):
-    _, adapter, recording = setup
+def test_warn_deprecated(env):
+    _, adapter, recording = env
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
         adapter.warn("old")
@@ -286,8 +286,8 @@ def test_warn_deprecated(setup):
     assert recording.records[-1].funcName == "test_warn_deprecated"
 
 
-def test_private_log_signature(setup):
-    _, adapter, recording = setup
+def test_private_log_signature(env):
+    _, adapter, recording = env
     adapter._log(logging.INFO, "m %s", ("a",))
     assert recording.records[-1].getMessage() == "m a"
     if VERSION >= (3, 13):
@@ -297,8 +297,8 @@ def test_private_log_signature(setup):
             adapter._log(logging.INFO, "m", (), stacklevel=1)
 
 
-def test_process_override_and_python_logger(setup):
-    _, _, recording = setup
+def test_process_override_and_python_logger(env):
+    _, _, recording = env
     seen = []
 
     class MyLogger(logging.Logger):
