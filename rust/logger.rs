@@ -417,6 +417,25 @@ pub fn call_log<'py>(
     Ok(())
 }
 
+/// `obj.<name>(*args, **kwargs)` from native code that stands for `frames` stdlib frames of
+/// `logging/__init__.py` (for `findCaller`'s frame counting).
+///
+/// For module-level functions: `logging.info(msg, ...)` is one stdlib frame calling
+/// `root.info(...)`, so call `call_with_frames(root, "info", (msg, *args), kwargs, 1)`;
+/// `logging.exception` → `error` → `root.error` is 2 frames (likewise `warn`, and `fatal` on
+/// 3.10+; on 3.9 `fatal` is `critical`, 1 frame). Works for any logger object: a native
+/// method called this way adds its own frames to these.
+pub fn call_with_frames<'py>(
+    obj: &Bound<'py, PyAny>,
+    name: &Bound<'py, PyString>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+    frames: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let _guard = VirtualFrames::enter(obj.py(), frames);
+    obj.getattr(name)?.call(args, kwargs)
+}
+
 /// The body of `Logger._log`; `frames` counts the stdlib frames from `_log` (included) to
 /// the top Python frame.
 fn do_log<'py>(

@@ -200,7 +200,8 @@ impl Manager {
         let dot = PyString::new(py, ".");
         let mut i: isize = name.call_method1(intern!(py, "rfind"), (&dot,))?.extract()?;
         let mut rv: Option<Bound<'_, PyAny>> = None;
-        while i > 0 && rv.as_ref().map_or(true, |r| !r.is_truthy().unwrap_or(true)) {
+        // `while (i > 0) and not rv`: rv is None or a Logger (always true).
+        while i > 0 && rv.is_none() {
             let substr = name.get_item(pyo3::types::PySlice::new(py, 0, i, 1))?;
             if !logger_dict.contains(&substr)? {
                 let ph = Bound::new(py, PlaceHolder { logger_map: PyDict::new(py).into_any().unbind() })?;

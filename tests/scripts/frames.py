@@ -140,6 +140,38 @@ def main():
         def m2(): m1()
         m2(); show(f"critical{n}")
 
+    root = logging.getLogger()
+    root.addHandler(h)
+    root.setLevel(1)
+    for n in (1, 2, 3, 4):
+        def n1(): logging.info("mod info", stacklevel=n)
+        def n2(): n1()
+        def n3(): n2()
+        n3(); show(f"mod-info{n}")
+
+        def o1(): logging.exception("mod exc", stacklevel=n, stack_info=True)
+        def o2(): o1()
+        def o3(): o2()
+        o3(); show(f"mod-exception{n}")
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            def p1(): logging.warn("mod warn", stacklevel=n)
+            def p2(): p1()
+            def p3(): p2()
+            p3(); show(f"mod-warn{n}")
+
+        def q1(): logging.fatal("mod fatal", stacklevel=n)
+        def q2(): q1()
+        def q3(): q2()
+        q3(); show(f"mod-fatal{n}")
+
+        def r1(): logging.log(25, "mod log", stacklevel=n)
+        def r2(): r1()
+        def r3(): r2()
+        r3(); show(f"mod-log{n}")
+    root.removeHandler(h)
+
     print(lg.findCaller(stack_info=True)[3].splitlines()[-1])
     def fc(): return lg.findCaller(False, 2)
     def fc2(): return fc()
