@@ -55,7 +55,7 @@ fn default_true() -> Py<PyAny> {
 
 /// An adapter for loggers which makes it easier to specify contextual
 /// information in logging output.
-#[pyclass(module = "logging", name = "LoggerAdapter", subclass, dict)]
+#[pyclass(module = "logging", name = "LoggerAdapter", subclass, dict, weakref)]
 pub struct LoggerAdapter {}
 
 /// `self.log(level, msg, *args, **kwargs)` through dispatch from a native adapter method

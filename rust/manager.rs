@@ -54,7 +54,7 @@ fn check_logger_class(py: Python<'_>, klass: &Bound<'_, PyAny>) -> PyResult<()> 
 /// PlaceHolder instances are used in the Manager logger hierarchy to take
 /// the place of nodes for which no loggers have been defined. This class is
 /// intended for internal use only and not as part of the public API.
-#[pyclass(module = "logging", name = "PlaceHolder", subclass, dict)]
+#[pyclass(module = "logging", name = "PlaceHolder", subclass, dict, weakref)]
 pub struct PlaceHolder {
     #[pyo3(get, set, name = "loggerMap")]
     logger_map: Py<PyAny>,
@@ -96,7 +96,7 @@ impl PlaceHolder {
 
 /// There is [under normal circumstances] just one Manager instance, which
 /// holds the hierarchy of loggers.
-#[pyclass(module = "logging", name = "Manager", subclass, dict)]
+#[pyclass(module = "logging", name = "Manager", subclass, dict, weakref)]
 pub struct Manager {
     #[pyo3(get, set)]
     root: Py<PyAny>,
