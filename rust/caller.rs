@@ -23,7 +23,7 @@ use std::cell::{Cell, RefCell};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
-use pyo3::{ffi, intern};
+use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 
 use crate::state;
 
@@ -213,17 +213,99 @@ pub fn currentframe(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     }
     // sys._getframe(3) from the lambda: lambda=0, caller=1 (top), 2, 3.
     let mut stack = EmulatedStack::from_frame(top);
-    let mut last_real: Option<Bound<'_, PyAny>> = None;
+    let mut target = None;
     for _ in 0..3 {
         match stack.step()? {
             None => return Err(PyValueError::new_err("call stack is not deep enough")),
-            Some(Elem::Real(f)) => last_real = Some(f),
-            Some(Elem::Virtual) => {}
+            Some(e) => target = Some(e),
         }
     }
-    // The element just taken is the target; `last_real` is it when real, else the nearest
-    // real frame inside it.
-    Ok(last_real.unwrap_or_else(|| py.None().into_bound(py)))
+    match target {
+        Some(Elem::Real(f)) => Ok(f),
+        _ => {
+            // A logging frame native code stands for: hand out a stand-in frame whose
+            // `f_back` chain runs through the following logging frames to the next real
+            // one, so callers stepping back and skipping `_srcfile` frames count as the
+            // stdlib's do.
+            let mut back = stack.next_real.take().unwrap_or_else(|| py.None().into_bound(py));
+            for _ in 0..=stack.pending {
+                back = VirtualFrame::new(py, back)?.into_any();
+            }
+            Ok(back)
+        }
+    }
+}
+
+/// A stand-in for a frame of `logging/__init__.py` that native code stands for (3.9/3.10
+/// `currentframe()` may return one): `f_code.co_filename` is `_srcfile`.
+#[pyclass(module = "logging", name = "_VirtualFrame", frozen)]
+pub struct VirtualFrame {
+    #[pyo3(get)]
+    f_back: Py<PyAny>,
+    #[pyo3(get)]
+    f_code: Py<VirtualCode>,
+    #[pyo3(get)]
+    f_lineno: i64,
+    #[pyo3(get)]
+    f_lasti: i64,
+    #[pyo3(get)]
+    f_globals: Py<PyAny>,
+    #[pyo3(get)]
+    f_locals: Py<PyAny>,
+    #[pyo3(get)]
+    f_trace: Py<PyAny>,
+}
+
+impl VirtualFrame {
+    fn new<'py>(py: Python<'py>, back: Bound<'py, PyAny>) -> PyResult<Bound<'py, VirtualFrame>> {
+        let module = state::logging_module(py)?;
+        let srcfile = state::global(py, intern!(py, "_srcfile"))?;
+        let filename = if srcfile.is_truthy()? { srcfile } else { module.getattr(intern!(py, "__file__"))? };
+        let code = Bound::new(
+            py,
+            VirtualCode { co_filename: filename.unbind(), co_name: PyString::new(py, "<logging>").into_any().unbind() },
+        )?;
+        Bound::new(
+            py,
+            VirtualFrame {
+                f_back: back.unbind(),
+                f_code: code.unbind(),
+                f_lineno: 0,
+                f_lasti: 0,
+                f_globals: module.dict().into_any().unbind(),
+                f_locals: pyo3::types::PyDict::new(py).into_any().unbind(),
+                f_trace: py.None(),
+            },
+        )
+    }
+}
+
+#[pymethods]
+impl VirtualFrame {
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.f_back)?;
+        visit.call(&self.f_code)?;
+        visit.call(&self.f_globals)?;
+        visit.call(&self.f_locals)?;
+        visit.call(&self.f_trace)
+    }
+}
+
+/// The code object of a [`VirtualFrame`].
+#[pyclass(module = "logging", name = "_VirtualCode", frozen)]
+pub struct VirtualCode {
+    #[pyo3(get)]
+    co_filename: Py<PyAny>,
+    #[pyo3(get)]
+    co_name: Py<PyAny>,
+}
+
+#[pymethods]
+impl VirtualCode {
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.co_filename)?;
+        visit.call(&self.co_name)
+    }
 }
 
 /// The unknown-caller tuple.
