@@ -406,12 +406,13 @@ pub fn find_caller<'py>(
     // f = f.f_back (index 3): orig_f.
     let Some(orig) = stack.step()? else { return unknown(py) };
     // Remaining stack from orig onwards: collect lazily.
-    let stacklevel: i64 = stacklevel.extract()?;
+    // while f and stacklevel > 1: f = f.f_back; stacklevel -= 1  (Python comparisons)
+    let one = 1i64.into_pyobject(py)?;
     let mut walk: Vec<Elem<'py>> = vec![orig];
     let mut pos = 0usize;
-    let mut level = stacklevel;
+    let mut level = stacklevel.clone();
     let mut ran_out = false;
-    while level > 1 {
+    while level.gt(&one)? {
         if pos + 1 >= walk.len() {
             match stack.step()? {
                 None => {
@@ -422,7 +423,7 @@ pub fn find_caller<'py>(
             }
         }
         pos += 1;
-        level -= 1;
+        level = level.sub(&one)?;
     }
     if ran_out {
         pos = 0;

@@ -162,7 +162,7 @@ class StyleAdapter(logging.LoggerAdapter):
 def test_styled_adapter(env):
     logger, _, recording = env
     records = recording.records
-    adapter = StyleAdapter(logger)
+    adapter = StyleAdapter(logger, None)
     adapter.warning("Hello, {}!", "world")
     assert str(records[-1].msg) == "Hello, world!"
     assert records[-1].funcName == "test_styled_adapter"
@@ -171,12 +171,14 @@ def test_styled_adapter(env):
     assert records[-1].funcName == "test_styled_adapter"
 
 
+@pytest.mark.skipif(VERSION < (3, 11), reason="3.9/3.10 report the override's frame "
+                    "(stdlib behaviour, compared by test_frames_identical_to_stdlib)")
 def test_nested_styled_adapter(env):
     logger, _, recording = env
     records = recording.records
-    adapter = PrefixAdapter(logger)
+    adapter = PrefixAdapter(logger, None)
     adapter.prefix = "{}"
-    adapter2 = StyleAdapter(adapter)
+    adapter2 = StyleAdapter(adapter, None)
     adapter2.warning("Hello, {}!", "world")
     assert str(records[-1].msg) == "{} Hello, world!"
     assert records[-1].funcName == "test_nested_styled_adapter"
@@ -185,6 +187,8 @@ def test_nested_styled_adapter(env):
     assert records[-1].funcName == "test_nested_styled_adapter"
 
 
+@pytest.mark.skipif(VERSION < (3, 11), reason="3.9/3.10 count the adapter's own frames "
+                    "(stdlib behaviour, compared by test_frames_identical_to_stdlib)")
 def test_find_caller_with_stacklevel(env):
     _, adapter, recording = env
     the_level = 1

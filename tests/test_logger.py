@@ -184,7 +184,9 @@ def test_set_invalid_level(recording):
     logger, _ = recording
     with pytest.raises(TypeError, match=r"Level not an integer or a valid string: None"):
         logger.setLevel(None)
-    with pytest.raises(TypeError, match=r"Level not an integer or a valid string: \(0, 0\)"):
+    # 3.9 formats the tuple with `%` itself: "not all arguments converted ..." (stdlib).
+    match = "" if VERSION == (3, 9) else r"Level not an integer or a valid string: \(0, 0\)"
+    with pytest.raises(TypeError, match=match):
         logger.setLevel((0, 0))
 
 
