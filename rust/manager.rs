@@ -8,25 +8,14 @@ use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 use crate::logger::Logger;
 use crate::state;
 
-/// Run `f` holding the module's `_lock`, as `with _lock:` (3.13) and `_acquireLock()` …
-/// `_releaseLock()` (3.9–3.12, where a falsy `_lock` means no locking) do. The lock is
-/// released when `f` fails too. `RLock.acquire` detaches while it waits.
+/// Run `f` holding the module's `_lock` as the version does (`state::with_module_lock`).
 pub fn with_lock<R>(py: Python<'_>, f: impl FnOnce() -> PyResult<R>) -> PyResult<R> {
-    let lock = state::global(py, intern!(py, "_lock"))?;
-    if state::minor(py) <= 12 && !lock.is_truthy()? {
-        return f();
-    }
-    lock.call_method0(intern!(py, "acquire"))?;
-    let result = f();
-    let released = lock.call_method0(intern!(py, "release"));
-    let value = result?;
-    released?;
-    Ok(value)
+    state::with_module_lock(py, f)
 }
 
-/// `_checkLevel(value)` of the facade.
-pub fn check_level<'py>(py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    state::global(py, intern!(py, "_checkLevel"))?.call1((value,))
+/// `_checkLevel(value)`.
+pub fn check_level<'py>(_py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    crate::levels::check_level(value)
 }
 
 /// `issubclass(klass, Logger)` with `issubclass`'s own errors.
