@@ -650,8 +650,12 @@ def test_foreign_handler_object(recording):
 
 def test_frames_identical_to_stdlib():
     script = os.path.join(HERE, "scripts", "frames.py")
-    std = subprocess.run([sys.executable, script], capture_output=True, text=True)
-    ours = subprocess.run([sys.executable, "-m", "logixde", script], capture_output=True, text=True)
+    env = dict(os.environ)
+    env.pop("LOGIXDE", None)
+    std = subprocess.run([sys.executable, script, "--stdlib"], capture_output=True, text=True,
+                         env=env, timeout=120)
+    ours = subprocess.run([sys.executable, "-m", "logixde", script, "--logixde"],
+                          capture_output=True, text=True, env=env, timeout=120)
     assert std.returncode == 0, std.stderr
     assert ours.returncode == 0, ours.stderr
     assert ours.stdout == std.stdout

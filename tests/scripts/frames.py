@@ -186,3 +186,6 @@ def deep(k):
 
 
 deep(8)
+
+if sys.argv[-1] == "--logixde":
+    assert "logixde" in logging.__file__, logging.__file__
