@@ -1030,7 +1030,17 @@ impl Logger {
         visit.call(&self.cache)
     }
 
-    fn __clear__(&mut self) {}
+    fn __clear__(&mut self) {
+        Python::attach(|py| {
+            self.name = py.None();
+            self.level = py.None();
+            self.parent = py.None();
+            self.propagate = py.None();
+            self.handlers = py.None();
+            self.disabled = py.None();
+            self.cache = py.None();
+        });
+    }
 }
 
 /// A root logger is not that different to any other logger, except that

@@ -80,7 +80,9 @@ impl PlaceHolder {
         visit.call(&self.logger_map)
     }
 
-    fn __clear__(&mut self) {}
+    fn __clear__(&mut self) {
+        Python::attach(|py| self.logger_map = py.None());
+    }
 }
 
 /// There is [under normal circumstances] just one Manager instance, which
@@ -254,7 +256,14 @@ impl Manager {
         visit.call(&self.log_record_factory)
     }
 
-    fn __clear__(&mut self) {}
+    fn __clear__(&mut self) {
+        Python::attach(|py| {
+            self.root = py.None();
+            self.logger_dict = py.None();
+            self.logger_class = py.None();
+            self.log_record_factory = py.None();
+        });
+    }
 }
 
 /// The body of `Manager._clear_cache` for any manager object.

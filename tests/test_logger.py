@@ -659,3 +659,21 @@ def test_frames_identical_to_stdlib():
     assert std.returncode == 0, std.stderr
     assert ours.returncode == 0, ours.stderr
     assert ours.stdout == std.stdout
+
+
+def test_unregistered_logger_cycle_is_collected():
+    import gc
+    import weakref
+
+    class Back(logging.Handler):
+        def emit(self, record):
+            pass
+
+    lg = logging.Logger("cycle")
+    h = Back()
+    h.owner = lg
+    lg.addHandler(h)
+    ref = weakref.ref(lg)
+    del lg, h
+    gc.collect()
+    assert ref() is None
