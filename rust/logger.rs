@@ -13,7 +13,7 @@ use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PySet, PyString, PyTuple, PyType};
-use pyo3::{intern, PyTraverseError, PyVisit};
+use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 
 use crate::caller::{self, VirtualFrames};
 use crate::dispatch;
@@ -56,19 +56,33 @@ impl NativeMethods {
         let py = obj.py();
         let Some(map) = self.map.get(py) else { return Ok(false) };
         let Some(orig) = map.bind(py).get_item(name)? else { return Ok(false) };
-        let Ok(found) = obj.get_type().getattr(name) else { return Ok(false) };
-        if !found.is(&orig) {
+        // SAFETY: attached; `_PyType_Lookup` returns a borrowed reference (or NULL) without
+        // running descriptors or setting an exception; only its identity is used.
+        let found = unsafe { _PyType_Lookup(ffi::Py_TYPE(obj.as_ptr()), name.as_ptr()) };
+        if found != orig.as_ptr() {
             return Ok(false);
         }
-        if let Ok(d) = obj.getattr(intern!(py, "__dict__")) {
-            if let Ok(d) = d.cast::<PyDict>() {
-                if !d.is_empty() && d.contains(name)? {
-                    return Ok(false);
-                }
-            }
+        // SAFETY: attached; the dict pointer (if any) points into `obj`, alive for the call.
+        let dict = unsafe {
+            let slot = _PyObject_GetDictPtr(obj.as_ptr());
+            if slot.is_null() { std::ptr::null_mut() } else { *slot }
+        };
+        if dict.is_null() {
+            return Ok(true);
         }
-        Ok(true)
+        // SAFETY: a non-NULL dict slot holds a strong reference owned by `obj`.
+        let dict = unsafe { Bound::from_borrowed_ptr(py, dict) };
+        match dict.cast::<PyDict>() {
+            Ok(d) => Ok(d.is_empty() || !d.contains(name)?),
+            Err(_) => Ok(false),
+        }
     }
+}
+
+extern "C" {
+    // Exported by CPython 3.9–3.13 (PyAPI_FUNC); the type attribute cache makes it cheap.
+    fn _PyType_Lookup(ty: *mut ffi::PyTypeObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject;
+    fn _PyObject_GetDictPtr(obj: *mut ffi::PyObject) -> *mut *mut ffi::PyObject;
 }
 
 impl Default for NativeMethods {
