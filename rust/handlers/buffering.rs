@@ -136,7 +136,7 @@ impl MemoryHandler {
         let slf = slf.as_any();
         BufferingHandler::init(slf, capacity)?;
         slf.setattr(intern!(py, "flushLevel"), flushLevel.or_else(|| Ok(handler::int(py, 40)))?)?;
-        slf.setattr(intern!(py, "target"), target.map(|t| t.clone()).unwrap_or_else(|| py.None().into_bound(py)))?;
+        slf.setattr(intern!(py, "target"), target.cloned().unwrap_or_else(|| py.None().into_bound(py)))?;
         // See Issue #26559 for why this has been added
         slf.setattr(intern!(py, "flushOnClose"), flushOnClose.or_else(|| Ok(handler::pybool(py, true)))?)
     }
