@@ -1,4 +1,5 @@
-"""``python -m logixde script.py [args]`` / ``python -m logixde -m module [args]``.
+"""``python -m logixde script.py [args]``, ``python -m logixde -m module [args]`` or
+``python -m logixde -c command [args]``.
 
 Runs a program with logixde as its ``logging`` from its first line; child processes
 inherit the activation through the LOGIXDE environment variable.
@@ -7,10 +8,11 @@ inherit the activation through the LOGIXDE environment variable.
 import os
 import runpy
 import sys
+import types
 
 from logixde._activation import activate
 
-USAGE = "usage: python -m logixde (script.py | -m module) [args ...]"
+USAGE = "usage: python -m logixde (script.py | -m module | -c command) [args ...]"
 
 
 def main(argv):
@@ -18,7 +20,16 @@ def main(argv):
         print(USAGE, file=sys.stderr if not argv else sys.stdout)
         return 2 if not argv else 0
     activate()
-    if argv[0] == "-m":
+    if argv[0] == "-c":
+        if len(argv) < 2:
+            print(USAGE, file=sys.stderr)
+            return 2
+        sys.argv = ["-c"] + argv[2:]
+        sys.path[0] = ""
+        main_module = types.ModuleType("__main__")
+        sys.modules["__main__"] = main_module
+        exec(compile(argv[1], "<string>", "exec"), main_module.__dict__)
+    elif argv[0] == "-m":
         if len(argv) < 2:
             print(USAGE, file=sys.stderr)
             return 2
