@@ -64,8 +64,8 @@ pub fn pybool(py: Python<'_>, v: bool) -> Bound<'_, PyAny> {
 }
 
 /// `_checkLevel(level)` of the running version.
-pub fn check_level<'py>(py: Python<'py>, level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    state::global(py, intern!(py, "_checkLevel"))?.call1((level,))
+pub fn check_level<'py>(_py: Python<'py>, level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    crate::levels::check_level(level)
 }
 
 /// `getLevelName(level)`, read live from the module (users may patch it).
