@@ -12,6 +12,7 @@ use crate::state;
 pub mod buffering;
 pub mod queue;
 pub mod rotating;
+pub mod timed;
 pub mod watched;
 
 /// A global of the `logging.handlers` module, read live; before that module is bound (or
@@ -36,6 +37,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     buffering::register(m)?;
     queue::register(m)?;
     rotating::register(m)?;
+    timed::register(m)?;
     watched::register(m)?;
     Ok(())
 }
