@@ -3,8 +3,8 @@
 //! Two generations of the stdlib's code: up to 3.12 (`self.extMatch` anchored patterns,
 //! `r < 0`, week-only DST fix-up, doRollover removing an existing destination) and 3.13
 //! (look-around patterns, `r <= 0`, DST fix-up for every midnight/weekly rollover, an
-//! existing destination means "already rolled over"). `shouldRollover` changed in 3.12
-//! (#89564: a non-regular file re-arms the rollover time).
+//! existing destination means "already rolled over"). `shouldRollover` changed in 3.10
+//! (#89564, backported: a non-regular file re-arms the rollover time).
 
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
@@ -264,7 +264,8 @@ impl TimedRotatingFileHandler {
                 .getattr(intern!(py, "int"))?
                 .call1((time_mod(py)?.call_method0(intern!(py, "time"))?,))
         };
-        if state::minor(py) >= 12 {
+        // #89564 is in 3.10.13 and 3.11.7 (backported), not in 3.9.
+        if state::minor(py) >= 10 {
             let t = now()?;
             if t.ge(slf.getattr(intern!(py, "rolloverAt"))?)? {
                 // See #89564: Never rollover anything other than regular files

@@ -47,7 +47,7 @@ _MIDNIGHT = 24 * 60 * 60  # number of seconds in a day
 _core.bind_logging_module(logging, handlers_module=sys.modules[__name__])
 
 from logixde._core import (  # noqa: E402
-    BaseRotatingHandler, RotatingFileHandler, WatchedFileHandler,
+    BaseRotatingHandler, RotatingFileHandler, TimedRotatingFileHandler, WatchedFileHandler,
     BufferingHandler, MemoryHandler, QueueHandler, QueueListener,
 )
 
