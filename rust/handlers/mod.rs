@@ -10,8 +10,11 @@ use pyo3::types::PyString;
 use crate::state;
 
 pub mod buffering;
+pub mod net;
 pub mod queue;
 pub mod rotating;
+pub mod socket;
+pub mod syslog;
 pub mod timed;
 pub mod watched;
 
@@ -35,8 +38,11 @@ pub fn at_least(py: Python<'_>, minor: u8, micro: u8) -> bool {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     buffering::register(m)?;
+    net::register(m)?;
     queue::register(m)?;
     rotating::register(m)?;
+    socket::register(m)?;
+    syslog::register(m)?;
     timed::register(m)?;
     watched::register(m)?;
     Ok(())
