@@ -419,11 +419,13 @@ impl Handler {
     }
 
     #[setter(name)]
-    fn name_setter(slf: &Bound<'_, Self>, name: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        match name {
-            Some(name) => set_name_impl(slf.as_any(), name),
-            None => Err(pyo3::exceptions::PyAttributeError::new_err("can't delete attribute")),
-        }
+    fn name_setter(slf: &Bound<'_, Self>, name: &Bound<'_, PyAny>) -> PyResult<()> {
+        set_name_impl(slf.as_any(), name)
+    }
+
+    #[deleter(name)]
+    fn name_deleter(slf: &Bound<'_, Self>) -> PyResult<()> {
+        Err(property_error(slf.as_any(), "name", "deleter"))
     }
 
     /// Acquire a thread lock for serializing access to the underlying I/O.
@@ -535,6 +537,23 @@ impl Handler {
         let level = get_level_name(py, &slf.getattr(intern!(py, "level"))?)?;
         pystr(py, "<%s (%s)>").rem((class_name(slf.as_any())?, level))
     }
+}
+
+/// The `AttributeError` of a Python `property` lacking a setter or deleter, per version.
+pub fn property_error(obj: &Bound<'_, PyAny>, name: &str, what: &str) -> PyErr {
+    let py = obj.py();
+    let msg = if state::minor(py) >= 11 {
+        let cls = class_name(obj).and_then(|n| n.extract::<String>()).unwrap_or_default();
+        format!("property '{name}' of '{cls}' object has no {what}")
+    } else {
+        let verb = if what == "setter" { "set" } else { "delete" };
+        if state::minor(py) == 10 {
+            format!("can't {verb} attribute '{name}'")
+        } else {
+            format!("can't {verb} attribute")
+        }
+    };
+    pyo3::exceptions::PyAttributeError::new_err(msg)
 }
 
 fn set_name_impl(slf: &Bound<'_, PyAny>, name: &Bound<'_, PyAny>) -> PyResult<()> {

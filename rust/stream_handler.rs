@@ -168,6 +168,17 @@ impl StderrHandler {
         let py = slf.py();
         state::global(py, intern!(py, "sys"))?.getattr(intern!(py, "stderr"))
     }
+
+    /// A read-only property, as the stdlib's.
+    #[setter(stream)]
+    fn stream_setter(slf: &Bound<'_, Self>, _value: &Bound<'_, PyAny>) -> PyResult<()> {
+        Err(handler::property_error(slf.as_any(), "stream", "setter"))
+    }
+
+    #[deleter(stream)]
+    fn stream_deleter(slf: &Bound<'_, Self>) -> PyResult<()> {
+        Err(handler::property_error(slf.as_any(), "stream", "deleter"))
+    }
 }
 
 /// `__class_getitem__ = classmethod(GenericAlias)` where the version has it (3.11+).
