@@ -7,6 +7,14 @@
 //! another object goes through `crate::dispatch`, so Python subclasses and monkeypatches win.
 //! Locks are the real `threading.RLock` objects of the stdlib: nothing here blocks on a Rust
 //! lock.
+//!
+//! `handleError` prints the stdlib's text with one inherent difference: the native core has no
+//! Python frames, so the traceback lacks logging's own frames (`emit`, `format`,
+//! `getMessage`; with none left, `traceback.print_exception` prints no "Traceback" header)
+//! and the "Call stack" starts from the frame that caught the exception when it is a Python
+//! frame still running (a Python `emit` override), else from the innermost running Python
+//! frame (the caller of the native code), walking out of the facade's directory as the
+//! stdlib walks out of its package.
 
 use pyo3::exceptions::{PyNotImplementedError, PyOSError, PyRecursionError, PyTypeError};
 use pyo3::ffi;
