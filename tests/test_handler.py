@@ -260,7 +260,8 @@ def test_handle_error_text_matches_the_stdlib():
             before, _, after = block.partition("Call stack:\n")
             exc_line = [l for l in before.splitlines() if not l.startswith(" ")][-1]
             stack, _, rest = after.partition("Message: ")
-            print(exc_line, stack.splitlines()[-1], "Message: " + rest, sep="\n")
+            frames = [l for l in stack.splitlines() if l.startswith("  File ")]
+            print(exc_line, frames[-1], "Message: " + rest, sep="\n")
         """
     )
 
