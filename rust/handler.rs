@@ -127,9 +127,17 @@ pub fn with_handler_lock<'py, T: Default>(slf: &Bound<'py, PyAny>, body: impl Fn
         let lock = slf.getattr(intern!(py, "lock"))?;
         with_cm(&lock, body)
     } else {
-        dispatch::call_method0(slf, intern!(py, "acquire"))?;
+        if ACQUIRE.is_native::<Handler>(slf) {
+            lock_op(slf, intern!(py, "acquire"))?;
+        } else {
+            ACQUIRE.call(slf, ())?;
+        }
         let result = body();
-        let released = dispatch::call_method0(slf, intern!(py, "release"));
+        let released = if RELEASE.is_native::<Handler>(slf) {
+            lock_op(slf, intern!(py, "release"))
+        } else {
+            RELEASE.call(slf, ()).map(|_| ())
+        };
         match (result, released) {
             (Ok(v), Ok(_)) => Ok(v),
             (Ok(_), Err(e)) => Err(e),
@@ -212,6 +220,57 @@ pub fn call_handle_error(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>, err:
 }
 
 // ---------------------------------------------------------------------------------------
+// Native fast paths: the Rust body runs only when the lookup would find the native method.
+// ---------------------------------------------------------------------------------------
+
+static FILTER: dispatch::NativeMethod = dispatch::NativeMethod::new("filter");
+static EMIT: dispatch::NativeMethod = dispatch::NativeMethod::new("emit");
+static FORMAT: dispatch::NativeMethod = dispatch::NativeMethod::new("format");
+static ACQUIRE: dispatch::NativeMethod = dispatch::NativeMethod::new("acquire");
+static RELEASE: dispatch::NativeMethod = dispatch::NativeMethod::new("release");
+
+/// `self.filter(record)`.
+pub fn call_filter<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if FILTER.is_native::<Filterer>(slf) {
+        crate::filter::run_filters(slf, record)
+    } else {
+        FILTER.call(slf, (record,))
+    }
+}
+
+/// `self.emit(record)`.
+pub fn call_emit(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+    use crate::file_handler::FileHandler;
+    use crate::stream_handler::StreamHandler;
+    if EMIT.is_native::<StreamHandler>(slf) {
+        StreamHandler::emit_impl(slf, record)
+    } else if EMIT.is_native::<FileHandler>(slf) {
+        FileHandler::emit_impl(slf, record)
+    } else {
+        EMIT.call(slf, (record,)).map(|_| ())
+    }
+}
+
+/// `self.format(record)`.
+pub fn call_format<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if FORMAT.is_native::<Handler>(slf) {
+        Handler::format_impl(slf, record)
+    } else {
+        FORMAT.call(slf, (record,))
+    }
+}
+
+/// `if self.lock: self.lock.acquire()` / `.release()` (the bodies of `acquire`/`release`).
+fn lock_op(slf: &Bound<'_, PyAny>, op: &Bound<'_, PyString>) -> PyResult<()> {
+    let py = slf.py();
+    let lock = slf.getattr(intern!(py, "lock"))?;
+    if lock.is_truthy()? {
+        lock.call_method0(op)?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
 // Handler
 // ---------------------------------------------------------------------------------------
 
@@ -267,13 +326,13 @@ impl Handler {
     /// The body of `Handler.handle(self, record)` per version.
     pub fn handle_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let rv = dispatch::call_method(slf, intern!(py, "filter"), (record,))?;
+        let rv = call_filter(slf, record)?;
         let mut record = record.clone();
         if state::minor(py) >= 12 && rv.is_instance_of::<LogRecord>() {
             record = rv.clone();
         }
         if rv.is_truthy()? {
-            with_handler_lock(slf, || dispatch::call_method(slf, intern!(py, "emit"), (&record,)).map(|_| ()))?;
+            with_handler_lock(slf, || call_emit(slf, &record))?;
         }
         Ok(rv)
     }
@@ -454,22 +513,12 @@ impl Handler {
 
     /// Acquire the I/O thread lock.
     fn acquire(slf: &Bound<'_, Self>) -> PyResult<()> {
-        let py = slf.py();
-        let lock = slf.getattr(intern!(py, "lock"))?;
-        if lock.is_truthy()? {
-            lock.call_method0(intern!(py, "acquire"))?;
-        }
-        Ok(())
+        lock_op(slf.as_any(), intern!(slf.py(), "acquire"))
     }
 
     /// Release the I/O thread lock.
     fn release(slf: &Bound<'_, Self>) -> PyResult<()> {
-        let py = slf.py();
-        let lock = slf.getattr(intern!(py, "lock"))?;
-        if lock.is_truthy()? {
-            lock.call_method0(intern!(py, "release"))?;
-        }
-        Ok(())
+        lock_op(slf.as_any(), intern!(slf.py(), "release"))
     }
 
     /// Set the logging level of this handler.  level must be an int or a str.

@@ -11,6 +11,8 @@ use crate::dispatch;
 use crate::handler::{self, Arg, Handler};
 use crate::state;
 
+static FLUSH: dispatch::NativeMethod = dispatch::NativeMethod::new("flush");
+
 /// A handler class which writes logging records, appropriately formatted,
 /// to a stream. Note that this class does not close the stream, as
 /// sys.stdout or sys.stderr may be used.
@@ -38,12 +40,16 @@ impl StreamHandler {
     pub fn emit_impl(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = slf.py();
         let result = (|| -> PyResult<()> {
-            let msg = dispatch::call_method(slf, intern!(py, "format"), (record,))?;
+            let msg = handler::call_format(slf, record)?;
             let stream = slf.getattr(intern!(py, "stream"))?;
             // issue 35046: merged two stream.writes into one.
             let text = msg.add(slf.getattr(intern!(py, "terminator"))?)?;
             stream.call_method1(intern!(py, "write"), (text,))?;
-            dispatch::call_method0(slf, intern!(py, "flush"))?;
+            if FLUSH.is_native::<StreamHandler>(slf) {
+                StreamHandler::flush_impl(slf)?;
+            } else {
+                FLUSH.call(slf, ())?;
+            }
             Ok(())
         })();
         match result {

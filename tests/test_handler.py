@@ -463,3 +463,38 @@ def test_file_handler_subclass_open_is_used(tmp_path, clean_logging):
 def test_file_handler_missing_directory(tmp_path, clean_logging):
     with pytest.raises(FileNotFoundError):
         logging.FileHandler(tmp_path / "no" / "x.log")
+
+
+def test_instance_and_class_patches_win(clean_logging, monkeypatch):
+    s = io.StringIO()
+    h = logging.StreamHandler(s)
+    seen = []
+    h.emit = lambda rec: seen.append(rec.msg)  # instance-level patch
+    h.handle(record())
+    assert seen == ["hello %s"] and s.getvalue() == ""
+    del h.emit
+    monkeypatch.setattr(logging.StreamHandler, "format", lambda self, rec: "PATCHED")
+    h.handle(record())
+    assert s.getvalue() == "PATCHED\n"
+    flushed = []
+    monkeypatch.setattr(logging.StreamHandler, "flush", lambda self: flushed.append(True))
+    h.handle(record())
+    assert flushed == [True]
+    monkeypatch.setattr(logging.Filterer, "filter", lambda self, rec: False)
+    h.handle(record())
+    assert s.getvalue() == "PATCHED\nPATCHED\n"
+    monkeypatch.undo()
+    locked = []
+
+    class Locking(logging.StreamHandler):
+        def acquire(self):
+            locked.append("acquire")
+            super().acquire()
+
+        def release(self):
+            locked.append("release")
+            super().release()
+
+    Locking(io.StringIO()).handle(record())
+    # up to 3.12 handle() calls self.acquire()/self.release(); 3.13 uses `with self.lock`
+    assert locked == ([] if PY >= (3, 13) else ["acquire", "release"])
