@@ -112,11 +112,7 @@ impl<'py> EmulatedStack<'py> {
     pub fn from_top(py: Python<'py>, explicit: usize) -> EmulatedStack<'py> {
         let records = virtual_snapshot();
         let top = top_frame(py);
-        // `state::with_virtual_frames` (a plain per-thread count, not tied to a frame) is
-        // counted on top of the caller as well; `VirtualFrames` records are preferred.
-        let pending = explicit
-            + state::virtual_frames()
-            + top.as_ref().map_or(0, |f| Self::virtual_for(&records, f));
+        let pending = explicit + top.as_ref().map_or(0, |f| Self::virtual_for(&records, f));
         EmulatedStack { pending, next_real: top, records }
     }
 
