@@ -80,7 +80,11 @@ def parse_args(argv):
     )
     p.add_argument("--report-only", action="store_true", help="regenerate the doc from --results JSON, run nothing")
     p.add_argument("--profile", metavar="SCENARIO", help="profile one scenario and write the top entries into the doc")
-    p.add_argument("--profile-lib", default="logixde", help="library to profile (default: %(default)s)")
+    p.add_argument(
+        "--profile-lib",
+        default="stdlib,logixde",
+        help="comma-separated libraries to profile, one block each (default: %(default)s)",
+    )
     p.add_argument("--profiler", choices=("perf", "callgrind"), help="default: perf if present, else callgrind")
     p.add_argument("--profile-seconds", type=float, default=5.0, help="perf: seconds sampled (default 5)")
     p.add_argument("--profile-calls", type=int, default=20000, help="callgrind: calls run (default 20000)")
@@ -148,10 +152,14 @@ def do_profile(args):
     profiler = args.profiler or profiling.available_profiler()
     if profiler is None:
         raise SystemExit("neither perf nor valgrind is installed")
-    block, _ = profiling.profile(
-        args.python[0], args.profile, args.profile_lib, profiler, args.results,
-        seconds=args.profile_seconds, calls=args.profile_calls,
-    )
+    blocks = []
+    for lib in args.profile_lib.split(","):
+        block, _ = profiling.profile(
+            args.python[0], args.profile, lib, profiler, args.results,
+            seconds=args.profile_seconds, calls=args.profile_calls,
+        )
+        blocks.append("### `%s` on %s\n\n%s" % (args.profile, lib, block))
+    block = "\n\n".join(blocks)
     print(block)
     paths = sorted(glob.glob(os.path.join(args.results, "*.json")))
     if paths:
