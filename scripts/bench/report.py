@@ -158,24 +158,59 @@ def chart_rows(doc):
     return rows
 
 
+def _exact(e):
+    return e.get("status") == "ok" and e.get("match", "identical") == "identical"
+
+
 def targets_table(doc):
+    """Issue 4's targets for logixde, and the comparison with picologging where it is correct."""
     lines = [
-        "| scenario | target | logixde measured | met |",
-        "|---|---:|---:|:---:|",
+        "| scenario | target | logixde measured | met | picologging (when its output is correct) |",
+        "|---|---:|---:|:---:|---|",
     ]
-    for name, target in TARGETS.items():
+    names = list(TARGETS) + [n for n in doc["scenarios"] if n not in TARGETS]
+    for name in names:
+        target = TARGETS.get(name)
+        wanted = "≥ %g×" % target if target else "—"
         entry = doc["scenarios"].get(name)
         if entry is None:
-            lines.append("| `%s` | ≥ %g× | not run | |" % (name, target))
+            lines.append("| `%s` | %s | not run | | |" % (name, wanted))
             continue
         e = entry["libs"].get("logixde", {})
+        pico = entry["libs"].get("picologging", {})
+        if pico.get("median_ns") and _exact(pico) and e.get("median_ns"):
+            faster = e["median_ns"] < pico["median_ns"]
+            vs = "%s (%s vs %s)" % ("logixde faster" if faster else "**picologging faster**",
+                                    fmt_ns(e["median_ns"]), fmt_ns(pico["median_ns"]))
+        elif pico.get("status") in (None, "missing"):
+            vs = "not installed"
+        else:
+            vs = "output not correct: not compared"
         if not e.get("speedup"):
-            lines.append("| `%s` | ≥ %g× | %s | |" % (name, target, e.get("status", "not run")))
+            lines.append("| `%s` | %s | %s | | %s |" % (name, wanted, e.get("status", "not run"), vs))
             continue
-        exact = e.get("status") == "ok" and e.get("match") == "identical"
-        met = "yes" if exact and e["speedup"] >= target else "no"
-        why = "" if exact else " (output %s)" % (e.get("match") if e.get("status") == "ok" else e.get("status"))
-        lines.append("| `%s` | ≥ %g× | ×%.2f%s | %s |" % (name, target, e["speedup"], why, met))
+        why = "" if _exact(e) else " (output %s)" % (e.get("match") if e.get("status") == "ok" else e.get("status"))
+        met = "" if target is None else ("yes" if _exact(e) and e["speedup"] >= target else "**no**")
+        lines.append("| `%s` | %s | ×%.2f%s | %s | %s |" % (name, wanted, e["speedup"], why, met, vs))
+    return lines
+
+
+def versions_table(documents):
+    """logixde's speed-up per interpreter (issue 4: 3.9–3.13 within 20% of the 3.12 ratios)."""
+    versions = [d["interpreter"]["version"] for d in documents]
+    lines = ["| scenario | " + " | ".join(versions) + " |", "|---|" + "---:|" * len(versions)]
+    names = []
+    for d in documents:
+        names += [n for n in d["scenarios"] if n not in names]
+    for name in names:
+        cells = []
+        for d in documents:
+            e = d["scenarios"].get(name, {}).get("libs", {}).get("logixde", {})
+            if e.get("speedup"):
+                cells.append("×%.2f%s" % (e["speedup"], "" if _exact(e) else " ≠"))
+            else:
+                cells.append(e.get("status", "—"))
+        lines.append("| `%s` | %s |" % (name, " | ".join(cells)))
     return lines
 
 
@@ -198,6 +233,7 @@ def write_docs(documents, doc_path, profile_text=None):
     The profile block is replaced only when ``profile_text`` is given; the hand-written analysis
     block is always kept from the existing file.
     """
+    documents = sorted(documents, key=lambda d: tuple(int(x) for x in re.findall(r"\d+", d["interpreter"]["version"])[:3]))
     old = None
     if os.path.exists(doc_path):
         with open(doc_path, encoding="utf-8") as f:
@@ -297,6 +333,15 @@ def write_docs(documents, doc_path, profile_text=None):
         "",
     ]
     lines += targets_table(target_doc)
+    if len(documents) > 1:
+        lines += [
+            "",
+            "## Across interpreters",
+            "",
+            "logixde's speed-up over each interpreter's own stdlib (≠: output differs or sink check failed).",
+            "",
+        ]
+        lines += versions_table(documents)
     lines += [
         "",
         "## Where the nanoseconds go",
