@@ -25,24 +25,68 @@ const FORMAT_MESSAGE: usize = 2;
 const FORMAT_EXCEPTION: usize = 3;
 const FORMAT_STACK: usize = 4;
 
-/// Whether `self.<METHOD_NAMES[idx]>` would find the native method: not shadowed in the
-/// instance `__dict__`, and the attribute on the type is still the registered one (a
-/// subclass override or a monkeypatched class makes it Python's).
-fn is_native(slf: &Bound<'_, PyAny>, inst_dict: &Bound<'_, PyDict>, idx: usize) -> PyResult<bool> {
+/// Which of `METHOD_NAMES` the type of `slf` still has as the registered native methods
+/// (bit `idx`): a subclass override or a monkeypatched class makes one Python's.
+///
+/// Cached for one type, validated by the type's version tag, which CPython changes whenever
+/// an attribute of the type or of a base is assigned (`PyType_Modified`); unique per type.
+fn native_flags(slf: &Bound<'_, PyAny>) -> PyResult<u8> {
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    static CACHED_TYPE: AtomicUsize = AtomicUsize::new(0);
+    static CACHED_TAG_FLAGS: AtomicU64 = AtomicU64::new(0);
     let py = slf.py();
+    let Some(originals) = NATIVE_METHODS.get(py) else {
+        return Ok(0);
+    };
+    let ty = slf.get_type();
+    let ty_ptr = ty.as_type_ptr();
+    let valid_tag = || -> u32 {
+        // SAFETY: `ty_ptr` is a live type object (we hold a reference to it).
+        let (tag, flags) = unsafe { ((*ty_ptr).tp_version_tag, (*ty_ptr).tp_flags) };
+        let valid = style::minor(py) >= 12 || flags & (1 << 19) != 0; // Py_TPFLAGS_VALID_VERSION_TAG
+        if valid { tag } else { 0 }
+    };
+    let tag = valid_tag();
+    if tag != 0 && CACHED_TYPE.load(Ordering::Acquire) == ty_ptr as usize {
+        let tf = CACHED_TAG_FLAGS.load(Ordering::Acquire);
+        if (tf >> 8) as u32 == tag {
+            return Ok(tf as u8);
+        }
+    }
+    let mut bits = 0u8;
+    for (idx, (name, original)) in originals.iter().enumerate() {
+        if ty.getattr(name.bind(py))?.is(original.bind(py)) {
+            bits |= 1 << idx;
+        }
+    }
+    let tag_after = valid_tag();
+    if tag_after != 0 && tag_after == tag {
+        CACHED_TYPE.store(ty_ptr as usize, Ordering::Release);
+        CACHED_TAG_FLAGS.store((u64::from(tag) << 8) | u64::from(bits), Ordering::Release);
+    }
+    Ok(bits)
+}
+
+/// Whether `self.<METHOD_NAMES[idx]>` finds the native method: native on the type
+/// (`flags`, from [`native_flags`]) and not shadowed in the instance `__dict__`.
+fn is_native(py: Python<'_>, inst_dict: &Bound<'_, PyDict>, flags: u8, idx: usize) -> PyResult<bool> {
+    if flags & (1 << idx) == 0 {
+        return Ok(false);
+    }
     let Some(originals) = NATIVE_METHODS.get(py) else {
         return Ok(false);
     };
-    let (name, original) = &originals[idx];
-    let name = name.bind(py);
-    if !inst_dict.is_empty() && inst_dict.contains(name)? {
-        return Ok(false);
-    }
-    Ok(slf.get_type().getattr(name)?.is(original.bind(py)))
+    Ok(inst_dict.is_empty() || !inst_dict.contains(originals[idx].0.bind(py))?)
 }
 
 fn instance_dict<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
-    Ok(slf.getattr(intern!(slf.py(), "__dict__"))?.cast_into::<PyDict>()?)
+    let py = slf.py();
+    // SAFETY: `slf` is a valid object; the result is a new reference or NULL with an error.
+    let dict = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyObject_GenericGetDict(slf.as_ptr(), std::ptr::null_mut())) };
+    match dict {
+        Ok(d) => Ok(d.cast_into::<PyDict>()?),
+        Err(_) => Ok(slf.getattr(intern!(py, "__dict__"))?.cast_into::<PyDict>()?),
+    }
 }
 
 /// `s[-1:] != "\n"`, natively for exact strings.
@@ -131,7 +175,7 @@ impl Formatter {
         defaults: Arg<'_>,
     ) -> PyResult<()> {
         let py = slf.py();
-        let minor = state::minor(py);
+        let minor = style::minor(py);
         if minor < 10 && !defaults.is_missing() {
             return Err(unexpected_keyword_39("defaults"));
         }
@@ -422,10 +466,9 @@ fn format_time_impl<'py>(
         } else {
             None
         };
-        if let Some(ms) = whole {
-            let s = s.cast::<PyString>()?;
+        if let (Some(ms), Ok(text)) = (whole, s.cast::<PyString>()?.to_str()) {
             // `%03d` of a value in [0, 1000): three digits, zero-padded.
-            let text = format!("{},{:03}", s.to_cow()?, ms);
+            let text = format!("{text},{ms:03}");
             return Ok(PyString::new(py, &text).into_any());
         }
     }
@@ -439,7 +482,7 @@ fn format_exception_impl<'py>(py: Python<'py>, ei: &Bound<'py, PyAny>) -> PyResu
     let traceback = state::global(py, intern!(py, "traceback"))?;
     let print_exception = traceback.getattr(intern!(py, "print_exception"))?;
     let (etype, value) = (ei.get_item(0)?, ei.get_item(1)?);
-    if state::minor(py) >= 13 {
+    if style::minor(py) >= 13 {
         let kwargs = PyDict::new(py);
         kwargs.set_item(intern!(py, "limit"), py.None())?;
         kwargs.set_item(intern!(py, "file"), &sio)?;
@@ -461,21 +504,22 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
     let message = dispatch::call_method0(record, intern!(py, "getMessage"))?;
     record.setattr(intern!(py, "message"), message)?;
     let inst = instance_dict(slf)?;
-    let uses_time = if is_native(slf, &inst, USES_TIME)? {
+    let flags = native_flags(slf)?;
+    let uses_time = if is_native(py, &inst, flags, USES_TIME)? {
         uses_time_impl(slf)?
     } else {
         dispatch::call_method0(slf, intern!(py, "usesTime"))?
     };
     if uses_time.is_truthy()? {
         let datefmt = slf.getattr(intern!(py, "datefmt"))?;
-        let asctime = if is_native(slf, &inst, FORMAT_TIME)? {
+        let asctime = if is_native(py, &inst, flags, FORMAT_TIME)? {
             format_time_impl(slf, record, Some(&datefmt))?
         } else {
             dispatch::call_method(slf, intern!(py, "formatTime"), (record, datefmt))?
         };
         record.setattr(intern!(py, "asctime"), asctime)?;
     }
-    let mut s = if is_native(slf, &inst, FORMAT_MESSAGE)? {
+    let mut s = if is_native(py, &inst, flags, FORMAT_MESSAGE)? {
         format_message_impl(slf, record)?
     } else {
         dispatch::call_method(slf, intern!(py, "formatMessage"), (record,))?
@@ -485,7 +529,7 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
         // (it's constant anyway)
         if !record.getattr(intern!(py, "exc_text"))?.is_truthy()? {
             let ei = record.getattr(intern!(py, "exc_info"))?;
-            let text = if is_native(slf, &inst, FORMAT_EXCEPTION)? {
+            let text = if is_native(py, &inst, flags, FORMAT_EXCEPTION)? {
                 format_exception_impl(py, &ei)?
             } else {
                 dispatch::call_method(slf, intern!(py, "formatException"), (ei,))?
@@ -505,7 +549,7 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
         if lacks_trailing_newline(&s)? {
             s = s.add("\n")?;
         }
-        let stack = if is_native(slf, &inst, FORMAT_STACK)? {
+        let stack = if is_native(py, &inst, flags, FORMAT_STACK)? {
             stack_info
         } else {
             dispatch::call_method(slf, intern!(py, "formatStack"), (stack_info,))?

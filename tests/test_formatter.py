@@ -4,10 +4,12 @@ Every case runs the same operation on logixde's class and on the stdlib's and co
 result, or the exception's type and message. Records come from the stdlib's
 ``makeLogRecord``: formatters only read and set record attributes.
 
-When ``from logixde import logging`` imports, logixde's module is used. Until the rest of
-the core exists, the native classes are tested directly, with a stand-in module object
-holding the globals they read (``time``, ``io``, ``traceback``, ``Template``,
-``_str_formatter``, ``_STYLES``, ``_defaultFormatter``).
+When logixde is active (``python -m logixde -m pytest``, ``LOGIXDE=1``), logixde's
+``logging`` is used, and the stdlib's reference is a private copy of its module. Otherwise
+(the rest of the core still being written, or the stdlib imported first) the native classes
+are tested directly, with a stand-in module object holding the globals they read (``time``,
+``io``, ``traceback``, ``Template``, ``_str_formatter``, ``_STYLES``, ``_defaultFormatter``)
+bound with ``_core.bind_logging_module``; nothing is activated.
 """
 
 import copy
@@ -44,17 +46,18 @@ S = _stdlib_logging()
 
 
 def _logixde_logging():
+    import logixde
     from logixde import _core
 
-    try:
-        from logixde import logging as L  # noqa: N811
+    if logixde.is_active():
+        import logging as active
 
-        # Under pytest the stdlib's logging is imported first: make sure this is logixde's.
-        if L.Formatter is _core.Formatter:
-            return L
-    except Exception:
-        pass
-
+        if active.Formatter is _core.Formatter:
+            return active
+    # Not activated (the stdlib's logging was imported first): test the native classes with a
+    # stand-in module for the globals they read. Binding is once per process, so this mode is
+    # for running this file on its own; under `python -m logixde -m pytest` (or LOGIXDE=1)
+    # the real module is used.
     m = types.ModuleType("logging")
     m.sys, m.os, m.time, m.io, m.traceback = sys, os, time, io, traceback
     m.Template = string.Template
@@ -426,11 +429,17 @@ def test_default_msec_format_none():
 
 
 def test_issue_89047():
-    f = L.Formatter(fmt="{asctime}.{msecs:03.0f} {message}", style="{", datefmt="%Y-%m-%d %H:%M:%S")
+    # CPython's test (3.10+, where record creation was fixed), plus identity with the stdlib.
+    args = dict(fmt="{asctime}.{msecs:03.0f} {message}", style="{", datefmt="%Y-%m-%d %H:%M:%S")
+    fl, fs = L.Formatter(**args), S.Formatter(**args)
     for i in range(2500):
         time.sleep(0.0004)
-        r = S.makeLogRecord({"msg": "Message %d" % (i + 1)})
-        assert ".1000" not in f.format(r)
+        r1 = S.makeLogRecord({"msg": "Message %d" % (i + 1)})
+        r2 = S.makeLogRecord(dict(r1.__dict__))
+        s = fl.format(r1)
+        assert s == fs.format(r2)
+        if VERSION >= (3, 10):
+            assert ".1000" not in s
 
 
 class _TestBufferingFormatter:
@@ -878,3 +887,30 @@ def test_style_init_signatures():
         L.StringTemplateStyle("$a", "$b")
     if VERSION >= (3, 10):
         assert L.StringTemplateStyle("$a", defaults={"a": 1})._defaults == {"a": 1}
+
+
+def test_override_cache_follows_class_changes():
+    class Sub(L.Formatter):
+        pass
+
+    f = Sub("%(message)s")
+    r = record(stack_info="s")
+    assert f.format(r).endswith("\ns")  # caches Sub's methods as native
+    saved = L.Formatter.formatStack
+    try:
+        L.Formatter.formatStack = lambda self, s: "BASE-PATCHED"
+        assert f.format(record(stack_info="s")).endswith("\nBASE-PATCHED")
+        Sub.formatStack = lambda self, s: "SUB-PATCHED"
+        assert f.format(record(stack_info="s")).endswith("\nSUB-PATCHED")
+        del Sub.formatStack
+        assert f.format(record(stack_info="s")).endswith("\nBASE-PATCHED")
+    finally:
+        L.Formatter.formatStack = saved
+    assert f.format(record(stack_info="s")).endswith("\ns")
+    g = L.Formatter("%(message)s")
+    assert g.format(record(stack_info="s")).endswith("\ns")
+    Sub.usesTime = lambda self: True
+    Sub.formatTime = lambda self, record, datefmt=None: "T"
+    r = record()
+    f.format(r)
+    assert r.asctime == "T"
