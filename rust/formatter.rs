@@ -150,7 +150,7 @@ impl Formatter {
     const DEFAULT_MSEC_FORMAT: &'static str = "%s,%03d";
 
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(fmt=None, datefmt=None, style='%', validate=True, *, defaults=None)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
         Formatter {}
     }
@@ -566,7 +566,7 @@ pub struct BufferingFormatter {}
 #[pymethods]
 impl BufferingFormatter {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(linefmt=None)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
         BufferingFormatter {}
     }

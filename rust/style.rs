@@ -717,7 +717,7 @@ impl PercentStyle {
     }
 
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(fmt, *, defaults=None)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
         PercentStyle { cache: None }
     }
@@ -806,7 +806,7 @@ impl StrFormatStyle {
     }
 
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(fmt, *, defaults=None)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<Self> {
         PyClassInitializer::from(PercentStyle { cache: None }).add_subclass(StrFormatStyle {})
     }
@@ -916,7 +916,7 @@ impl StringTemplateStyle {
     const ASCTIME_SEARCH: &'static str = "${asctime}";
 
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(*args, **kwargs)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<Self> {
         PyClassInitializer::from(PercentStyle { cache: None }).add_subclass(StringTemplateStyle {})
     }

@@ -146,6 +146,14 @@ def test_class_identity():
     assert issubclass(L.StringTemplateStyle, L.PercentStyle)
 
 
+@pytest.mark.skipif(VERSION < (3, 10), reason="the signatures shown are 3.10+'s (3.9 has no defaults)")
+def test_signatures():
+    import inspect
+
+    for name in ("Formatter", "BufferingFormatter", "PercentStyle", "StrFormatStyle", "StringTemplateStyle"):
+        assert str(inspect.signature(getattr(L, name))) == str(inspect.signature(getattr(S, name))), name
+
+
 def test_class_attributes():
     for name in ("PercentStyle", "StrFormatStyle", "StringTemplateStyle"):
         for attr in ("default_format", "asctime_format", "asctime_search"):
