@@ -922,3 +922,32 @@ def test_override_cache_follows_class_changes():
     r = record()
     f.format(r)
     assert r.asctime == "T"
+
+
+FUZZ_PIECES = {
+    "%": ["%", "%%", "(", ")", "message", "name", "levelno", "asctime", "s", "d", "r", "-", "5", ".",
+          "*", "#", "0", "+", " ", "l", "f", "x", "Z", "é", "ſ", "٣", "%(message)s", "%(levelno)05d"],
+    "{": ["{", "}", "{{", "}}", "message", "name", "levelno", "!r", "!s", "!a", "!x", ":", ">10", "<5",
+          "^", "d", ".2f", "x", "0", "[0]", ".upper", "é", " ", "args", "custom", "{message}",
+          "{levelno:5d}", "{name!r:>12}"],
+    "$": ["$", "$$", "{", "}", "message", "name", "levelno", "_x", "1", "é", " ", "${message}", "$name",
+          "$$name", "${", "custom", "A", "\n"],
+}
+
+
+@pytest.mark.parametrize("style", ["%", "{", "$"])
+def test_fuzz_against_stdlib(style):
+    import random
+
+    rng = random.Random(20261123)
+    pieces = FUZZ_PIECES[style]
+    for _ in range(3000):
+        fmt = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        custom = rng.choice([1, "c", None, 2.5])
+        r1, r2 = twin(custom=custom)
+        got = outcome(lambda: L.Formatter(fmt, style=style, validate=False).format(r1))
+        want = outcome(lambda: S.Formatter(fmt, style=style, validate=False).format(r2))
+        assert got == want, fmt
+        got = outcome(lambda: (L.Formatter(fmt, style=style)._fmt, L.Formatter(fmt, style=style).usesTime()))
+        want = outcome(lambda: (S.Formatter(fmt, style=style)._fmt, S.Formatter(fmt, style=style).usesTime()))
+        assert got == want, fmt
