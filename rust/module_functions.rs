@@ -1,7 +1,509 @@
-//! TODO: module_functions
+//! Module-level functions of `logging`: `basicConfig`, `getLogger`, the root-logger
+//! shortcuts (`logging.info()` …), `disable`, `shutdown`, warnings capture, and the
+//! module lock and fork hooks.
 
+use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::intern;
+use pyo3::IntoPyObjectExt;
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use crate::dispatch;
+use crate::state;
+
+//---------------------------------------------------------------------------
+//   Locks and fork
+//---------------------------------------------------------------------------
+
+/// Acquire the module-level lock for serializing access to shared data.
+///
+/// This should be released with _releaseLock().
+#[pyfunction]
+#[pyo3(name = "_acquireLock")]
+fn acquire_lock(py: Python<'_>) -> PyResult<()> {
+    let lock = state::global(py, intern!(py, "_lock"))?;
+    if lock.is_truthy()? {
+        lock.call_method0(intern!(py, "acquire"))?;
+    }
+    Ok(())
+}
+
+/// Release the module-level lock acquired by calling _acquireLock().
+#[pyfunction]
+#[pyo3(name = "_releaseLock")]
+fn release_lock(py: Python<'_>) -> PyResult<()> {
+    let lock = state::global(py, intern!(py, "_lock"))?;
+    if lock.is_truthy()? {
+        lock.call_method0(intern!(py, "release"))?;
+    }
+    Ok(())
+}
+
+/// Prepare to fork a new child process by acquiring the module-level lock.
+///
+/// This should be used in conjunction with _afterFork().
+#[pyfunction]
+#[pyo3(name = "_prepareFork")]
+fn prepare_fork(py: Python<'_>) -> PyResult<()> {
+    let lock = state::global(py, intern!(py, "_lock"))?;
+    if state::minor(py) <= 12 && !lock.is_truthy()? {
+        return Ok(());
+    }
+    lock.call_method0(intern!(py, "acquire"))?;
+    Ok(())
+}
+
+/// After a new child process has been forked, release the module-level lock.
+///
+/// This should be used in conjunction with _prepareFork().
+#[pyfunction]
+#[pyo3(name = "_afterFork")]
+fn after_fork(py: Python<'_>) -> PyResult<()> {
+    let lock = state::global(py, intern!(py, "_lock"))?;
+    if state::minor(py) <= 12 && !lock.is_truthy()? {
+        return Ok(());
+    }
+    lock.call_method0(intern!(py, "release"))?;
+    Ok(())
+}
+
+//---------------------------------------------------------------------------
+//   Configuration
+//---------------------------------------------------------------------------
+
+fn pop<'py>(kwargs: &Bound<'py, PyDict>, key: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let value = kwargs.get_item(key)?;
+    if value.is_some() {
+        kwargs.del_item(key)?;
+    }
+    Ok(value)
+}
+
+fn pop_or<'py>(
+    kwargs: &Bound<'py, PyDict>,
+    key: &Bound<'py, PyString>,
+    default: Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    Ok(pop(kwargs, key)?.unwrap_or(default))
+}
+
+/// Do basic configuration for the logging system.
+///
+/// This function does nothing if the root logger already has handlers configured,
+/// unless the keyword argument *force* is set to ``True``. It is a convenience method
+/// intended for use by simple scripts to do one-shot configuration of the logging
+/// package: it creates a StreamHandler (or a FileHandler for *filename*) with a
+/// Formatter (*format*, *datefmt*, *style*) and adds it to the root logger, whose level is
+/// set to *level*. Other keywords: *filemode*, *stream*, *handlers*, *encoding*, *errors*.
+#[pyfunction]
+#[pyo3(name = "basicConfig", signature = (**kwargs))]
+fn basic_config(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+    // The stdlib pops from its own **kwargs dict; work on a copy of ours.
+    let kwargs = match kwargs {
+        Some(k) => k.copy()?,
+        None => PyDict::new(py),
+    };
+    state::with_module_lock(py, || basic_config_locked(py, &kwargs))
+}
+
+fn basic_config_locked(py: Python<'_>, kwargs: &Bound<'_, PyDict>) -> PyResult<()> {
+    let none = py.None().into_bound(py);
+    let minor = state::minor(py);
+    let force = pop_or(kwargs, intern!(py, "force"), false.into_pyobject(py)?.to_owned().into_any())?;
+    let mut encoding = pop_or(kwargs, intern!(py, "encoding"), none.clone())?;
+    let mut errors = pop_or(
+        kwargs,
+        intern!(py, "errors"),
+        PyString::new(py, "backslashreplace").into_any(),
+    )?;
+    let root = state::global(py, intern!(py, "root"))?;
+    if force.is_truthy()? {
+        let handlers = root.getattr(intern!(py, "handlers"))?;
+        let snapshot = handlers.get_item(pyo3::types::PySlice::full(py))?;
+        for h in snapshot.try_iter()? {
+            let h = h?;
+            dispatch::call_method(&root, intern!(py, "removeHandler"), (&h,))?;
+            dispatch::call_method0(&h, intern!(py, "close"))?;
+        }
+    }
+    if root.getattr(intern!(py, "handlers"))?.len()? != 0 {
+        return Ok(());
+    }
+    let handlers = pop_or(kwargs, intern!(py, "handlers"), none.clone())?;
+    let has_stream = kwargs.contains(intern!(py, "stream"))?;
+    let has_filename = kwargs.contains(intern!(py, "filename"))?;
+    if handlers.is_none() {
+        if has_stream && has_filename {
+            return Err(PyValueError::new_err(
+                "'stream' and 'filename' should not be specified together",
+            ));
+        }
+    } else if has_stream || has_filename {
+        return Err(PyValueError::new_err(
+            "'stream' or 'filename' should not be specified together with 'handlers'",
+        ));
+    }
+    let handlers = if handlers.is_none() {
+        let filename = pop_or(kwargs, intern!(py, "filename"), none.clone())?;
+        let mode = pop_or(kwargs, intern!(py, "filemode"), PyString::new(py, "a").into_any())?;
+        let h = if filename.is_truthy()? {
+            if mode.contains("b")? {
+                errors = none.clone();
+            } else if minor >= 10 {
+                encoding = state::global(py, intern!(py, "io"))?
+                    .call_method1(intern!(py, "text_encoding"), (&encoding,))?;
+            }
+            let kw = PyDict::new(py);
+            kw.set_item(intern!(py, "encoding"), &encoding)?;
+            kw.set_item(intern!(py, "errors"), &errors)?;
+            state::global(py, intern!(py, "FileHandler"))?.call((&filename, &mode), Some(&kw))?
+        } else {
+            let stream = pop_or(kwargs, intern!(py, "stream"), none.clone())?;
+            state::global(py, intern!(py, "StreamHandler"))?.call1((stream,))?
+        };
+        PyList::new(py, [h])?.into_any()
+    } else {
+        handlers
+    };
+    let dfs = pop_or(kwargs, intern!(py, "datefmt"), none.clone())?;
+    let style = pop_or(kwargs, intern!(py, "style"), PyString::new(py, "%").into_any())?;
+    let styles = state::global(py, intern!(py, "_STYLES"))?;
+    if !styles.contains(&style)? {
+        let keys = PyString::new(py, ",").call_method1(intern!(py, "join"), (styles.call_method0(intern!(py, "keys"))?,))?;
+        let message = PyString::new(py, "Style must be one of: %s").rem(keys)?;
+        return Err(PyValueError::new_err(message.unbind()));
+    }
+    let default_format = styles.get_item(&style)?.get_item(1)?;
+    let fs = pop_or(kwargs, intern!(py, "format"), default_format)?;
+    let fmt = state::global(py, intern!(py, "Formatter"))?.call1((fs, dfs, style))?;
+    for h in handlers.try_iter()? {
+        let h = h?;
+        if h.getattr(intern!(py, "formatter"))?.is_none() {
+            dispatch::call_method(&h, intern!(py, "setFormatter"), (&fmt,))?;
+        }
+        dispatch::call_method(&root, intern!(py, "addHandler"), (&h,))?;
+    }
+    let level = pop_or(kwargs, intern!(py, "level"), none.clone())?;
+    if !level.is_none() {
+        dispatch::call_method(&root, intern!(py, "setLevel"), (&level,))?;
+    }
+    if !kwargs.is_empty() {
+        let keys = PyString::new(py, ", ").call_method1(intern!(py, "join"), (kwargs.keys(),))?;
+        let message = PyString::new(py, "Unrecognised argument(s): %s").rem(keys)?;
+        return Err(PyValueError::new_err(message.unbind()));
+    }
+    Ok(())
+}
+
+/// A Python object for a constant default argument (`exc_info=True`, `level=CRITICAL`).
+fn default_object<T>(value: T) -> Py<PyAny>
+where
+    T: for<'py> IntoPyObject<'py>,
+{
+    Python::attach(|py| value.into_py_any(py).unwrap_or_else(|_| py.None()))
+}
+
+//---------------------------------------------------------------------------
+//   Utility functions at module level: delegate to the root logger
+//---------------------------------------------------------------------------
+
+/// Return a logger with the specified name, creating it if necessary.
+///
+/// If no name is specified, return the root logger.
+#[pyfunction]
+#[pyo3(name = "getLogger", signature = (name = None))]
+fn get_logger<'py>(py: Python<'py>, name: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    let root = state::global(py, intern!(py, "root"))?;
+    let name = match name {
+        Some(n) if n.is_truthy()? => n,
+        _ => return Ok(root),
+    };
+    if name.is_instance_of::<PyString>() && name.eq(root.getattr(intern!(py, "name"))?)? {
+        return Ok(root);
+    }
+    let manager = state::global(py, intern!(py, "Logger"))?.getattr(intern!(py, "manager"))?;
+    dispatch::call_method(&manager, intern!(py, "getLogger"), (name,))
+}
+
+/// `if len(root.handlers) == 0: basicConfig()` then `root.<method>(*args, **kwargs)`, with
+/// `frames` stdlib frames (the module function and any it delegates through) accounted for.
+fn log_on_root<'py>(
+    py: Python<'py>,
+    method: &Bound<'py, PyString>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+    frames: usize,
+) -> PyResult<()> {
+    let root = state::global(py, intern!(py, "root"))?;
+    if root.getattr(intern!(py, "handlers"))?.len()? == 0 {
+        // Through the module, as the suite patches `logging.basicConfig`.
+        state::global(py, intern!(py, "basicConfig"))?.call0()?;
+    }
+    state::with_virtual_frames(frames, || root.call_method(method, args, kwargs))?;
+    Ok(())
+}
+
+/// Prepend `first` to `rest` (the stdlib's `msg, *args` signature).
+fn with_first<'py>(first: &Bound<'py, PyAny>, rest: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyTuple>> {
+    let mut items = vec![first.clone()];
+    items.extend(rest.iter());
+    PyTuple::new(first.py(), items)
+}
+
+/// Log a message with severity 'CRITICAL' on the root logger. If the logger has no
+/// handlers, call basicConfig() to add a console handler with a pre-defined format.
+#[pyfunction]
+#[pyo3(signature = (msg, *args, **kwargs))]
+fn critical(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+    let py = msg.py();
+    log_on_root(py, intern!(py, "critical"), &with_first(msg, args)?, kwargs, 1)
+}
+
+/// Don't use this function, use critical() instead.
+#[pyfunction]
+#[pyo3(signature = (msg, *args, **kwargs))]
+fn fatal(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+    let py = msg.py();
+    // 3.9's `fatal = critical` is one frame; later versions call critical().
+    let frames = if state::minor(py) <= 9 { 1 } else { 2 };
+    log_on_root(py, intern!(py, "critical"), &with_first(msg, args)?, kwargs, frames)
+}
+
+/// Log a message with severity 'ERROR' on the root logger. If the logger has no handlers,
+/// call basicConfig() to add a console handler with a pre-defined format.
+#[pyfunction]
+#[pyo3(signature = (msg, *args, **kwargs))]
+fn error(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+    let py = msg.py();
+    log_on_root(py, intern!(py, "error"), &with_first(msg, args)?, kwargs, 1)
+}
+
+/// Log a message with severity 'ERROR' on the root logger, with exception information.
+/// If the logger has no handlers, basicConfig() is called to add a console handler with a
+/// pre-defined format.
+#[pyfunction]
+#[pyo3(signature = (msg, *args, exc_info = default_object(true), **kwargs))]
+fn exception(
+    msg: &Bound<'_, PyAny>,
+    args: &Bound<'_, PyTuple>,
+    exc_info: Py<PyAny>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<()> {
+    let py = msg.py();
+    let kwargs = match kwargs {
+        Some(k) => k.copy()?,
+        None => PyDict::new(py),
+    };
+    kwargs.set_item(intern!(py, "exc_info"), exc_info)?;
+    log_on_root(py, intern!(py, "error"), &with_first(msg, args)?, Some(&kwargs), 2)
+}
+
+/// Log a message with severity 'WARNING' on the root logger. If the logger has no
+/// handlers, call basicConfig() to add a console handler with a pre-defined format.
+#[pyfunction]
+#[pyo3(signature = (msg, *args, **kwargs))]
+fn warning(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+    let py = msg.py();
+    log_on_root(py, intern!(py, "warning"), &with_first(msg, args)?, kwargs, 1)
+}
+
+#[pyfunction]
+#[pyo3(signature = (msg, *args, **kwargs))]
+fn warn(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+    let py = msg.py();
+    let warnings = state::global(py, intern!(py, "warnings"))?;
+    let category = py.get_type::<pyo3::exceptions::PyDeprecationWarning>();
+    warnings.call_method1(
+        intern!(py, "warn"),
+        ("The 'warn' function is deprecated, use 'warning' instead", category, 2),
+    )?;
+    log_on_root(py, intern!(py, "warning"), &with_first(msg, args)?, kwargs, 2)
+}
+
+/// Log a message with severity 'INFO' on the root logger. If the logger has no handlers,
+/// call basicConfig() to add a console handler with a pre-defined format.
+#[pyfunction]
+#[pyo3(signature = (msg, *args, **kwargs))]
+fn info(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+    let py = msg.py();
+    log_on_root(py, intern!(py, "info"), &with_first(msg, args)?, kwargs, 1)
+}
+
+/// Log a message with severity 'DEBUG' on the root logger. If the logger has no handlers,
+/// call basicConfig() to add a console handler with a pre-defined format.
+#[pyfunction]
+#[pyo3(signature = (msg, *args, **kwargs))]
+fn debug(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+    let py = msg.py();
+    log_on_root(py, intern!(py, "debug"), &with_first(msg, args)?, kwargs, 1)
+}
+
+/// Log 'msg % args' with the integer severity 'level' on the root logger. If the logger
+/// has no handlers, call basicConfig() to add a console handler with a pre-defined format.
+#[pyfunction]
+#[pyo3(signature = (level, msg, *args, **kwargs))]
+fn log(
+    level: &Bound<'_, PyAny>,
+    msg: &Bound<'_, PyAny>,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<()> {
+    let py = msg.py();
+    let mut items = vec![level.clone(), msg.clone()];
+    items.extend(args.iter());
+    log_on_root(py, intern!(py, "log"), &PyTuple::new(py, items)?, kwargs, 1)
+}
+
+/// Disable all logging calls of severity 'level' and below.
+#[pyfunction]
+#[pyo3(signature = (level = default_object(50)))]
+fn disable(py: Python<'_>, level: Py<PyAny>) -> PyResult<()> {
+    let root = state::global(py, intern!(py, "root"))?;
+    let manager = root.getattr(intern!(py, "manager"))?;
+    manager.setattr(intern!(py, "disable"), level)?;
+    dispatch::call_method0(&manager, intern!(py, "_clear_cache"))?;
+    Ok(())
+}
+
+/// Perform any cleanup actions in the logging system (e.g. flushing buffers).
+///
+/// Should be called at application exit.
+#[pyfunction]
+#[pyo3(signature = (handlerList = None))]
+#[allow(non_snake_case)]
+fn shutdown(py: Python<'_>, handlerList: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    let handler_list = match handlerList {
+        Some(list) => list.clone(),
+        None => state::global(py, intern!(py, "_handlerList"))?,
+    };
+    let snapshot: Vec<Bound<'_, PyAny>> = handler_list
+        .get_item(pyo3::types::PySlice::full(py))?
+        .try_iter()?
+        .collect::<PyResult<_>>()?;
+    for wr in snapshot.iter().rev() {
+        // Errors might occur, for example if files are locked: ignored unless
+        // raiseExceptions, as we're shutting down.
+        if let Err(err) = shutdown_one(py, wr) {
+            if state::global_is_true(py, intern!(py, "raiseExceptions"))? {
+                return Err(err);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn shutdown_one(py: Python<'_>, wr: &Bound<'_, PyAny>) -> PyResult<()> {
+    let h = wr.call0()?;
+    if !h.is_truthy()? {
+        return Ok(());
+    }
+    let body = || -> PyResult<()> {
+        dispatch::call_method0(&h, intern!(py, "acquire"))?;
+        // MemoryHandlers might not want to be flushed on close (3.10+).
+        let flush = state::minor(py) <= 9 || match h.getattr(intern!(py, "flushOnClose")) {
+            Ok(v) => v.is_truthy()?,
+            Err(e) if e.is_instance_of::<pyo3::exceptions::PyAttributeError>(py) => true,
+            Err(e) => return Err(e),
+        };
+        if flush {
+            dispatch::call_method0(&h, intern!(py, "flush"))?;
+        }
+        dispatch::call_method0(&h, intern!(py, "close"))?;
+        Ok(())
+    };
+    let result = match body() {
+        // Handlers closed but still referenced at exit.
+        Err(e) if e.is_instance_of::<PyOSError>(py) || e.is_instance_of::<PyValueError>(py) => Ok(()),
+        other => other,
+    };
+    let released = dispatch::call_method0(&h, intern!(py, "release")).map(|_| ());
+    result.and(released)
+}
+
+//---------------------------------------------------------------------------
+//   Warnings integration
+//---------------------------------------------------------------------------
+
+/// Implementation of showwarnings which redirects to logging, which will first check to
+/// see if the file parameter is None. If a file is specified, it will delegate to the
+/// original warnings implementation of showwarning. Otherwise, it will call
+/// warnings.formatwarning and will log the resulting string to a warnings logger named
+/// "py.warnings" with level logging.WARNING.
+#[pyfunction]
+#[pyo3(name = "_showwarning", signature = (message, category, filename, lineno, file = None, line = None))]
+fn show_warning(
+    py: Python<'_>,
+    message: &Bound<'_, PyAny>,
+    category: &Bound<'_, PyAny>,
+    filename: &Bound<'_, PyAny>,
+    lineno: &Bound<'_, PyAny>,
+    file: Option<&Bound<'_, PyAny>>,
+    line: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    let none = py.None().into_bound(py);
+    let line = line.unwrap_or(&none);
+    if let Some(file) = file.filter(|f| !f.is_none()) {
+        let original = state::global(py, intern!(py, "_warnings_showwarning"))?;
+        if !original.is_none() {
+            original.call1((message, category, filename, lineno, file, line))?;
+        }
+        return Ok(());
+    }
+    let warnings = state::global(py, intern!(py, "warnings"))?;
+    let s = warnings.call_method1(intern!(py, "formatwarning"), (message, category, filename, lineno, line))?;
+    let logger = state::global(py, intern!(py, "getLogger"))?.call1(("py.warnings",))?;
+    if !logger.getattr(intern!(py, "handlers"))?.is_truthy()? {
+        let null = state::global(py, intern!(py, "NullHandler"))?.call0()?;
+        dispatch::call_method(&logger, intern!(py, "addHandler"), (null,))?;
+    }
+    if state::minor(py) <= 10 {
+        dispatch::call_method(&logger, intern!(py, "warning"), ("%s", s))?;
+    } else {
+        // bpo-46557: log str(s) as msg, as some aggregation tools group by msg.
+        dispatch::call_method(&logger, intern!(py, "warning"), (s.str()?,))?;
+    }
+    Ok(())
+}
+
+/// If capture is true, redirect all warnings to the logging package. If capture is False,
+/// ensure that warnings are not redirected to logging but to their original destinations.
+#[pyfunction]
+#[pyo3(name = "captureWarnings", signature = (capture))]
+fn capture_warnings(py: Python<'_>, capture: &Bound<'_, PyAny>) -> PyResult<()> {
+    let module = state::logging_module(py)?;
+    let warnings = state::global(py, intern!(py, "warnings"))?;
+    let original = state::global(py, intern!(py, "_warnings_showwarning"))?;
+    if capture.is_truthy()? {
+        if original.is_none() {
+            module.setattr(intern!(py, "_warnings_showwarning"), warnings.getattr(intern!(py, "showwarning"))?)?;
+            warnings.setattr(intern!(py, "showwarning"), state::global(py, intern!(py, "_showwarning"))?)?;
+        }
+    } else if !original.is_none() {
+        warnings.setattr(intern!(py, "showwarning"), &original)?;
+        module.setattr(intern!(py, "_warnings_showwarning"), py.None())?;
+    }
+    Ok(())
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(acquire_lock, m)?)?;
+    m.add_function(wrap_pyfunction!(release_lock, m)?)?;
+    m.add_function(wrap_pyfunction!(prepare_fork, m)?)?;
+    m.add_function(wrap_pyfunction!(after_fork, m)?)?;
+    m.add_function(wrap_pyfunction!(basic_config, m)?)?;
+    m.add_function(wrap_pyfunction!(get_logger, m)?)?;
+    m.add_function(wrap_pyfunction!(critical, m)?)?;
+    m.add_function(wrap_pyfunction!(fatal, m)?)?;
+    m.add_function(wrap_pyfunction!(error, m)?)?;
+    m.add_function(wrap_pyfunction!(exception, m)?)?;
+    m.add_function(wrap_pyfunction!(warning, m)?)?;
+    m.add_function(wrap_pyfunction!(warn, m)?)?;
+    m.add_function(wrap_pyfunction!(info, m)?)?;
+    m.add_function(wrap_pyfunction!(debug, m)?)?;
+    m.add_function(wrap_pyfunction!(log, m)?)?;
+    m.add_function(wrap_pyfunction!(disable, m)?)?;
+    m.add_function(wrap_pyfunction!(shutdown, m)?)?;
+    m.add_function(wrap_pyfunction!(show_warning, m)?)?;
+    m.add_function(wrap_pyfunction!(capture_warnings, m)?)?;
     Ok(())
 }

@@ -87,22 +87,20 @@ def activate(*, environ=True):
 
     With ``environ`` (the default) ``LOGIXDE=1`` is also set, so child processes
     (subprocess, multiprocessing spawn/forkserver) activate it too through logixde.pth.
+
+    When the stdlib's ``logging`` was imported first (pytest imports it before any test
+    module), logixde takes over ``sys.modules`` and bridges the stdlib's module and its
+    existing loggers into logixde, so the process still has one logging system; see
+    ``logixde._bridge``.
     """
     if _installed_finder() is None:
         sys.meta_path.insert(0, LogixdeFinder())
     if environ:
         os.environ[ENV_VAR] = "1"
     if stdlib_logging_was_imported():
-        import warnings
+        from logixde import _bridge
 
-        warnings.warn(
-            "logixde was activated after the standard library's logging had been imported; "
-            "modules that imported it earlier keep the stdlib's logging "
-            "(activate logixde first: `python -m logixde`, LOGIXDE=1, or import logixde "
-            "before anything imports logging)",
-            RuntimeWarning,
-            stacklevel=2,
-        )
+        _bridge.take_over(sys.modules)
 
 
 def is_active():

@@ -1,0 +1,55 @@
+"""Levels: names both ways, addLevelName, _checkLevel and its errors (mirrors levels.rs)."""
+
+import sys
+
+import pytest
+
+from logixde import logging
+
+
+def test_builtin_names_both_ways():
+    assert logging.getLevelName(logging.WARNING) == "WARNING"
+    assert logging.getLevelName("WARNING") == logging.WARNING
+    assert logging.getLevelName("WARN") == logging.WARNING
+    assert logging.getLevelName(25) == "Level 25"
+    assert logging.getLevelName("nope") == "Level nope"
+    assert logging.getLevelName(None) == "Level None"
+
+
+def test_add_level_name_updates_the_real_tables(clean_logging):
+    logging.addLevelName(25, "NOTICE")
+    assert logging._levelToName[25] == "NOTICE"
+    assert logging._nameToLevel["NOTICE"] == 25
+    assert logging.getLevelName(25) == "NOTICE"
+    # The tables are read live: replacing an entry directly is seen at once.
+    logging._levelToName[25] = "HEADS-UP"
+    assert logging.getLevelName(25) == "HEADS-UP"
+
+
+def test_check_level_accepts_ints_and_names():
+    assert logging._checkLevel(7) == 7
+    assert logging._checkLevel("DEBUG") == logging.DEBUG
+
+
+def test_check_level_errors_match_the_stdlib():
+    with pytest.raises(ValueError) as unknown:
+        logging._checkLevel("LOUD")
+    assert str(unknown.value) == "Unknown level: 'LOUD'"
+    with pytest.raises(TypeError) as wrong_type:
+        logging._checkLevel(1.5)
+    assert str(wrong_type.value) == "Level not an integer or a valid string: 1.5"
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="getLevelNamesMapping is 3.11+")
+def test_get_level_names_mapping_is_a_copy():
+    mapping = logging.getLevelNamesMapping()
+    assert mapping == logging._nameToLevel
+    assert mapping is not logging._nameToLevel
+
+
+def test_set_level_by_name(clean_logging):
+    logger = logging.getLogger("levels.by.name")
+    logger.setLevel("ERROR")
+    assert logger.level == logging.ERROR
+    with pytest.raises(ValueError):
+        logger.setLevel("LOUD")

@@ -1,0 +1,158 @@
+"""Module level: basicConfig, getLogger, the root shortcuts, disable, shutdown,
+captureWarnings (module_functions.rs)."""
+
+import io
+import warnings
+
+import pytest
+
+from logixde import logging
+
+from support import assert_same_output
+
+
+# basicConfig and the root shortcuts run in fresh interpreters, compared with the stdlib:
+# under pytest the root logger carries pytest's own capture handlers.
+
+
+def test_basic_config_stream_format_level():
+    assert_same_output(
+        """
+        import logging, sys
+        logging.basicConfig(stream=sys.stdout, format="%(levelname)s|%(message)s", level="INFO")
+        logging.info("one %d", 1)
+        logging.debug("hidden")
+        print(logging.root.level, type(logging.root.handlers[0]).__name__)
+        """
+    )
+
+
+def test_basic_config_errors_match_the_stdlib():
+    assert_same_output(
+        """
+        import io, logging
+        for kwargs in [dict(stream=io.StringIO(), filename="x.log"),
+                       dict(handlers=[logging.NullHandler()], stream=io.StringIO()),
+                       dict(handlers=[logging.NullHandler()], filename="x.log"),
+                       dict(style="x"),
+                       dict(bogus=1, other=2)]:
+            try:
+                logging.basicConfig(**kwargs)
+            except ValueError as e:
+                print(type(e).__name__, e)
+            for h in logging.root.handlers[:]:
+                logging.root.removeHandler(h)
+        """
+    )
+
+
+def test_basic_config_force_filename_and_handlers(tmp_path):
+    assert_same_output(
+        f"""
+        import io, logging, sys
+        first, second = io.StringIO(), io.StringIO()
+        logging.basicConfig(stream=first)
+        logging.basicConfig(stream=second)  # ignored: root has a handler
+        logging.basicConfig(stream=second, force=True)
+        logging.warning("w")
+        print(repr(first.getvalue()), repr(second.getvalue()))
+        path = {str(tmp_path / "bc.log")!r}
+        logging.basicConfig(filename=path, filemode="w", format="%(name)s %(message)s", force=True)
+        logging.error("to file")
+        logging.shutdown()
+        print(open(path).read(), end="")
+        h = logging.StreamHandler(sys.stdout)
+        logging.basicConfig(handlers=[h], style="{{", format="{{levelname}}/{{message}}", force=True)
+        logging.critical("braces")
+        """
+    )
+
+
+def test_module_functions_call_basic_config_through_the_module():
+    assert_same_output(
+        """
+        import logging
+        calls = []
+        logging.basicConfig = lambda *a, **k: calls.append((a, k))
+        logging.error("x")
+        logging.info("y")
+        print(calls)
+        """
+    )
+
+
+def test_get_logger_root_and_hierarchy(clean_logging):
+    assert logging.getLogger() is logging.root
+    assert logging.getLogger("root") is logging.root
+    child = logging.getLogger("mf.parent.child")
+    parent = logging.getLogger("mf.parent")
+    assert child.parent is parent
+    assert parent.parent is logging.root
+    with pytest.raises(TypeError, match="A logger name must be a string"):
+        logging.getLogger(42)
+
+
+def test_disable(clean_logging, capture):
+    logger, stream = capture
+    logging.disable(logging.INFO)
+    logger.info("dropped")
+    logger.warning("kept")
+    logging.disable()
+    logger.critical("dropped too")
+    logging.disable(logging.NOTSET)
+    logger.debug("back")
+    assert stream.getvalue() == "WARNING:capture:kept\nDEBUG:capture:back\n"
+
+
+def test_shutdown_flushes_and_closes_in_reverse(clean_logging):
+    events = []
+
+    class Recording(logging.Handler):
+        def flush(self):
+            events.append(("flush", self.name))
+
+        def close(self):
+            events.append(("close", self.name))
+            super().close()
+
+    a, b = Recording(), Recording()
+    a.name, b.name = "a", "b"
+    import weakref
+
+    logging.shutdown([weakref.ref(a), weakref.ref(b)])
+    assert events == [("flush", "b"), ("close", "b"), ("flush", "a"), ("close", "a")]
+
+
+def test_capture_warnings_routes_to_py_warnings(clean_logging):
+    stream = io.StringIO()
+    logger = logging.getLogger("py.warnings")
+    handler = logging.StreamHandler(stream)
+    logger.addHandler(handler)
+    logging.captureWarnings(True)
+    try:
+        warnings.warn("careful", UserWarning)
+    finally:
+        logging.captureWarnings(False)
+        logger.removeHandler(handler)
+    assert "UserWarning: careful" in stream.getvalue()
+    assert warnings.showwarning is not logging._showwarning
+
+
+def test_module_level_output_matches_stdlib():
+    assert_same_output(
+        """
+        import logging, sys
+        logging.basicConfig(stream=sys.stdout, format="%(levelname)s:%(name)s:%(funcName)s:%(lineno)d:%(message)s")
+        def f():
+            logging.warning("w %s", 1)
+            logging.error("e")
+            logging.critical("c")
+            logging.log(45, "custom %(x)s", {"x": 1})
+            try:
+                1 / 0
+            except ZeroDivisionError:
+                logging.exception("boom")
+        f()
+        logging.info("not shown")
+        """
+    )
