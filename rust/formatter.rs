@@ -131,7 +131,34 @@ fn strip_last<'py>(s: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
 /// The Formatter can be initialized with a format string which makes use of
 /// knowledge of the LogRecord attributes - e.g. the default value mentioned
 /// above makes use of the fact that the user's message and arguments are pre-
-/// formatted into a LogRecord's message attribute.
+/// formatted into a LogRecord's message attribute. Currently, the useful
+/// attributes in a LogRecord are described by:
+///
+/// %(name)s            Name of the logger (logging channel)
+/// %(levelno)s         Numeric logging level for the message (DEBUG, INFO,
+///                     WARNING, ERROR, CRITICAL)
+/// %(levelname)s       Text logging level for the message ("DEBUG", "INFO",
+///                     "WARNING", "ERROR", "CRITICAL")
+/// %(pathname)s        Full pathname of the source file where the logging
+///                     call was issued (if available)
+/// %(filename)s        Filename portion of pathname
+/// %(module)s          Module (name portion of filename)
+/// %(lineno)d          Source line number where the logging call was issued
+///                     (if available)
+/// %(funcName)s        Function name
+/// %(created)f         Time when the LogRecord was created (time.time()
+///                     return value)
+/// %(asctime)s         Textual time when the LogRecord was created
+/// %(msecs)d           Millisecond portion of the creation time
+/// %(relativeCreated)d Time in milliseconds when the LogRecord was created,
+///                     relative to the time the logging module was loaded
+///                     (typically at application startup time)
+/// %(thread)d          Thread ID (if available)
+/// %(threadName)s      Thread name (if available)
+/// %(taskName)s        Task name (if available)
+/// %(process)d         Process ID (if available)
+/// %(message)s         The result of record.getMessage(), computed just as
+///                     the record is emitted
 #[pyclass(module = "logging", name = "Formatter", subclass, dict, weakref)]
 pub struct Formatter {}
 
