@@ -23,6 +23,8 @@ pub mod style;
 
 pub mod handlers;
 
+pub mod config;
+
 /// The private extension module behind `logixde.logging`.
 #[pymodule]
 #[pyo3(name = "_core")]
@@ -42,5 +44,6 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     caller::register(m)?;
     module_functions::register(m)?;
     handlers::register(m)?;
+    config::register(m)?;
     Ok(())
 }
