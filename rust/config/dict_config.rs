@@ -13,7 +13,7 @@ use pyo3::types::{PyDict, PyInt, PyList, PySlice, PyString, PyTuple};
 use super::converting::{converting_dict, converting_list, converting_tuple};
 use super::{
     builtin, collect_children, dict_pop_required, existing_loggers, handle_existing_loggers, is_exception,
-    issubclass, lg, logging_handlers, pct, raise_during, raise_from, resolve_name, unbound_local,
+    in_except, issubclass, lg, logging_handlers, pct, raise_during, raise_from, resolve_name, unbound_local,
     valid_ident, value_error_from,
 };
 use crate::dispatch;
@@ -155,9 +155,10 @@ impl BaseConfigurator {
                 match getattr.call1((&found, &frag)) {
                     Ok(v) => found = v,
                     Err(e) if e.is_instance_of::<PyAttributeError>(py) => {
-                        dispatch::call_method(this, intern!(py, "importer"), (&used,))
-                            .map_err(|e2| raise_during(py, e2, e.clone_ref(py)))?;
-                        found = getattr.call1((&found, &frag)).map_err(|e2| raise_during(py, e2, e))?;
+                        found = in_except(py, &e, || {
+                            dispatch::call_method(this, intern!(py, "importer"), (&used,))?;
+                            getattr.call1((&found, &frag))
+                        })?;
                     }
                     Err(e) => return Err(e),
                 }
@@ -221,7 +222,7 @@ impl BaseConfigurator {
                         d = match attempt {
                             Ok(v) => v,
                             Err(e) if e.is_instance_of::<PyTypeError>(py) => {
-                                d.get_item(&idx).map_err(|e2| raise_during(py, e2, e))?
+                                in_except(py, &e, || d.get_item(&idx))?
                             }
                             Err(e) => return Err(e),
                         };
@@ -506,9 +507,9 @@ impl DictConfigurator {
             Err(e) if is_exception(py, &e) => {
                 if minor <= 11 {
                     // 'Unable to set target handler %r' % config['target']
-                    match config.get_item("target") {
+                    match in_except(py, &e, || config.get_item("target")) {
                         Ok(t) => Err(value_error_from(py, "Unable to set target handler %r", &t, e)),
-                        Err(e2) => Err(raise_during(py, e2, e)),
+                        Err(e2) => Err(e2),
                     }
                 } else {
                     match tn {
@@ -693,7 +694,7 @@ impl DictConfigurator {
                         config.set_item("()", &factory)?;
                         dispatch::call_method(this, intern!(py, "configure_custom"), (config,))
                     };
-                    retry().map_err(|e| raise_during(py, e, te))
+                    in_except(py, &te, retry)
                 }
                 other => other,
             };
@@ -899,7 +900,7 @@ impl DictConfigurator {
                     kwargs.set_item("strm", stream)?;
                     factory.call((), Some(&kwargs))
                 };
-                retry().map_err(|e| raise_during(py, e, te))?
+                in_except(py, &te, retry)?
             }
             Err(e) => return Err(e),
         };

@@ -11,7 +11,7 @@ use pyo3::types::{PyDict, PyList, PySlice, PyString, PyTuple};
 
 use super::{
     builtin, clear_existing_handlers, collect_children, existing_loggers, handle_existing_loggers, issubclass, lg,
-    logging, logging_handlers, pct, raise_during, resolve_name, strip_spaces,
+    in_except, logging, logging_handlers, pct, raise_during, resolve_name, strip_spaces,
 };
 use crate::dispatch;
 use crate::state;
@@ -123,7 +123,7 @@ fn install_handlers<'py>(cp: &Bound<'py, PyAny>, formatters: &Bound<'py, PyAny>)
         let klass = match eval_in_logging(py, &klass_name) {
             Ok(k) => k,
             Err(e) if e.is_instance_of::<PyAttributeError>(py) || e.is_instance_of::<PyNameError>(py) => {
-                resolve_name(py, &klass_name).map_err(|e2| raise_during(py, e2, e))?
+                in_except(py, &e, || resolve_name(py, &klass_name))?
             }
             Err(e) => return Err(e),
         };
@@ -276,9 +276,16 @@ fn file_config_impl(
         };
         match read() {
             Err(e) if minor >= 11 && e.is_instance(py, &configparser.getattr(intern!(py, "ParsingError"))?) => {
-                let format = builtin(py, intern!(py, "format"))?;
-                let msg = format!("{} is invalid: {}", format.call1((fname,))?.str()?, format.call1((e.value(py),))?.str()?);
-                return Err(raise_during(py, PyRuntimeError::new_err(msg), e));
+                let built = in_except(py, &e, || {
+                    let format = builtin(py, intern!(py, "format"))?;
+                    let fname = format.call1((fname,))?.str()?;
+                    let err = format.call1((e.value(py),))?.str()?;
+                    Ok(PyRuntimeError::new_err(format!("{fname} is invalid: {err}")))
+                });
+                return Err(match built {
+                    Ok(err) => raise_during(py, err, e),
+                    Err(e2) => e2,
+                });
             }
             other => other?,
         }

@@ -12,7 +12,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
 use super::converting::make_type;
-use super::{config_module, is_exception, raise_during};
+use super::{config_module, in_except, is_exception};
 use crate::state;
 
 static NATIVE_MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
@@ -108,20 +108,17 @@ fn handler_handle(slf: &Bound<'_, PyAny>) -> PyResult<()> {
                     Ok(()) => {}
                     Err(e) if is_exception(py, &e) => {
                         // Apply new configuration.
-                        let file = py.import(intern!(py, "io"))?.getattr(intern!(py, "StringIO"))?.call1((&text,))?;
-                        let applied = config_module(py)?.getattr(intern!(py, "fileConfig"))?.call1((file,));
-                        match applied {
-                            Ok(_) => {}
-                            Err(e2) if is_exception(py, &e2) => {
-                                let e2 = raise_during(py, e2, e);
-                                let value = e2.value(py);
-                                py.import(intern!(py, "traceback"))?.call_method1(
-                                    intern!(py, "print_exception"),
-                                    (value.get_type(), value, e2.traceback(py)),
-                                )?;
+                        in_except(py, &e, || {
+                            let file = py.import(intern!(py, "io"))?.getattr(intern!(py, "StringIO"))?.call1((&text,))?;
+                            match config_module(py)?.getattr(intern!(py, "fileConfig"))?.call1((file,)) {
+                                Ok(_) => Ok(()),
+                                Err(e2) if is_exception(py, &e2) => in_except(py, &e2, || {
+                                    py.import(intern!(py, "traceback"))?.call_method0(intern!(py, "print_exc"))?;
+                                    Ok(())
+                                }),
+                                Err(e2) => Err(e2),
                             }
-                            Err(e2) => return Err(raise_during(py, e2, e)),
-                        }
+                        })?;
                     }
                     Err(e) => return Err(e),
                 }

@@ -99,18 +99,46 @@ pub(crate) fn raise_from(py: Python<'_>, new: PyErr, cause: PyErr) -> PyErr {
     new
 }
 
-/// `raise new` inside `except ... as context:` — implicit chaining only.
+/// `raise new` inside `except ... as context:` — implicit chaining only, as the
+/// interpreter does it: an error that already has a context (raised by Python code while
+/// `context` was being handled, see `in_except`) keeps it.
 pub(crate) fn raise_during(py: Python<'_>, new: PyErr, context: PyErr) -> PyErr {
-    new.set_context(py, Some(context));
+    let value = new.value(py);
+    let has_context = value.getattr(intern!(py, "__context__")).map(|c| !c.is_none()).unwrap_or(false);
+    if !value.is(context.value(py)) && !has_context {
+        new.set_context(py, Some(context));
+    }
     new
+}
+
+/// Run `f` as the body of `except ...:` handling `exc`: while it runs, `exc` is the
+/// exception being handled (`sys.exc_info()`, what Python code raising inside `f` chains
+/// to, what `traceback.print_exc()` prints), and an error `f` raises is chained to `exc`
+/// as the interpreter chains it.
+pub(crate) fn in_except<R>(py: Python<'_>, exc: &PyErr, f: impl FnOnce() -> PyResult<R>) -> PyResult<R> {
+    let value = exc.value(py);
+    let mut saved = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
+    // SAFETY: PyErr_GetExcInfo returns new references (or NULL) into the three out
+    // pointers; PyErr_SetExcInfo steals one reference to each argument (NULL allowed).
+    unsafe {
+        pyo3::ffi::PyErr_GetExcInfo(&mut saved.0, &mut saved.1, &mut saved.2);
+        let tb = exc.traceback(py).map(|t| t.into_ptr()).unwrap_or(std::ptr::null_mut());
+        pyo3::ffi::PyErr_SetExcInfo(value.get_type().into_ptr(), value.clone().into_ptr(), tb);
+    }
+    let result = f();
+    // SAFETY: restores the saved references, whose ownership passes back to the thread state.
+    unsafe {
+        pyo3::ffi::PyErr_SetExcInfo(saved.0, saved.1, saved.2);
+    }
+    result.map_err(|new| raise_during(py, new, exc.clone_ref(py)))
 }
 
 /// `raise ValueError(fmt % arg) from cause`, including the case where `%` itself fails
 /// (that error is then raised, chained implicitly to `cause`).
 pub(crate) fn value_error_from(py: Python<'_>, fmt: &str, arg: &Bound<'_, PyAny>, cause: PyErr) -> PyErr {
-    match pct(py, fmt, arg) {
+    match in_except(py, &cause, || pct(py, fmt, arg)) {
         Ok(msg) => raise_from(py, PyValueError::new_err(msg), cause),
-        Err(e) => raise_during(py, e, cause),
+        Err(e) => e,
     }
 }
 
@@ -155,10 +183,10 @@ pub(crate) fn resolve_name<'py>(py: Python<'py>, name: &Bound<'py, PyAny>) -> Py
         match found.getattr(n.cast::<PyString>()?) {
             Ok(v) => found = v,
             Err(e) if e.is_instance_of::<pyo3::exceptions::PyAttributeError>(py) => {
-                if let Err(e2) = import.call1((&used,)) {
-                    return Err(raise_during(py, e2, e));
-                }
-                found = found.getattr(n.cast::<PyString>()?).map_err(|e2| raise_during(py, e2, e))?;
+                found = in_except(py, &e, || {
+                    import.call1((&used,))?;
+                    found.getattr(n.cast::<PyString>()?)
+                })?;
             }
             Err(e) => return Err(e),
         }
