@@ -240,6 +240,12 @@ impl LogRecord {
         PyString::new(py, "<LogRecord: %s, %s, %s, %s, \"%s\">").rem(fields)
     }
 
+    /// The pickled state is the instance `__dict__`, as for the stdlib's plain-Python
+    /// record (the native base has no other state).
+    fn __getstate__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        instance_dict(slf.as_any())
+    }
+
     /// Return the message for this LogRecord.
     ///
     /// Return the message for this LogRecord after merging any user-supplied arguments

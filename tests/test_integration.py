@@ -33,7 +33,7 @@ def test_python_subclass_overrides_win(clean_logging):
     class MyLogger(logging.Logger):
         def makeRecord(self, *args, **kwargs):
             record = super().makeRecord(*args, **kwargs)
-            record.msg = record.msg.upper()
+            record.msg = record.msg.replace("loud", "LOUD")
             return record
 
     logger = MyLogger("subclassed")
@@ -162,7 +162,8 @@ def test_mismatched_args_handle_error_text_matches_stdlib():
         log.propagate = False
         log.warning("two %s %s", "only-one")
         log.warning("fine %s", "after")
-        """
+        """,
+        internal_frames=True,
     )
 
 

@@ -4,10 +4,11 @@ pytest (and any library imported before logixde was activated) holds the stdlib 
 object and may already have created stdlib loggers, handlers and formatters. Taking over:
 
 1. ``sys.modules['logging']`` (and ``logging.handlers`` / ``logging.config``) become
-   logixde's, so every later ``import logging`` gets logixde.
-2. The stdlib module object's public functions and classes are rebound to logixde's, so
-   code holding it (pytest's ``caplog`` and its per-test capture handlers call
-   ``logging.getLogger()`` on it) configures logixde's loggers.
+   logixde's, so every later ``import logging`` gets logixde; the level tables are shared.
+2. The stdlib module object's functions (``getLogger``, ``basicConfig``, …) and ``root``
+   are rebound to logixde's, so code holding it (pytest's ``caplog`` and its per-test
+   capture handlers call ``logging.getLogger()`` on it) configures logixde's loggers.
+   Its classes stay, as the stdlib's own methods name them.
 3. Each stdlib logger that already exists is joined to the logixde logger of the same
    name: its handlers and filters lists become the logixde logger's lists, its level,
    propagate and disabled flags are carried over, and its logging methods are shadowed
@@ -27,6 +28,16 @@ _DELEGATED_METHODS = (
     "fatal", "log", "findCaller", "makeRecord", "_log", "handle", "addHandler",
     "removeHandler", "hasHandlers", "callHandlers", "getEffectiveLevel", "isEnabledFor",
     "getChild", "getChildren", "addFilter", "removeFilter", "filter",
+)
+
+
+# Module functions of the stdlib module rebound to logixde's.
+_REBOUND_FUNCTIONS = (
+    "getLogger", "basicConfig", "critical", "fatal", "error", "exception", "warning",
+    "warn", "info", "debug", "log", "disable", "captureWarnings", "addLevelName",
+    "getLevelName", "getLevelNamesMapping", "setLoggerClass", "getLoggerClass",
+    "setLogRecordFactory", "getLogRecordFactory", "makeLogRecord", "getHandlerByName",
+    "getHandlerNames",
 )
 
 
@@ -54,7 +65,10 @@ def take_over(modules=sys.modules):
             importlib.import_module(name)
 
     stdlib_logging = stdlib["logging"]
-    with stdlib_logging._lock if hasattr(stdlib_logging._lock, "__enter__") else _nolock():
+    # One level table: names registered before the take-over stay registered.
+    logging._levelToName = stdlib_logging._levelToName
+    logging._nameToLevel = stdlib_logging._nameToLevel
+    with stdlib_logging._lock:
         existing = dict(stdlib_logging.Logger.manager.loggerDict)
         _join_logger(stdlib_logging.root, logging.root)
         for name, stdlib_logger in existing.items():
@@ -62,27 +76,12 @@ def take_over(modules=sys.modules):
                 _join_logger(stdlib_logger, logging.getLogger(name))
         logging.root.manager.disable = stdlib_logging.root.manager.disable
 
-    # Rebind the stdlib module object so code that holds it configures logixde.
-    for name in dir(logging):
-        if name.startswith("__") or name in ("_lock",):
-            continue
-        value = getattr(logging, name)
-        if getattr(value, "__module__", None) == "logging" or name in logging.__all__ \
-                or name in ("root", "_handlers", "_handlerList", "_levelToName", "_nameToLevel"):
-            setattr(stdlib_logging, name, value)
-    for name, module in stdlib.items():
-        if name != "logging":
-            ours = modules.get(name)
-            if ours is not None:
-                for attr in dir(ours):
-                    if not attr.startswith("__"):
-                        setattr(module, attr, getattr(ours, attr))
+    # Rebind the stdlib module's entry points so code that holds it configures logixde.
+    # Its classes stay: the stdlib's own methods name them (`Handler.__init__(self)` in
+    # StreamHandler), and subclasses made before the take-over keep working as foreign,
+    # duck-typed components.
+    for name in _REBOUND_FUNCTIONS:
+        if hasattr(logging, name):
+            setattr(stdlib_logging, name, getattr(logging, name))
+    stdlib_logging.root = logging.root
     return logging
-
-
-class _nolock:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
