@@ -83,7 +83,7 @@ fn convert_with_key_impl<'py>(
 
 /// Convert `value` with the container's configurator, replacing it under `key`.
 #[pyfunction]
-#[pyo3(name = "convert_with_key", signature = (slf, key, value, replace = None))]
+#[pyo3(name = "convert_with_key", signature = (slf, key, value, replace = None), text_signature = "(self, key, value, replace=True)")]
 fn mixin_convert_with_key<'py>(
     slf: &Bound<'py, PyAny>,
     key: &Bound<'py, PyAny>,
@@ -99,7 +99,7 @@ fn mixin_convert_with_key<'py>(
 
 /// Convert `value` with the container's configurator.
 #[pyfunction]
-#[pyo3(name = "convert")]
+#[pyo3(name = "convert", text_signature = "(self, value)")]
 fn mixin_convert<'py>(slf: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let configurator = slf.getattr(intern!(py, "configurator"))?;
@@ -115,7 +115,7 @@ fn base_method<'py, T: pyo3::PyTypeInfo>(py: Python<'py>, name: &Bound<'py, PySt
 }
 
 #[pyfunction]
-#[pyo3(name = "__getitem__")]
+#[pyo3(name = "__getitem__", text_signature = "(self, key)")]
 fn dict_getitem<'py>(slf: &Bound<'py, PyAny>, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let value = base_method::<PyDict>(py, intern!(py, "__getitem__"))?.call1((slf, key))?;
@@ -123,7 +123,7 @@ fn dict_getitem<'py>(slf: &Bound<'py, PyAny>, key: &Bound<'py, PyAny>) -> PyResu
 }
 
 #[pyfunction]
-#[pyo3(name = "get", signature = (slf, key, default = None))]
+#[pyo3(name = "get", signature = (slf, key, default = None), text_signature = "(self, key, default=None)")]
 fn dict_get<'py>(
     slf: &Bound<'py, PyAny>,
     key: &Bound<'py, PyAny>,
@@ -136,7 +136,7 @@ fn dict_get<'py>(
 }
 
 #[pyfunction]
-#[pyo3(name = "pop", signature = (slf, key, default = None))]
+#[pyo3(name = "pop", signature = (slf, key, default = None), text_signature = "(self, key, default=None)")]
 fn dict_pop<'py>(
     slf: &Bound<'py, PyAny>,
     key: &Bound<'py, PyAny>,
@@ -151,7 +151,7 @@ fn dict_pop<'py>(
 }
 
 #[pyfunction]
-#[pyo3(name = "__getitem__")]
+#[pyo3(name = "__getitem__", text_signature = "(self, key)")]
 fn list_getitem<'py>(slf: &Bound<'py, PyAny>, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let value = base_method::<PyList>(py, intern!(py, "__getitem__"))?.call1((slf, key))?;
@@ -159,7 +159,7 @@ fn list_getitem<'py>(slf: &Bound<'py, PyAny>, key: &Bound<'py, PyAny>) -> PyResu
 }
 
 #[pyfunction]
-#[pyo3(name = "pop", signature = (slf, idx = None))]
+#[pyo3(name = "pop", signature = (slf, idx = None), text_signature = "(self, idx=-1)")]
 fn list_pop<'py>(slf: &Bound<'py, PyAny>, idx: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let pop = base_method::<PyList>(py, intern!(py, "pop"))?;
@@ -171,7 +171,7 @@ fn list_pop<'py>(slf: &Bound<'py, PyAny>, idx: Option<&Bound<'py, PyAny>>) -> Py
 }
 
 #[pyfunction]
-#[pyo3(name = "__getitem__")]
+#[pyo3(name = "__getitem__", text_signature = "(self, key)")]
 fn tuple_getitem<'py>(slf: &Bound<'py, PyAny>, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let value = base_method::<PyTuple>(py, intern!(py, "__getitem__"))?.call1((slf, key))?;

@@ -937,7 +937,7 @@ impl DictConfigurator {
     }
 
     /// Perform configuration which is common to root and non-root loggers.
-    #[pyo3(signature = (logger, config, incremental = None))]
+    #[pyo3(signature = (logger, config, incremental = None), text_signature = "($self, logger, config, incremental=False)")]
     fn common_logger_config(
         slf: &Bound<'_, Self>,
         logger: &Bound<'_, PyAny>,
@@ -974,7 +974,7 @@ impl DictConfigurator {
     }
 
     /// Configure a non-root logger from a dictionary.
-    #[pyo3(signature = (name, config, incremental = None))]
+    #[pyo3(signature = (name, config, incremental = None), text_signature = "($self, name, config, incremental=False)")]
     fn configure_logger(
         slf: &Bound<'_, Self>,
         name: &Bound<'_, PyAny>,
@@ -1000,7 +1000,7 @@ impl DictConfigurator {
     }
 
     /// Configure a root logger from a dictionary.
-    #[pyo3(signature = (config, incremental = None))]
+    #[pyo3(signature = (config, incremental = None), text_signature = "($self, config, incremental=False)")]
     fn configure_root(slf: &Bound<'_, Self>, config: &Bound<'_, PyAny>, incremental: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         let py = slf.py();
         let incremental = match incremental {

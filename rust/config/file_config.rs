@@ -309,7 +309,7 @@ fn file_config_impl(
 /// developer provides a mechanism to present the choices and load the chosen
 /// configuration).
 #[pyfunction]
-#[pyo3(name = "fileConfig", signature = (fname, defaults = None, disable_existing_loggers = None))]
+#[pyo3(name = "fileConfig", signature = (fname, defaults = None, disable_existing_loggers = None), text_signature = "(fname, defaults=None, disable_existing_loggers=True)")]
 fn file_config_39(
     py: Python<'_>,
     fname: &Bound<'_, PyAny>,
@@ -328,7 +328,7 @@ fn file_config_39(
 /// developer provides a mechanism to present the choices and load the chosen
 /// configuration).
 #[pyfunction]
-#[pyo3(name = "fileConfig", signature = (fname, defaults = None, disable_existing_loggers = None, encoding = None))]
+#[pyo3(name = "fileConfig", signature = (fname, defaults = None, disable_existing_loggers = None, encoding = None), text_signature = "(fname, defaults=None, disable_existing_loggers=True, encoding=None)")]
 fn file_config_310(
     py: Python<'_>,
     fname: &Bound<'_, PyAny>,

@@ -72,7 +72,7 @@ fn classes(py: Python<'_>) -> PyResult<(Bound<'_, PyType>, Bound<'_, PyType>, Bo
 /// struct.pack(">L", n), followed by the config file.
 /// Uses fileConfig() to do the grunt work.
 #[pyfunction]
-#[pyo3(name = "handle")]
+#[pyo3(name = "handle", text_signature = "(self)")]
 fn handler_handle(slf: &Bound<'_, PyAny>) -> PyResult<()> {
     let py = slf.py();
     let body = || -> PyResult<()> {
@@ -145,7 +145,7 @@ fn handler_handle(slf: &Bound<'_, PyAny>) -> PyResult<()> {
 }
 
 #[pyfunction]
-#[pyo3(name = "__init__", signature = (slf, host = None, port = None, handler = None, ready = None, verify = None))]
+#[pyo3(name = "__init__", signature = (slf, host = None, port = None, handler = None, ready = None, verify = None), text_signature = "(self, host='localhost', port=9030, handler=None, ready=None, verify=None)")]
 fn receiver_init(
     slf: &Bound<'_, PyAny>,
     host: Option<&Bound<'_, PyAny>>,
@@ -174,7 +174,7 @@ fn receiver_init(
 }
 
 #[pyfunction]
-#[pyo3(name = "serve_until_stopped")]
+#[pyo3(name = "serve_until_stopped", text_signature = "(self)")]
 fn receiver_serve_until_stopped(slf: &Bound<'_, PyAny>) -> PyResult<()> {
     let py = slf.py();
     let select = py.import(intern!(py, "select"))?;
@@ -201,7 +201,7 @@ fn receiver_serve_until_stopped(slf: &Bound<'_, PyAny>) -> PyResult<()> {
 }
 
 #[pyfunction]
-#[pyo3(name = "__init__")]
+#[pyo3(name = "__init__", text_signature = "(self, rcvr, hdlr, port, verify)")]
 fn server_init(
     slf: &Bound<'_, PyAny>,
     rcvr: &Bound<'_, PyAny>,
@@ -225,7 +225,7 @@ fn server_init(
 }
 
 #[pyfunction]
-#[pyo3(name = "run")]
+#[pyo3(name = "run", text_signature = "(self)")]
 fn server_run(slf: &Bound<'_, PyAny>) -> PyResult<()> {
     let py = slf.py();
     let kwargs = PyDict::new(py);
@@ -261,7 +261,7 @@ fn server_run(slf: &Bound<'_, PyAny>) -> PyResult<()> {
 /// normal. Note that you can return transformed bytes, e.g. by decrypting
 /// the bytes passed in.
 #[pyfunction]
-#[pyo3(signature = (port = None, verify = None))]
+#[pyo3(signature = (port = None, verify = None), text_signature = "(port=9030, verify=None)")]
 fn listen<'py>(
     py: Python<'py>,
     port: Option<&Bound<'py, PyAny>>,
