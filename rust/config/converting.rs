@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
 
+use super::{py_int, py_true};
 use crate::dispatch;
 
 static MIXIN: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -83,18 +84,14 @@ fn convert_with_key_impl<'py>(
 
 /// Convert `value` with the container's configurator, replacing it under `key`.
 #[pyfunction]
-#[pyo3(name = "convert_with_key", signature = (slf, key, value, replace = None), text_signature = "(self, key, value, replace=True)")]
+#[pyo3(name = "convert_with_key", signature = (slf, key, value, replace = py_true()), text_signature = "(self, key, value, replace=True)")]
 fn mixin_convert_with_key<'py>(
     slf: &Bound<'py, PyAny>,
     key: &Bound<'py, PyAny>,
     value: &Bound<'py, PyAny>,
-    replace: Option<&Bound<'py, PyAny>>,
+    replace: Py<PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let replace = match replace {
-        Some(r) => r.is_truthy()?,
-        None => true,
-    };
-    convert_with_key_impl(slf, key, value, replace)
+    convert_with_key_impl(slf, key, value, replace.bind(slf.py()).is_truthy()?)
 }
 
 /// Convert `value` with the container's configurator.
@@ -159,14 +156,10 @@ fn list_getitem<'py>(slf: &Bound<'py, PyAny>, key: &Bound<'py, PyAny>) -> PyResu
 }
 
 #[pyfunction]
-#[pyo3(name = "pop", signature = (slf, idx = None), text_signature = "(self, idx=-1)")]
-fn list_pop<'py>(slf: &Bound<'py, PyAny>, idx: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+#[pyo3(name = "pop", signature = (slf, idx = py_int(-1)), text_signature = "(self, idx=-1)")]
+fn list_pop<'py>(slf: &Bound<'py, PyAny>, idx: Py<PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let pop = base_method::<PyList>(py, intern!(py, "pop"))?;
-    let value = match idx {
-        Some(i) => pop.call1((slf, i))?,
-        None => pop.call1((slf, -1))?,
-    };
+    let value = base_method::<PyList>(py, intern!(py, "pop"))?.call1((slf, idx))?;
     dispatch::call_method(slf, intern!(py, "convert"), (value,))
 }
 

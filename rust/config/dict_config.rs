@@ -12,7 +12,7 @@ use pyo3::types::{PyDict, PyInt, PyList, PySlice, PyString, PyTuple};
 
 use super::converting::{converting_dict, converting_list, converting_tuple};
 use super::{
-    builtin, collect_children, dict_pop_required, existing_loggers, handle_existing_loggers, is_exception,
+    builtin, collect_children, py_false, dict_pop_required, existing_loggers, handle_existing_loggers, is_exception,
     in_except, issubclass, lg, logging_handlers, pct, raise_during, raise_from, resolve_name, unbound_local,
     valid_ident, value_error_from,
 };
@@ -937,12 +937,12 @@ impl DictConfigurator {
     }
 
     /// Perform configuration which is common to root and non-root loggers.
-    #[pyo3(signature = (logger, config, incremental = None), text_signature = "($self, logger, config, incremental=False)")]
+    #[pyo3(signature = (logger, config, incremental = py_false()), text_signature = "($self, logger, config, incremental=False)")]
     fn common_logger_config(
         slf: &Bound<'_, Self>,
         logger: &Bound<'_, PyAny>,
         config: &Bound<'_, PyAny>,
-        incremental: Option<&Bound<'_, PyAny>>,
+        incremental: Py<PyAny>,
     ) -> PyResult<()> {
         let py = slf.py();
         let this = slf.as_any();
@@ -951,10 +951,7 @@ impl DictConfigurator {
             let level = lg(py, intern!(py, "_checkLevel"))?.call1((level,))?;
             dispatch::call_method(logger, intern!(py, "setLevel"), (level,))?;
         }
-        let incremental = match incremental {
-            Some(i) => i.is_truthy()?,
-            None => false,
-        };
+        let incremental = incremental.bind(py).is_truthy()?;
         if !incremental {
             // Remove any existing handlers
             let current = logger.getattr(intern!(py, "handlers"))?.get_item(PySlice::full(py))?;
@@ -974,19 +971,16 @@ impl DictConfigurator {
     }
 
     /// Configure a non-root logger from a dictionary.
-    #[pyo3(signature = (name, config, incremental = None), text_signature = "($self, name, config, incremental=False)")]
+    #[pyo3(signature = (name, config, incremental = py_false()), text_signature = "($self, name, config, incremental=False)")]
     fn configure_logger(
         slf: &Bound<'_, Self>,
         name: &Bound<'_, PyAny>,
         config: &Bound<'_, PyAny>,
-        incremental: Option<&Bound<'_, PyAny>>,
+        incremental: Py<PyAny>,
     ) -> PyResult<()> {
         let py = slf.py();
         let this = slf.as_any();
-        let incremental = match incremental {
-            Some(i) => i.clone(),
-            None => false.into_pyobject(py)?.to_owned().into_any(),
-        };
+        let incremental = incremental.bind(py);
         let logger = lg(py, intern!(py, "getLogger"))?.call1((name,))?;
         dispatch::call_method(this, intern!(py, "common_logger_config"), (&logger, config, incremental))?;
         if state::minor(py) >= 10 {
@@ -1000,13 +994,10 @@ impl DictConfigurator {
     }
 
     /// Configure a root logger from a dictionary.
-    #[pyo3(signature = (config, incremental = None), text_signature = "($self, config, incremental=False)")]
-    fn configure_root(slf: &Bound<'_, Self>, config: &Bound<'_, PyAny>, incremental: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    #[pyo3(signature = (config, incremental = py_false()), text_signature = "($self, config, incremental=False)")]
+    fn configure_root(slf: &Bound<'_, Self>, config: &Bound<'_, PyAny>, incremental: Py<PyAny>) -> PyResult<()> {
         let py = slf.py();
-        let incremental = match incremental {
-            Some(i) => i.clone(),
-            None => false.into_pyobject(py)?.to_owned().into_any(),
-        };
+        let incremental = incremental.bind(py);
         let root = lg(py, intern!(py, "getLogger"))?.call0()?;
         dispatch::call_method(slf.as_any(), intern!(py, "common_logger_config"), (&root, config, incremental))?;
         Ok(())

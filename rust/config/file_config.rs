@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PySlice, PyString, PyTuple};
 
 use super::{
-    builtin, clear_existing_handlers, collect_children, existing_loggers, handle_existing_loggers, issubclass, lg,
+    builtin, clear_existing_handlers, py_true, collect_children, existing_loggers, handle_existing_loggers, issubclass, lg,
     in_except, logging, logging_handlers, pct, raise_during, resolve_name, strip_spaces,
 };
 use crate::dispatch;
@@ -309,16 +309,19 @@ fn file_config_impl(
 /// developer provides a mechanism to present the choices and load the chosen
 /// configuration).
 #[pyfunction]
-#[pyo3(name = "fileConfig", signature = (fname, defaults = None, disable_existing_loggers = None), text_signature = "(fname, defaults=None, disable_existing_loggers=True)")]
-fn file_config_39(
-    py: Python<'_>,
-    fname: &Bound<'_, PyAny>,
-    defaults: Option<&Bound<'_, PyAny>>,
-    disable_existing_loggers: Option<&Bound<'_, PyAny>>,
+#[pyo3(
+    name = "fileConfig",
+    signature = (fname, defaults = None, disable_existing_loggers = py_true()),
+    text_signature = "(fname, defaults=None, disable_existing_loggers=True)"
+)]
+fn file_config_39<'py>(
+    py: Python<'py>,
+    fname: &Bound<'py, PyAny>,
+    defaults: Option<&Bound<'py, PyAny>>,
+    disable_existing_loggers: Py<PyAny>,
 ) -> PyResult<()> {
     let none = py.None().into_bound(py);
-    let truth = true.into_pyobject(py)?.to_owned().into_any();
-    file_config_impl(py, fname, defaults.unwrap_or(&none), disable_existing_loggers.unwrap_or(&truth), None)
+    file_config_impl(py, fname, defaults.unwrap_or(&none), disable_existing_loggers.bind(py), None)
 }
 
 /// Read the logging configuration from a ConfigParser-format file.
@@ -328,17 +331,20 @@ fn file_config_39(
 /// developer provides a mechanism to present the choices and load the chosen
 /// configuration).
 #[pyfunction]
-#[pyo3(name = "fileConfig", signature = (fname, defaults = None, disable_existing_loggers = None, encoding = None), text_signature = "(fname, defaults=None, disable_existing_loggers=True, encoding=None)")]
-fn file_config_310(
-    py: Python<'_>,
-    fname: &Bound<'_, PyAny>,
-    defaults: Option<&Bound<'_, PyAny>>,
-    disable_existing_loggers: Option<&Bound<'_, PyAny>>,
-    encoding: Option<&Bound<'_, PyAny>>,
+#[pyo3(
+    name = "fileConfig",
+    signature = (fname, defaults = None, disable_existing_loggers = py_true(), encoding = None),
+    text_signature = "(fname, defaults=None, disable_existing_loggers=True, encoding=None)"
+)]
+fn file_config_310<'py>(
+    py: Python<'py>,
+    fname: &Bound<'py, PyAny>,
+    defaults: Option<&Bound<'py, PyAny>>,
+    disable_existing_loggers: Py<PyAny>,
+    encoding: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<()> {
     let none = py.None().into_bound(py);
-    let truth = true.into_pyobject(py)?.to_owned().into_any();
-    file_config_impl(py, fname, defaults.unwrap_or(&none), disable_existing_loggers.unwrap_or(&truth), encoding)
+    file_config_impl(py, fname, defaults.unwrap_or(&none), disable_existing_loggers.bind(py), encoding)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

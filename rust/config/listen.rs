@@ -12,13 +12,13 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
 use super::converting::make_type;
-use super::{config_module, in_except, is_exception};
+use super::{config_module, in_except, is_exception, py_int, py_str};
 use crate::state;
 
 static NATIVE_MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 static CLASSES: PyOnceLock<(Py<PyType>, Py<PyType>, Py<PyType>)> = PyOnceLock::new();
 
-const DEFAULT_LOGGING_CONFIG_PORT: u16 = 9030;
+const DEFAULT_LOGGING_CONFIG_PORT: i64 = 9030;
 
 /// `ConfigStreamHandler`, `ConfigSocketReceiver`, `Server`.
 fn classes(py: Python<'_>) -> PyResult<(Bound<'_, PyType>, Bound<'_, PyType>, Bound<'_, PyType>)> {
@@ -145,24 +145,20 @@ fn handler_handle(slf: &Bound<'_, PyAny>) -> PyResult<()> {
 }
 
 #[pyfunction]
-#[pyo3(name = "__init__", signature = (slf, host = None, port = None, handler = None, ready = None, verify = None), text_signature = "(self, host='localhost', port=9030, handler=None, ready=None, verify=None)")]
+#[pyo3(
+    name = "__init__",
+    signature = (slf, host = py_str("localhost"), port = py_int(DEFAULT_LOGGING_CONFIG_PORT), handler = None, ready = None, verify = None),
+    text_signature = "(self, host='localhost', port=9030, handler=None, ready=None, verify=None)"
+)]
 fn receiver_init(
     slf: &Bound<'_, PyAny>,
-    host: Option<&Bound<'_, PyAny>>,
-    port: Option<&Bound<'_, PyAny>>,
+    host: Py<PyAny>,
+    port: Py<PyAny>,
     handler: Option<&Bound<'_, PyAny>>,
     ready: Option<&Bound<'_, PyAny>>,
     verify: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
     let py = slf.py();
-    let host = match host {
-        Some(h) => h.clone(),
-        None => "localhost".into_pyobject(py)?.into_any(),
-    };
-    let port = match port {
-        Some(p) => p.clone(),
-        None => DEFAULT_LOGGING_CONFIG_PORT.into_pyobject(py)?.into_any(),
-    };
     py.import(intern!(py, "socketserver"))?
         .getattr(intern!(py, "ThreadingTCPServer"))?
         .call_method1(intern!(py, "__init__"), (slf, (host, port), handler))?;
@@ -261,16 +257,8 @@ fn server_run(slf: &Bound<'_, PyAny>) -> PyResult<()> {
 /// normal. Note that you can return transformed bytes, e.g. by decrypting
 /// the bytes passed in.
 #[pyfunction]
-#[pyo3(signature = (port = None, verify = None), text_signature = "(port=9030, verify=None)")]
-fn listen<'py>(
-    py: Python<'py>,
-    port: Option<&Bound<'py, PyAny>>,
-    verify: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let port = match port {
-        Some(p) => p.clone(),
-        None => DEFAULT_LOGGING_CONFIG_PORT.into_pyobject(py)?.into_any(),
-    };
+#[pyo3(signature = (port = py_int(DEFAULT_LOGGING_CONFIG_PORT), verify = None), text_signature = "(port=9030, verify=None)")]
+fn listen<'py>(py: Python<'py>, port: Py<PyAny>, verify: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
     let verify = match verify {
         Some(v) => v.clone(),
         None => py.None().into_bound(py),
