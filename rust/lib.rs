@@ -23,6 +23,8 @@ pub mod style;
 
 pub mod handlers;
 
+pub mod config;
+
 /// The private extension module behind `logixde.logging`.
 #[pymodule]
 #[pyo3(name = "_core")]
@@ -42,6 +44,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     caller::register(m)?;
     module_functions::register(m)?;
     handlers::register(m)?;
+    config::register(m)?;
     present_as_stdlib_types(m)
 }
 

@@ -11,6 +11,7 @@ use crate::state;
 
 pub mod buffering;
 pub mod net;
+pub mod nt_event_log;
 pub mod queue;
 pub mod rotating;
 pub mod socket;
@@ -39,6 +40,7 @@ pub fn at_least(py: Python<'_>, minor: u8, micro: u8) -> bool {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     buffering::register(m)?;
     net::register(m)?;
+    nt_event_log::register(m)?;
     queue::register(m)?;
     rotating::register(m)?;
     socket::register(m)?;

@@ -48,7 +48,7 @@ _core.bind_logging_module(logging, handlers_module=sys.modules[__name__])
 
 from logixde._core import (  # noqa: E402
     BaseRotatingHandler, RotatingFileHandler, TimedRotatingFileHandler, WatchedFileHandler,
-    SocketHandler, DatagramHandler, SysLogHandler, SMTPHandler, HTTPHandler,
+    SocketHandler, DatagramHandler, SysLogHandler, SMTPHandler, NTEventLogHandler, HTTPHandler,
     BufferingHandler, MemoryHandler, QueueHandler, QueueListener,
 )
 
