@@ -133,7 +133,7 @@ def _perf_report(data, sort, min_pct):
     for line in _perf_raw(data, sort):
         if line.startswith("#") or not line.strip():
             continue
-        m = _PERF_LINE.match(line)
+        m = _PERF_LINE.match(line.rstrip())
         if m and float(m.group(1)) >= min_pct:
             # Drop perf's trailing IPC columns ("-  -" when the CPU gives none).
             symbol = re.sub(r"(\s+(-|[\d.]+%?))+\s*$", "", m.group(3) or "").strip()
