@@ -256,10 +256,11 @@ def write_docs(documents, doc_path, profile_text=None):
         meta["command"],
         "```",
         "",
-        "Last run: %s on %s (%s CPUs, %s), load average at start %s; %d repeat(s) × %d round(s) "
-        "of ~%gs windows per (library, scenario); garbage collector %s."
+        "Last run: %s, repository at %s, on %s (%s CPUs, %s), load average at start %s; "
+        "%d repeat(s) × %d round(s) of ~%gs windows per (library, scenario); garbage collector %s."
         % (
             meta["date"],
+            "`%s`" % meta["revision"] if meta.get("revision") else "?",
             m["cpu"],
             m["cpus"],
             m["platform"],

@@ -255,12 +255,26 @@ def machine_info():
     }
 
 
+def source_revision():
+    """The repository's commit (logixde's source for editable installs), '+dirty' if modified."""
+    root = os.path.dirname(os.path.dirname(HERE))
+    try:
+        rev = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, universal_newlines=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, universal_newlines=True).stdout.strip()
+    except OSError:
+        return None
+    return (rev + ("+dirty" if dirty else "")) or None
+
+
 def run_all(pythons, cfg, argv):
     started = time.time()
     meta = {
         "date": datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"),
         "command": "python scripts/bench.py " + " ".join(argv),
         "machine": machine_info(),
+        "revision": source_revision(),
         "repeat": cfg.repeat,
         "target_s": cfg.target,
         "rounds": cfg.rounds,
