@@ -124,7 +124,7 @@ def run_interpreter(python, cfg):
     selected = [scenario_defs.by_name()[name] for name in cfg.scenario_names]
     # A worker normally takes (repeat + 1) windows plus start-up; a peer that deadlocks
     # (picologging with 4 threads) must not hold the run for long.
-    per_worker_timeout = int(20 + 10 * (cfg.repeat + 1) * cfg.target)
+    per_worker_timeout = int(12 + 10 * (cfg.repeat + 1) * cfg.target)
 
     results = {}
     for sc in selected:
