@@ -185,7 +185,7 @@ impl BaseConfigurator {
         let this = slf.as_any();
         let rest_after = |rest: &Bound<'py, PyAny>, m: &Bound<'py, PyAny>| -> PyResult<Bound<'py, PyAny>> {
             let end = m.call_method0(intern!(py, "end"))?.extract::<isize>()?;
-            rest.get_item(PySlice::new(py, end, isize::MAX, 1))
+            rest.get_item(super::slice(py, Some(end), None)?)
         };
         let group0 = |m: &Bound<'py, PyAny>| -> PyResult<Bound<'py, PyAny>> {
             m.call_method0(intern!(py, "groups"))?.get_item(0)
