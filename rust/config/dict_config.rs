@@ -125,7 +125,7 @@ impl BaseConfigurator {
     }
 
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(config)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
         BaseConfigurator {}
     }
@@ -648,7 +648,7 @@ impl DictConfigurator {
 #[pymethods]
 impl DictConfigurator {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(config)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<Self> {
         PyClassInitializer::from(BaseConfigurator {}).add_subclass(DictConfigurator {})
     }
