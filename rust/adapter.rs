@@ -1,7 +1,427 @@
-//! TODO: adapter
+//! `LoggerAdapter`: a logger wrapper adding contextual information.
+//!
+//! Its state (`logger`, `extra`, and `merge_extra` on 3.13) lives in the instance `__dict__`
+//! as in the stdlib. Calls on `self` (`self.log`, `self.process`, `self.isEnabledFor`, …) and
+//! on `self.logger` go through dispatch; the adapter's own methods count as stdlib frames
+//! for `findCaller` (see `crate::caller`).
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString, PyTuple, PyType};
+use pyo3::intern;
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use crate::caller::VirtualFrames;
+use crate::dispatch;
+use crate::logger::{self, Logger, NativeMethods};
+use crate::state;
+
+const DEBUG: i64 = 10;
+const INFO: i64 = 20;
+const WARNING: i64 = 30;
+const ERROR: i64 = 40;
+const CRITICAL: i64 = 50;
+
+static NATIVE: NativeMethods = NativeMethods::new();
+
+fn py_int(py: Python<'_>, v: i64) -> Bound<'_, PyAny> {
+    v.into_pyobject(py).map(|v| v.into_any()).unwrap_or_else(|e| match e {})
+}
+
+/// A marker for arguments not passed (the stdlib's defaults differ per version).
+fn missing() -> Py<PyAny> {
+    Python::attach(|py| {
+        MISSING
+            .get_or_init(py, || {
+                py.import("builtins")
+                    .and_then(|b| b.getattr("object"))
+                    .and_then(|o| o.call0())
+                    .map(|o| o.unbind())
+                    .unwrap_or_else(|_| py.None())
+            })
+            .clone_ref(py)
+    })
+}
+
+static MISSING: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
+
+fn is_missing(py: Python<'_>, obj: &Py<PyAny>) -> bool {
+    MISSING.get(py).is_some_and(|m| m.is(obj))
+}
+
+/// Default `True` for `exception(exc_info=True)`.
+fn default_true() -> Py<PyAny> {
+    Python::attach(|py| pyo3::types::PyBool::new(py, true).to_owned().into_any().unbind())
+}
+
+/// An adapter for loggers which makes it easier to specify contextual
+/// information in logging output.
+#[pyclass(module = "logging", name = "LoggerAdapter", subclass, dict, weakref)]
+pub struct LoggerAdapter {}
+
+/// `self.log(level, msg, *args, **kwargs)` through dispatch from a native adapter method
+/// standing for `frames` stdlib frames.
+fn dispatch_log<'py>(
+    slf: &Bound<'py, PyAny>,
+    level: &Bound<'py, PyAny>,
+    msg: &Bound<'py, PyAny>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+    frames: usize,
+) -> PyResult<()> {
+    let py = slf.py();
+    let name = intern!(py, "log");
+    if NATIVE.is_native(slf, name)? {
+        return log_impl(slf, level, msg, args, kwargs, frames + 1);
+    }
+    let _guard = VirtualFrames::enter(py, frames);
+    let mut all = vec![level.clone(), msg.clone()];
+    all.extend(args.iter());
+    slf.getattr(name)?.call(PyTuple::new(py, all)?, kwargs)?;
+    Ok(())
+}
+
+/// The body of `LoggerAdapter.log`, standing for `frames` stdlib frames.
+fn log_impl<'py>(
+    slf: &Bound<'py, PyAny>,
+    level: &Bound<'py, PyAny>,
+    msg: &Bound<'py, PyAny>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+    frames: usize,
+) -> PyResult<()> {
+    let py = slf.py();
+    let enabled = if NATIVE.is_native(slf, intern!(py, "isEnabledFor"))? {
+        is_enabled_for_impl(slf, level)?
+    } else {
+        dispatch::call_method(slf, intern!(py, "isEnabledFor"), (level,))?
+    };
+    if !enabled.is_truthy()? {
+        return Ok(());
+    }
+    let kwargs = match kwargs {
+        Some(k) => k.copy()?,
+        None => PyDict::new(py),
+    };
+    let processed = if NATIVE.is_native(slf, intern!(py, "process"))? {
+        process_impl(slf, msg, kwargs.as_any())?.into_any()
+    } else {
+        dispatch::call_method(slf, intern!(py, "process"), (msg, &kwargs))?
+    };
+    let (msg, kwargs) = processed.extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>)>()?;
+    let kwargs = match kwargs.cast_into::<PyDict>() {
+        Ok(d) => d,
+        Err(e) => {
+            let d = PyDict::new(py);
+            d.update(&e.into_inner().cast_into::<pyo3::types::PyMapping>()?)?;
+            d
+        }
+    };
+    let logger = slf.getattr(intern!(py, "logger"))?;
+    logger::call_log(&logger, level, &msg, args, Some(&kwargs), frames)
+}
+
+/// The body of `LoggerAdapter.isEnabledFor`.
+fn is_enabled_for_impl<'py>(slf: &Bound<'py, PyAny>, level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let logger = slf.getattr(intern!(py, "logger"))?;
+    if let Ok(l) = logger.cast::<Logger>() {
+        if logger::is_native(&logger, intern!(py, "isEnabledFor"))? {
+            return logger::is_enabled_for(l, level);
+        }
+    }
+    dispatch::call_method(&logger, intern!(py, "isEnabledFor"), (level,))
+}
+
+/// The body of `LoggerAdapter.process`.
+fn process_impl<'py>(
+    slf: &Bound<'py, PyAny>,
+    msg: &Bound<'py, PyAny>,
+    kwargs: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let py = slf.py();
+    let extra = slf.getattr(intern!(py, "extra"))?;
+    let key = intern!(py, "extra");
+    let merged = if state::minor(py) >= 13
+        && slf.getattr(intern!(py, "merge_extra"))?.is_truthy()?
+        && kwargs.contains(key)?
+    {
+        // {**self.extra, **kwargs["extra"]}
+        let d = PyDict::new(py);
+        d.update(extra.cast::<pyo3::types::PyMapping>().map_err(PyErr::from)?)?;
+        let call_extra = kwargs.get_item(key)?;
+        d.update(call_extra.cast::<pyo3::types::PyMapping>().map_err(PyErr::from)?)?;
+        d.into_any()
+    } else {
+        extra
+    };
+    kwargs.set_item(key, merged)?;
+    PyTuple::new(py, [msg.clone(), kwargs.clone()])
+}
+
+/// A level method: `self.log(LEVEL, msg, *args, **kwargs)`.
+fn level_method<'py>(
+    slf: &Bound<'py, LoggerAdapter>,
+    level: i64,
+    msg: &Bound<'py, PyAny>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+    frames: usize,
+) -> PyResult<()> {
+    let level = py_int(slf.py(), level);
+    dispatch_log(slf.as_any(), &level, msg, args, kwargs, frames)
+}
+
+#[pymethods]
+impl LoggerAdapter {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        LoggerAdapter {}
+    }
+
+    /// Initialize the adapter with a logger and a dict-like object which
+    /// provides contextual information. This constructor signature allows
+    /// easy stacking of LoggerAdapters, if so desired.
+    ///
+    /// You can effectively pass keyword arguments as shown in the
+    /// following example:
+    ///
+    /// adapter = LoggerAdapter(someLogger, dict(p1=v1, p2="v2"))
+    #[pyo3(signature = (logger, extra = missing(), merge_extra = missing()))]
+    fn __init__(slf: &Bound<'_, Self>, logger: &Bound<'_, PyAny>, extra: Py<PyAny>, merge_extra: Py<PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        let minor = state::minor(py);
+        let func = if minor >= 10 { "LoggerAdapter.__init__()" } else { "__init__()" };
+        let extra = if is_missing(py, &extra) {
+            if minor == 9 {
+                return Err(PyTypeError::new_err(format!(
+                    "{func} missing 1 required positional argument: 'extra'"
+                )));
+            }
+            py.None()
+        } else {
+            extra
+        };
+        let merge_given = !is_missing(py, &merge_extra);
+        if minor < 13 && merge_given {
+            return Err(PyTypeError::new_err(format!(
+                "{func} got an unexpected keyword argument 'merge_extra'"
+            )));
+        }
+        slf.setattr(intern!(py, "logger"), logger)?;
+        slf.setattr(intern!(py, "extra"), extra)?;
+        if minor >= 13 {
+            if merge_given {
+                slf.setattr(intern!(py, "merge_extra"), merge_extra)?;
+            } else {
+                slf.setattr(intern!(py, "merge_extra"), false)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Process the logging message and keyword arguments passed in to
+    /// a logging call to insert contextual information. You can either
+    /// manipulate the message itself, the keyword args or both. Return
+    /// the message and kwargs modified (or not) to suit your needs.
+    ///
+    /// Normally, you'll only need to override this one method in a
+    /// LoggerAdapter subclass for your specific needs.
+    fn process<'py>(slf: &Bound<'py, Self>, msg: &Bound<'py, PyAny>, kwargs: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
+        process_impl(slf.as_any(), msg, kwargs)
+    }
+
+    /// Delegate a debug call to the underlying logger.
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn debug(slf: &Bound<'_, Self>, msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+        level_method(slf, DEBUG, msg, args, kwargs, 1)
+    }
+
+    /// Delegate an info call to the underlying logger.
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn info(slf: &Bound<'_, Self>, msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+        level_method(slf, INFO, msg, args, kwargs, 1)
+    }
+
+    /// Delegate a warning call to the underlying logger.
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn warning(slf: &Bound<'_, Self>, msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+        level_method(slf, WARNING, msg, args, kwargs, 1)
+    }
+
+    /// Deprecated alias of `warning`.
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn warn(slf: &Bound<'_, Self>, msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+        let py = slf.py();
+        let category = py.get_type::<pyo3::exceptions::PyDeprecationWarning>();
+        PyErr::warn(py, &category, c"The 'warn' method is deprecated, use 'warning' instead", 1)?;
+        let name = intern!(py, "warning");
+        if NATIVE.is_native(slf.as_any(), name)? {
+            return level_method(slf, WARNING, msg, args, kwargs, 2);
+        }
+        let _guard = VirtualFrames::enter(py, 1);
+        let mut all = vec![msg.clone()];
+        all.extend(args.iter());
+        slf.getattr(name)?.call(PyTuple::new(py, all)?, kwargs)?;
+        Ok(())
+    }
+
+    /// Delegate an error call to the underlying logger.
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn error(slf: &Bound<'_, Self>, msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+        level_method(slf, ERROR, msg, args, kwargs, 1)
+    }
+
+    /// Delegate an exception call to the underlying logger.
+    #[pyo3(signature = (msg, *args, exc_info = default_true(), **kwargs))]
+    fn exception(
+        slf: &Bound<'_, Self>,
+        msg: &Bound<'_, PyAny>,
+        args: &Bound<'_, PyTuple>,
+        exc_info: Py<PyAny>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        let py = slf.py();
+        let all = PyDict::new(py);
+        all.set_item(intern!(py, "exc_info"), exc_info)?;
+        if let Some(kwargs) = kwargs {
+            all.update(kwargs.as_mapping())?;
+        }
+        level_method(slf, ERROR, msg, args, Some(&all), 1)
+    }
+
+    /// Delegate a critical call to the underlying logger.
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn critical(slf: &Bound<'_, Self>, msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+        level_method(slf, CRITICAL, msg, args, kwargs, 1)
+    }
+
+    /// Delegate a log call to the underlying logger, after adding
+    /// contextual information from this adapter instance.
+    #[pyo3(signature = (level, msg, *args, **kwargs))]
+    fn log(
+        slf: &Bound<'_, Self>,
+        level: &Bound<'_, PyAny>,
+        msg: &Bound<'_, PyAny>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        log_impl(slf.as_any(), level, msg, args, kwargs, 1)
+    }
+
+    /// Is this logger enabled for level 'level'?
+    #[pyo3(name = "isEnabledFor")]
+    fn is_enabled_for<'py>(slf: &Bound<'py, Self>, level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        is_enabled_for_impl(slf.as_any(), level)
+    }
+
+    /// Set the specified level on the underlying logger.
+    #[pyo3(name = "setLevel")]
+    fn set_level(slf: &Bound<'_, Self>, level: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        let logger = slf.getattr(intern!(py, "logger"))?;
+        dispatch::call_method(&logger, intern!(py, "setLevel"), (level,))?;
+        Ok(())
+    }
+
+    /// Get the effective level for the underlying logger.
+    #[pyo3(name = "getEffectiveLevel")]
+    fn get_effective_level<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let logger = slf.getattr(intern!(py, "logger"))?;
+        logger::dispatch_get_effective_level(&logger)
+    }
+
+    /// See if the underlying logger has any handlers.
+    #[pyo3(name = "hasHandlers")]
+    fn has_handlers<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let logger = slf.getattr(intern!(py, "logger"))?;
+        dispatch::call_method0(&logger, intern!(py, "hasHandlers"))
+    }
+
+    /// Low-level log implementation, proxied to allow nested logger adapters.
+    #[pyo3(name = "_log", signature = (level, msg, args, **kwargs))]
+    fn log_<'py>(
+        slf: &Bound<'py, Self>,
+        level: &Bound<'py, PyAny>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyAny>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let logger = slf.getattr(intern!(py, "logger"))?;
+        let call_kwargs = if state::minor(py) >= 13 {
+            kwargs.cloned()
+        } else {
+            // _log(self, level, msg, args, exc_info=None, extra=None, stack_info=False)
+            let d = PyDict::new(py);
+            d.set_item(intern!(py, "exc_info"), py.None())?;
+            d.set_item(intern!(py, "extra"), py.None())?;
+            d.set_item(intern!(py, "stack_info"), false)?;
+            if let Some(kwargs) = kwargs {
+                for (k, v) in kwargs.iter() {
+                    let known = k.cast::<PyString>().ok().and_then(|s| s.to_str().ok().map(|s| {
+                        matches!(s, "exc_info" | "extra" | "stack_info")
+                    }));
+                    if known != Some(true) {
+                        let func = if state::minor(py) >= 10 { "LoggerAdapter._log()" } else { "_log()" };
+                        return Err(PyTypeError::new_err(format!(
+                            "{func} got an unexpected keyword argument {}",
+                            k.repr()?
+                        )));
+                    }
+                    d.set_item(k, v)?;
+                }
+            }
+            Some(d)
+        };
+        let _guard = VirtualFrames::enter(py, 1);
+        logger.getattr(intern!(py, "_log"))?.call((level, msg, args), call_kwargs.as_ref())
+    }
+
+    #[getter]
+    fn get_manager<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        slf.getattr(intern!(py, "logger"))?.getattr(intern!(py, "manager"))
+    }
+
+    #[setter]
+    fn set_manager(slf: &Bound<'_, Self>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        let logger = slf.getattr(intern!(py, "logger"))?;
+        logger.setattr(intern!(py, "manager"), value)
+    }
+
+    #[getter]
+    fn get_name<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        slf.getattr(intern!(py, "logger"))?.getattr(intern!(py, "name"))
+    }
+
+    fn __repr__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let logger = slf.getattr(intern!(py, "logger"))?;
+        let level = logger::dispatch_get_effective_level(&logger)?;
+        let name = logger.getattr(intern!(py, "name"))?;
+        logger::repr_with_level(slf.as_any(), &name, &level)
+    }
+
+    /// See PEP 585.
+    #[classmethod]
+    fn __class_getitem__<'py>(cls: &Bound<'py, PyType>, item: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = cls.py();
+        py.import("types")?.getattr("GenericAlias")?.call1((cls, item))
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<LoggerAdapter>()?;
+    let ty = py.get_type::<LoggerAdapter>();
+    if state::minor(py) < 11 {
+        ty.delattr("__class_getitem__")?;
+    }
+    NATIVE.capture(&ty, &["log", "isEnabledFor", "process", "warning"])?;
     Ok(())
 }

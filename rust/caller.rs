@@ -1,7 +1,456 @@
-//! TODO: caller
+//! Frames: `currentframe`, `_is_internal_frame` and the walk behind `Logger.findCaller`.
+//!
+//! The stdlib's `findCaller` counts frames, and the frames it counts include its own
+//! (`findCaller`, `_log`, `info`, `LoggerAdapter.log`, module-level `logging.info`, …),
+//! which all live in `logging/__init__.py` (`_srcfile`). Native methods create no Python
+//! frames, so the walk here runs over an *emulated* stack: the real Python frames with
+//! "virtual" frames inserted where the stdlib would have had one of its own.
+//!
+//! Virtual frames come from two places:
+//! - an explicit count passed between native functions (`info` → `_log` → `findCaller`
+//!   calling each other directly: 2 virtual frames between `findCaller` and the caller);
+//! - a thread-local list of [`VirtualFrames`] guards, held by native code while it calls
+//!   back into Python (a Python override of `_log`, `findCaller`, `log`, …). Each guard
+//!   records the Python frame that was on top when it was taken; its virtual frames sit
+//!   just inside (newer than) that frame in the emulated stack.
+//!
+//! Virtual frames are always "internal" (`_srcfile` frames), so they are skipped as the
+//! stdlib skips its own frames, and counted where the stdlib counts raw frames (3.9/3.10
+//! `sys._getframe(3)` and the `stacklevel` steps before the skip).
 
+use std::cell::{Cell, RefCell};
+
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::{PyString, PyTuple};
+use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use crate::state;
+
+thread_local! {
+    /// (id, frame pointer, count) of each live [`VirtualFrames`] guard, oldest first.
+    static VIRTUAL: RefCell<Vec<(u64, usize, usize)>> = const { RefCell::new(Vec::new()) };
+    static NEXT_ID: Cell<u64> = const { Cell::new(1) };
+}
+
+/// RAII guard: while alive, `count` virtual logging frames sit just inside the Python frame
+/// that is on top of the stack now. Hold one while native code that stands for stdlib
+/// frames calls into Python code that may log (or call `findCaller`/`currentframe`).
+pub struct VirtualFrames {
+    id: u64,
+}
+
+impl VirtualFrames {
+    /// Record `count` virtual frames above the current top Python frame.
+    pub fn enter(_py: Python<'_>, count: usize) -> VirtualFrames {
+        if count == 0 {
+            return VirtualFrames { id: 0 };
+        }
+        // SAFETY: attached to the interpreter (we hold a `Python` token); the frame pointer
+        // is only used as an identity key, never dereferenced.
+        let ptr = unsafe { ffi::PyEval_GetFrame() } as usize;
+        let id = NEXT_ID.with(|n| {
+            let id = n.get();
+            n.set(id.wrapping_add(1).max(1));
+            id
+        });
+        VIRTUAL.with(|v| {
+            if let Ok(mut v) = v.try_borrow_mut() {
+                v.push((id, ptr, count));
+            }
+        });
+        VirtualFrames { id }
+    }
+}
+
+impl Drop for VirtualFrames {
+    fn drop(&mut self) {
+        if self.id == 0 {
+            return;
+        }
+        let id = self.id;
+        let _ = VIRTUAL.try_with(|v| {
+            if let Ok(mut v) = v.try_borrow_mut() {
+                if let Some(pos) = v.iter().rposition(|e| e.0 == id) {
+                    v.remove(pos);
+                }
+            }
+        });
+    }
+}
+
+/// A snapshot of the thread's virtual-frame records.
+fn virtual_snapshot() -> Vec<(usize, usize)> {
+    VIRTUAL
+        .try_with(|v| v.try_borrow().map(|v| v.iter().map(|e| (e.1, e.2)).collect()).unwrap_or_default())
+        .unwrap_or_default()
+}
+
+/// One element of the emulated stack.
+pub enum Elem<'py> {
+    /// A frame of the stdlib's own that native code stands for (always internal).
+    Virtual,
+    /// A real Python frame.
+    Real(Bound<'py, PyAny>),
+}
+
+/// Iterator over the emulated stack, newest first.
+pub struct EmulatedStack<'py> {
+    pending: usize,
+    next_real: Option<Bound<'py, PyAny>>,
+    records: Vec<(usize, usize)>,
+}
+
+impl<'py> EmulatedStack<'py> {
+    fn virtual_for(records: &[(usize, usize)], frame: &Bound<'py, PyAny>) -> usize {
+        let ptr = frame.as_ptr() as usize;
+        records.iter().filter(|r| r.0 == ptr).map(|r| r.1).sum()
+    }
+
+    /// The emulated stack starting with `explicit` virtual frames newer than the current
+    /// top Python frame (which is the caller of the running native code).
+    pub fn from_top(py: Python<'py>, explicit: usize) -> EmulatedStack<'py> {
+        let records = virtual_snapshot();
+        let top = top_frame(py);
+        let pending = explicit + top.as_ref().map_or(0, |f| Self::virtual_for(&records, f));
+        EmulatedStack { pending, next_real: top, records }
+    }
+
+    /// The emulated stack starting at the real frame `frame`.
+    pub fn from_frame(frame: Bound<'py, PyAny>) -> EmulatedStack<'py> {
+        EmulatedStack { pending: 0, next_real: Some(frame), records: virtual_snapshot() }
+    }
+
+    fn step(&mut self) -> PyResult<Option<Elem<'py>>> {
+        if self.pending > 0 {
+            self.pending -= 1;
+            return Ok(Some(Elem::Virtual));
+        }
+        match self.next_real.take() {
+            None => Ok(None),
+            Some(frame) => {
+                let back = frame.getattr(intern!(frame.py(), "f_back"))?;
+                if !back.is_none() {
+                    self.pending = Self::virtual_for(&self.records, &back);
+                    self.next_real = Some(back);
+                }
+                Ok(Some(Elem::Real(frame)))
+            }
+        }
+    }
+}
+
+/// The top Python frame (the caller of the running native code), if any.
+pub fn top_frame(py: Python<'_>) -> Option<Bound<'_, PyAny>> {
+    // SAFETY: attached; PyEval_GetFrame returns a borrowed reference or NULL.
+    unsafe {
+        let f = ffi::PyEval_GetFrame();
+        Bound::from_borrowed_ptr_or_opt(py, f as *mut ffi::PyObject)
+    }
+}
+
+/// Whether `os.path.normcase` is the identity (POSIX), computed once.
+fn normcase<'py>(py: Python<'py>, filename: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    static POSIX: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let posix = *POSIX.get_or_init(|| {
+        py.import("os")
+            .and_then(|os| os.getattr("name"))
+            .and_then(|n| n.extract::<String>())
+            .map(|n| n != "nt")
+            .unwrap_or(true)
+    });
+    if posix && filename.is_instance_of::<PyString>() {
+        return Ok(filename);
+    }
+    py.import("os")?
+        .getattr(intern!(py, "path"))?
+        .call_method1(intern!(py, "normcase"), (filename,))
+}
+
+/// `os.path.normcase(frame.f_code.co_filename)`.
+fn frame_filename<'py>(frame: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = frame.py();
+    let filename = frame.getattr(intern!(py, "f_code"))?.getattr(intern!(py, "co_filename"))?;
+    normcase(py, filename)
+}
+
+/// `normcase(co_filename) == _srcfile` (3.9/3.10's test).
+fn is_srcfile(frame: &Bound<'_, PyAny>, srcfile: &Bound<'_, PyAny>) -> PyResult<bool> {
+    frame_filename(frame)?.eq(srcfile)
+}
+
+/// The stdlib's `_is_internal_frame` (3.11+) on a real frame.
+fn is_internal_real(frame: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let py = frame.py();
+    let filename = frame_filename(frame)?;
+    let srcfile = state::global(py, intern!(py, "_srcfile"))?;
+    if filename.eq(&srcfile)? {
+        return Ok(true);
+    }
+    Ok(filename.contains("importlib")? && filename.contains("_bootstrap")?)
+}
+
+/// Signal whether the frame is a CPython or logging module internal.
+#[pyfunction]
+#[pyo3(name = "_is_internal_frame")]
+pub fn is_internal_frame(frame: &Bound<'_, PyAny>) -> PyResult<bool> {
+    is_internal_real(frame)
+}
+
+/// Return the frame object for the caller's stack frame.
+///
+/// On 3.11+ this is the caller's frame (`sys._getframe(1)` of the stdlib's lambda). On
+/// 3.9/3.10 the stdlib returns the frame three levels above its lambda; logging's own
+/// frames are emulated, and where that lands on one of them the nearest real frame inside
+/// it is returned (its `f_back` then skips the logging frames, as the stdlib's callers do).
+#[pyfunction]
+pub fn currentframe(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let Some(top) = top_frame(py) else {
+        return Ok(py.None().into_bound(py));
+    };
+    if state::minor(py) >= 11 {
+        return Ok(top);
+    }
+    // sys._getframe(3) from the lambda: lambda=0, caller=1 (top), 2, 3.
+    let mut stack = EmulatedStack::from_frame(top);
+    let mut target = None;
+    for _ in 0..3 {
+        match stack.step()? {
+            None => return Err(PyValueError::new_err("call stack is not deep enough")),
+            Some(e) => target = Some(e),
+        }
+    }
+    match target {
+        Some(Elem::Real(f)) => Ok(f),
+        _ => {
+            // A logging frame native code stands for: hand out a stand-in frame whose
+            // `f_back` chain runs through the following logging frames to the next real
+            // one, so callers stepping back and skipping `_srcfile` frames count as the
+            // stdlib's do.
+            let mut back = stack.next_real.take().unwrap_or_else(|| py.None().into_bound(py));
+            for _ in 0..=stack.pending {
+                back = VirtualFrame::new(py, back)?.into_any();
+            }
+            Ok(back)
+        }
+    }
+}
+
+/// A stand-in for a frame of `logging/__init__.py` that native code stands for (3.9/3.10
+/// `currentframe()` may return one): `f_code.co_filename` is `_srcfile`.
+#[pyclass(module = "logging", name = "_VirtualFrame", frozen)]
+pub struct VirtualFrame {
+    #[pyo3(get)]
+    f_back: Py<PyAny>,
+    #[pyo3(get)]
+    f_code: Py<VirtualCode>,
+    #[pyo3(get)]
+    f_lineno: i64,
+    #[pyo3(get)]
+    f_lasti: i64,
+    #[pyo3(get)]
+    f_globals: Py<PyAny>,
+    #[pyo3(get)]
+    f_locals: Py<PyAny>,
+    #[pyo3(get)]
+    f_trace: Py<PyAny>,
+}
+
+impl VirtualFrame {
+    fn new<'py>(py: Python<'py>, back: Bound<'py, PyAny>) -> PyResult<Bound<'py, VirtualFrame>> {
+        let module = state::logging_module(py)?;
+        let srcfile = state::global(py, intern!(py, "_srcfile"))?;
+        let filename = if srcfile.is_truthy()? { srcfile } else { module.getattr(intern!(py, "__file__"))? };
+        let code = Bound::new(
+            py,
+            VirtualCode { co_filename: filename.unbind(), co_name: PyString::new(py, "<logging>").into_any().unbind() },
+        )?;
+        Bound::new(
+            py,
+            VirtualFrame {
+                f_back: back.unbind(),
+                f_code: code.unbind(),
+                f_lineno: 0,
+                f_lasti: 0,
+                f_globals: module.dict().into_any().unbind(),
+                f_locals: pyo3::types::PyDict::new(py).into_any().unbind(),
+                f_trace: py.None(),
+            },
+        )
+    }
+}
+
+#[pymethods]
+impl VirtualFrame {
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.f_back)?;
+        visit.call(&self.f_code)?;
+        visit.call(&self.f_globals)?;
+        visit.call(&self.f_locals)?;
+        visit.call(&self.f_trace)
+    }
+}
+
+/// The code object of a [`VirtualFrame`].
+#[pyclass(module = "logging", name = "_VirtualCode", frozen)]
+pub struct VirtualCode {
+    #[pyo3(get)]
+    co_filename: Py<PyAny>,
+    #[pyo3(get)]
+    co_name: Py<PyAny>,
+}
+
+#[pymethods]
+impl VirtualCode {
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.co_filename)?;
+        visit.call(&self.co_name)
+    }
+}
+
+/// The unknown-caller tuple.
+fn unknown(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
+    PyTuple::new(
+        py,
+        [
+            PyString::new(py, "(unknown file)").into_any(),
+            0i64.into_pyobject(py)?.into_any(),
+            PyString::new(py, "(unknown function)").into_any(),
+            py.None().into_bound(py),
+        ],
+    )
+}
+
+/// `(co_filename, f_lineno, co_name, sinfo)` for the chosen frame.
+fn caller_tuple<'py>(frame: &Bound<'py, PyAny>, stack_info: bool) -> PyResult<Bound<'py, PyTuple>> {
+    let py = frame.py();
+    let co = frame.getattr(intern!(py, "f_code"))?;
+    let sinfo = if stack_info { stack_text(frame)? } else { py.None().into_bound(py) };
+    PyTuple::new(
+        py,
+        [
+            co.getattr(intern!(py, "co_filename"))?,
+            frame.getattr(intern!(py, "f_lineno"))?,
+            co.getattr(intern!(py, "co_name"))?,
+            sinfo,
+        ],
+    )
+}
+
+/// 'Stack (most recent call last):\n' + traceback.print_stack(f) into a StringIO, with the
+/// final newline removed.
+fn stack_text<'py>(frame: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = frame.py();
+    let sio = state::global(py, intern!(py, "io"))?.call_method0(intern!(py, "StringIO"))?;
+    let body = (|| -> PyResult<Bound<'py, PyAny>> {
+        sio.call_method1(intern!(py, "write"), ("Stack (most recent call last):\n",))?;
+        let kwargs = pyo3::types::PyDict::new(py);
+        kwargs.set_item(intern!(py, "file"), &sio)?;
+        state::global(py, intern!(py, "traceback"))?
+            .getattr(intern!(py, "print_stack"))?
+            .call((frame,), Some(&kwargs))?;
+        let sinfo = sio.call_method0(intern!(py, "getvalue"))?;
+        if sinfo.get_item(-1)?.eq("\n")? {
+            return sinfo.get_item(pyo3::types::PySlice::new(py, 0, -1, 1));
+        }
+        Ok(sinfo)
+    })();
+    let closed = sio.call_method0(intern!(py, "close"));
+    let sinfo = body?;
+    closed?;
+    Ok(sinfo)
+}
+
+/// The stdlib's `Logger.findCaller` body, run over the emulated stack.
+///
+/// `virtual_frames` is the number of logging frames between `findCaller` and the top
+/// Python frame that native code stands for (e.g. 2 for `logger.info` → `_log`), not
+/// counting `findCaller` itself.
+pub fn find_caller<'py>(
+    py: Python<'py>,
+    stack_info: bool,
+    stacklevel: &Bound<'py, PyAny>,
+    virtual_frames: usize,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let mut stack = EmulatedStack::from_top(py, virtual_frames);
+    if state::minor(py) >= 11 {
+        let mut stacklevel = stacklevel.clone();
+        let zero = 0i64.into_pyobject(py)?;
+        // f = currentframe() is findCaller's own (virtual) frame.
+        let mut current: Option<Bound<'py, PyAny>> = None;
+        while stacklevel.gt(&zero)? {
+            match stack.step()? {
+                None => break,
+                Some(Elem::Virtual) => current = None,
+                Some(Elem::Real(f)) => {
+                    let internal = is_internal_real(&f)?;
+                    current = Some(f);
+                    if !internal {
+                        stacklevel = stacklevel.sub(1)?;
+                    }
+                }
+            }
+        }
+        return match current {
+            Some(f) => caller_tuple(&f, stack_info),
+            None => unknown(py),
+        };
+    }
+    // 3.9/3.10: f = sys._getframe(3) from the lambda, i.e. emulated index 2 where index 0
+    // is findCaller itself (implicit: `stack` yields index 1, 2, …); it must exist.
+    for _ in 0..2 {
+        if stack.step()?.is_none() {
+            return Err(PyValueError::new_err("call stack is not deep enough"));
+        }
+    }
+    // f = f.f_back (index 3): orig_f.
+    let Some(orig) = stack.step()? else { return unknown(py) };
+    // Remaining stack from orig onwards: collect lazily.
+    // while f and stacklevel > 1: f = f.f_back; stacklevel -= 1  (Python comparisons)
+    let one = 1i64.into_pyobject(py)?;
+    let mut walk: Vec<Elem<'py>> = vec![orig];
+    let mut pos = 0usize;
+    let mut level = stacklevel.clone();
+    let mut ran_out = false;
+    while level.gt(&one)? {
+        if pos + 1 >= walk.len() {
+            match stack.step()? {
+                None => {
+                    ran_out = true;
+                    break;
+                }
+                Some(e) => walk.push(e),
+            }
+        }
+        pos += 1;
+        level = level.sub(&one)?;
+    }
+    if ran_out {
+        pos = 0;
+    }
+    let srcfile = state::global(py, intern!(py, "_srcfile"))?;
+    loop {
+        while pos >= walk.len() {
+            match stack.step()? {
+                None => return unknown(py),
+                Some(e) => walk.push(e),
+            }
+        }
+        match &walk[pos] {
+            Elem::Virtual => pos += 1,
+            Elem::Real(f) => {
+                if is_srcfile(f, &srcfile)? {
+                    pos += 1;
+                    continue;
+                }
+                return caller_tuple(f, stack_info);
+            }
+        }
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(currentframe, m)?)?;
+    m.add_function(wrap_pyfunction!(is_internal_frame, m)?)?;
     Ok(())
 }

@@ -1,7 +1,680 @@
-//! TODO: formatter
+//! `Formatter` and `BufferingFormatter`, exactly as the running interpreter's `logging`.
+//!
+//! As in the stdlib, `_style`, `_fmt` and `datefmt` live in the instance `__dict__` (so
+//! `vars()`, `copy.copy` and assignments behave as there), and `converter`,
+//! `default_time_format` and `default_msec_format` are class attributes read through `self`
+//! on every call, so `Formatter.converter = time.gmtime` and subclasses setting
+//! `default_msec_format = None` work. Every method the stdlib calls on `self`, the style or
+//! the record goes through Python unless the method found is still the native one.
 
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyFloat, PyInt, PyString, PyTuple};
+use pyo3::{ffi, intern, PyTraverseError, PyTypeInfo, PyVisit};
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use crate::dispatch;
+use crate::state;
+use crate::style::{self, unexpected_keyword_39, Arg};
+
+/// The methods `Formatter.format` calls on `self`, as registered (before any user code ran).
+static NATIVE_METHODS: PyOnceLock<Vec<(Py<PyString>, Py<PyAny>)>> = PyOnceLock::new();
+const METHOD_NAMES: [&str; 5] = ["usesTime", "formatTime", "formatMessage", "formatException", "formatStack"];
+const USES_TIME: usize = 0;
+const FORMAT_TIME: usize = 1;
+const FORMAT_MESSAGE: usize = 2;
+const FORMAT_EXCEPTION: usize = 3;
+const FORMAT_STACK: usize = 4;
+
+/// Which of `METHOD_NAMES` the type of `slf` still has as the registered native methods
+/// (bit `idx`): a subclass override or a monkeypatched class makes one Python's.
+///
+/// Cached for one type, validated by the type's version tag, which CPython changes whenever
+/// an attribute of the type or of a base is assigned (`PyType_Modified`); unique per type.
+fn native_flags(slf: &Bound<'_, PyAny>) -> PyResult<u8> {
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    static CACHED_TYPE: AtomicUsize = AtomicUsize::new(0);
+    static CACHED_TAG_FLAGS: AtomicU64 = AtomicU64::new(0);
+    let py = slf.py();
+    let Some(originals) = NATIVE_METHODS.get(py) else {
+        return Ok(0);
+    };
+    let ty = slf.get_type();
+    let ty_ptr = ty.as_type_ptr();
+    let valid_tag = || -> u32 {
+        // SAFETY: `ty_ptr` is a live type object (we hold a reference to it).
+        let (tag, flags) = unsafe { ((*ty_ptr).tp_version_tag, (*ty_ptr).tp_flags) };
+        let valid = style::minor(py) >= 12 || flags & (1 << 19) != 0; // Py_TPFLAGS_VALID_VERSION_TAG
+        if valid { tag } else { 0 }
+    };
+    let tag = valid_tag();
+    if tag != 0 && CACHED_TYPE.load(Ordering::Acquire) == ty_ptr as usize {
+        let tf = CACHED_TAG_FLAGS.load(Ordering::Acquire);
+        if (tf >> 8) as u32 == tag {
+            return Ok(tf as u8);
+        }
+    }
+    let mut bits = 0u8;
+    for (idx, (name, original)) in originals.iter().enumerate() {
+        if ty.getattr(name.bind(py))?.is(original.bind(py)) {
+            bits |= 1 << idx;
+        }
+    }
+    let tag_after = valid_tag();
+    if tag_after != 0 && tag_after == tag {
+        CACHED_TYPE.store(ty_ptr as usize, Ordering::Release);
+        CACHED_TAG_FLAGS.store((u64::from(tag) << 8) | u64::from(bits), Ordering::Release);
+    }
+    Ok(bits)
+}
+
+/// Whether `self.<METHOD_NAMES[idx]>` finds the native method: native on the type
+/// (`flags`, from [`native_flags`]) and not shadowed in the instance `__dict__`.
+fn is_native(py: Python<'_>, inst_dict: &Bound<'_, PyDict>, flags: u8, idx: usize) -> PyResult<bool> {
+    if flags & (1 << idx) == 0 {
+        return Ok(false);
+    }
+    let Some(originals) = NATIVE_METHODS.get(py) else {
+        return Ok(false);
+    };
+    Ok(inst_dict.is_empty() || !inst_dict.contains(originals[idx].0.bind(py))?)
+}
+
+fn instance_dict<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    let py = slf.py();
+    // SAFETY: `slf` is a valid object; the result is a new reference or NULL with an error.
+    let dict = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyObject_GenericGetDict(slf.as_ptr(), std::ptr::null_mut())) };
+    match dict {
+        Ok(d) => Ok(d.cast_into::<PyDict>()?),
+        Err(_) => Ok(slf.getattr(intern!(py, "__dict__"))?.cast_into::<PyDict>()?),
+    }
+}
+
+/// `s[-1:] != "\n"`, natively for exact strings.
+fn lacks_trailing_newline(s: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let py = s.py();
+    if s.is_exact_instance_of::<PyString>() {
+        // SAFETY: `s` is a str.
+        let n = unsafe { ffi::PyUnicode_GetLength(s.as_ptr()) };
+        if n <= 0 {
+            return Ok(true);
+        }
+        // SAFETY: `n - 1` is a valid index of `s`.
+        let c = unsafe { ffi::PyUnicode_ReadChar(s.as_ptr(), n - 1) };
+        return Ok(c != u32::from(b'\n'));
+    }
+    let tail = s.get_item(pyo3::types::PySlice::new(py, -1, isize::MAX, 1))?;
+    tail.ne("\n")
+}
+
+/// `s[:-1]` for a str ending in "\n" (checked by the caller).
+fn strip_last<'py>(s: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = s.py();
+    if s.is_exact_instance_of::<PyString>() {
+        // SAFETY: `s` is a str; the substring bounds are within it.
+        unsafe {
+            let n = ffi::PyUnicode_GetLength(s.as_ptr());
+            return Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_Substring(s.as_ptr(), 0, n - 1));
+        }
+    }
+    s.get_item(pyo3::types::PySlice::new(py, 0, -1, 1))
+}
+
+/// Formatter instances are used to convert a LogRecord to text.
+///
+/// Formatters need to know how a LogRecord is constructed. They are
+/// responsible for converting a LogRecord to (usually) a string which can
+/// be interpreted by either a human or an external system. The base Formatter
+/// allows a formatting string to be specified. If none is supplied, the
+/// style-dependent default value, "%(message)s", "{message}", or
+/// "${message}", is used.
+///
+/// The Formatter can be initialized with a format string which makes use of
+/// knowledge of the LogRecord attributes - e.g. the default value mentioned
+/// above makes use of the fact that the user's message and arguments are pre-
+/// formatted into a LogRecord's message attribute. Currently, the useful
+/// attributes in a LogRecord are described by:
+///
+/// %(name)s            Name of the logger (logging channel)
+/// %(levelno)s         Numeric logging level for the message (DEBUG, INFO,
+///                     WARNING, ERROR, CRITICAL)
+/// %(levelname)s       Text logging level for the message ("DEBUG", "INFO",
+///                     "WARNING", "ERROR", "CRITICAL")
+/// %(pathname)s        Full pathname of the source file where the logging
+///                     call was issued (if available)
+/// %(filename)s        Filename portion of pathname
+/// %(module)s          Module (name portion of filename)
+/// %(lineno)d          Source line number where the logging call was issued
+///                     (if available)
+/// %(funcName)s        Function name
+/// %(created)f         Time when the LogRecord was created (time.time()
+///                     return value)
+/// %(asctime)s         Textual time when the LogRecord was created
+/// %(msecs)d           Millisecond portion of the creation time
+/// %(relativeCreated)d Time in milliseconds when the LogRecord was created,
+///                     relative to the time the logging module was loaded
+///                     (typically at application startup time)
+/// %(thread)d          Thread ID (if available)
+/// %(threadName)s      Thread name (if available)
+/// %(taskName)s        Task name (if available)
+/// %(process)d         Process ID (if available)
+/// %(message)s         The result of record.getMessage(), computed just as
+///                     the record is emitted
+#[pyclass(module = "logging", name = "Formatter", subclass, dict, weakref)]
+pub struct Formatter {}
+
+#[pymethods]
+impl Formatter {
+    #[classattr]
+    fn converter(py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(py.import("time")?.getattr("localtime")?.unbind())
+    }
+
+    #[classattr]
+    #[pyo3(name = "default_time_format")]
+    const DEFAULT_TIME_FORMAT: &'static str = "%Y-%m-%d %H:%M:%S";
+    #[classattr]
+    #[pyo3(name = "default_msec_format")]
+    const DEFAULT_MSEC_FORMAT: &'static str = "%s,%03d";
+
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(fmt=None, datefmt=None, style='%', validate=True, *, defaults=None)")]
+    fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        Formatter {}
+    }
+
+    /// Initialize the formatter with specified format strings.
+    ///
+    /// Initialize the formatter either with the specified format string, or a
+    /// default as described above. Allow for specialized date formatting with
+    /// the optional datefmt argument. If datefmt is omitted, you get an
+    /// ISO8601-like (or RFC 3339-like) format.
+    ///
+    /// Use a style parameter of '%', '{' or '$' to specify that you want to
+    /// use one of %-formatting, :meth:`str.format` (``{}``) formatting or
+    /// :class:`string.Template` formatting in your format string.
+    #[pyo3(signature = (fmt = None, datefmt = None, style = Arg::Missing, validate = Arg::Missing, *, defaults = Arg::Missing))]
+    fn __init__(
+        slf: &Bound<'_, Self>,
+        fmt: Option<Bound<'_, PyAny>>,
+        datefmt: Option<Bound<'_, PyAny>>,
+        style: Arg<'_>,
+        validate: Arg<'_>,
+        defaults: Arg<'_>,
+    ) -> PyResult<()> {
+        let py = slf.py();
+        let minor = style::minor(py);
+        if minor < 10 && !defaults.is_missing() {
+            return Err(unexpected_keyword_39("defaults"));
+        }
+        let style = style.or_else(|| intern!(py, "%").clone().into_any());
+        let styles = state::global(py, intern!(py, "_STYLES"))?;
+        if !styles.contains(&style)? {
+            let keys = styles.call_method0(intern!(py, "keys"))?;
+            let joined = intern!(py, ",").call_method1(intern!(py, "join"), (keys,))?;
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "Style must be one of: {}",
+                joined.str()?.to_string_lossy()
+            )));
+        }
+        let cls = styles.get_item(&style)?.get_item(0)?;
+        let fmt = fmt.unwrap_or_else(|| py.None().into_bound(py));
+        let style_obj = if minor >= 10 {
+            let kwargs = PyDict::new(py);
+            kwargs.set_item(intern!(py, "defaults"), defaults.or_else(|| py.None().into_bound(py)))?;
+            cls.call((fmt,), Some(&kwargs))?
+        } else {
+            cls.call1((fmt,))?
+        };
+        slf.setattr(intern!(py, "_style"), &style_obj)?;
+        let validate = match validate {
+            Arg::Missing => true,
+            Arg::Given(v) => v.is_truthy()?,
+        };
+        if validate {
+            dispatch::call_method0(&style_obj, intern!(py, "validate"))?;
+        }
+        slf.setattr(intern!(py, "_fmt"), style_obj.getattr(intern!(py, "_fmt"))?)?;
+        slf.setattr(intern!(py, "datefmt"), datefmt.unwrap_or_else(|| py.None().into_bound(py)))?;
+        Ok(())
+    }
+
+    /// Return the creation time of the specified LogRecord as formatted text.
+    ///
+    /// This method should be called from format() by a formatter which
+    /// wants to make use of a formatted time. This method can be overridden
+    /// in formatters to provide for any specific requirement, but the
+    /// basic behaviour is as follows: if datefmt (a string) is specified,
+    /// it is used with time.strftime() to format the creation time of the
+    /// record. Otherwise, an ISO8601-like (or RFC 3339-like) format is used.
+    /// The resulting string is returned. This function uses a user-configurable
+    /// function to convert the creation time to a tuple. By default,
+    /// time.localtime() is used; to change this for a particular formatter
+    /// instance, set the 'converter' attribute to a function with the same
+    /// signature as time.localtime() or time.gmtime(). To change it for all
+    /// formatters, for example if you want all logging times to be shown in GMT,
+    /// set the 'converter' attribute in the Formatter class.
+    #[pyo3(name = "formatTime", signature = (record, datefmt = None))]
+    fn format_time<'py>(
+        slf: &Bound<'py, Self>,
+        record: &Bound<'py, PyAny>,
+        datefmt: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        format_time_impl(slf.as_any(), record, datefmt)
+    }
+
+    /// Format and return the specified exception information as a string.
+    ///
+    /// This default implementation just uses
+    /// traceback.print_exception()
+    #[pyo3(name = "formatException")]
+    fn format_exception<'py>(slf: &Bound<'py, Self>, ei: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        format_exception_impl(slf.py(), ei)
+    }
+
+    /// Check if the format uses the creation time of the record.
+    #[pyo3(name = "usesTime")]
+    fn uses_time<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        uses_time_impl(slf.as_any())
+    }
+
+    /// Format the record with the formatter's style (`self._style.format(record)`).
+    #[pyo3(name = "formatMessage")]
+    fn format_message<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        format_message_impl(slf.as_any(), record)
+    }
+
+    /// This method is provided as an extension point for specialized
+    /// formatting of stack information.
+    ///
+    /// The input data is a string as returned from a call to
+    /// :func:`traceback.print_stack`, but with the last trailing newline
+    /// removed.
+    ///
+    /// The base implementation just returns the value passed in.
+    #[pyo3(name = "formatStack")]
+    fn format_stack<'py>(_slf: &Bound<'py, Self>, stack_info: Bound<'py, PyAny>) -> Bound<'py, PyAny> {
+        stack_info
+    }
+
+    /// Format the specified record as text.
+    ///
+    /// The record's attribute dictionary is used as the operand to a
+    /// string formatting operation which yields the returned string.
+    /// Before formatting the dictionary, a couple of preparatory steps
+    /// are carried out. The message attribute of the record is computed
+    /// using LogRecord.getMessage(). If the formatting string uses the
+    /// time (as determined by a call to usesTime(), formatTime() is
+    /// called to format the event time. If there is exception information,
+    /// it is formatted using formatException() and appended to the message.
+    fn format<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        format_impl(slf.as_any(), record)
+    }
+
+    fn __getstate__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        slf.getattr(intern!(slf.py(), "__dict__"))
+    }
+
+    fn __traverse__(&self, _visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        Ok(())
+    }
+
+    fn __clear__(&mut self) {}
+}
+
+fn uses_time_impl<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let style_obj = slf.getattr(intern!(py, "_style"))?;
+    if style::is_native_style(&style_obj) {
+        return Ok(pyo3::types::PyBool::new(py, style::style_uses_time(&style_obj)?).to_owned().into_any());
+    }
+    dispatch::call_method0(&style_obj, intern!(py, "usesTime"))
+}
+
+fn format_message_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let style_obj = slf.getattr(intern!(py, "_style"))?;
+    if style::is_native_style(&style_obj) {
+        return style::style_format(&style_obj, record);
+    }
+    dispatch::call_method(&style_obj, intern!(py, "format"), (record,))
+}
+
+/// `time.localtime` and `time.strftime` as imported (the originals).
+struct TimeFns {
+    module: Py<PyModule>,
+    localtime: Py<PyAny>,
+    gmtime: Py<PyAny>,
+    strftime: Py<PyAny>,
+}
+
+static TIME_FNS: PyOnceLock<TimeFns> = PyOnceLock::new();
+
+fn time_fns(py: Python<'_>) -> PyResult<&TimeFns> {
+    TIME_FNS.get_or_try_init(py, || -> PyResult<TimeFns> {
+        let time = py.import("time")?;
+        Ok(TimeFns {
+            module: time.clone().unbind(),
+            localtime: time.getattr("localtime")?.unbind(),
+            gmtime: time.getattr("gmtime")?.unbind(),
+            strftime: time.getattr("strftime")?.unbind(),
+        })
+    })
+}
+
+/// The per-second cache of `time.strftime(default_time_format, converter(created))`.
+///
+/// Used only when the converter is the original `time.localtime` or `time.gmtime`, the
+/// module's `strftime` is the original, and the format holds only locale-independent numeric
+/// directives. Local time also depends on the zone: the entry remembers `time.tzname`, which
+/// `time.tzset()` rebinds, and the `TZ` environment variable (C `strftime` calls `tzset()`,
+/// so a changed `TZ` takes effect even without `time.tzset()`), and is not used when either
+/// changed.
+struct TimeCache {
+    second: i64,
+    gmt: bool,
+    fmt: Py<PyString>,
+    tzname: Py<PyAny>,
+    tz_env: Option<std::ffi::OsString>,
+    text: Py<PyString>,
+}
+
+static TIME_CACHE: std::sync::Mutex<Option<TimeCache>> = std::sync::Mutex::new(None);
+
+fn cacheable_time_format(fmt: &str) -> bool {
+    let b = fmt.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            if i + 1 >= b.len() || !b"YmdHMS%".contains(&b[i + 1]) {
+                return false;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    true
+}
+
+fn cached_strftime<'py>(
+    py: Python<'py>,
+    converter: &Bound<'py, PyAny>,
+    created: &Bound<'py, PyAny>,
+    fmt: &Bound<'py, PyAny>,
+    strftime: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let fns = time_fns(py)?;
+    let gmt = converter.is(fns.gmtime.bind(py));
+    let local = converter.is(fns.localtime.bind(py));
+    let eligible = (gmt || local)
+        && strftime.is(fns.strftime.bind(py))
+        && created.is_exact_instance_of::<PyFloat>()
+        && fmt.is_exact_instance_of::<PyString>();
+    if !eligible {
+        let ct = converter.call1((created,))?;
+        return strftime.call1((fmt, ct));
+    }
+    let t: f64 = created.extract()?;
+    if !t.is_finite() || t.abs() > 1e15 {
+        let ct = converter.call1((created,))?;
+        return strftime.call1((fmt, ct));
+    }
+    let fmt_s = fmt.cast::<PyString>()?;
+    let Ok(fmt_text) = fmt_s.to_str() else {
+        let ct = converter.call1((created,))?;
+        return strftime.call1((fmt, ct));
+    };
+    if !cacheable_time_format(fmt_text) {
+        let ct = converter.call1((created,))?;
+        return strftime.call1((fmt, ct));
+    }
+    let second = t.floor() as i64;
+    let tzname = fns.module.bind(py).getattr(intern!(py, "tzname"))?;
+    let tz_env = if gmt { None } else { std::env::var_os("TZ") };
+    if let Ok(guard) = TIME_CACHE.lock() {
+        if let Some(c) = guard.as_ref() {
+            if c.second == second
+                && c.gmt == gmt
+                && (gmt || (c.tzname.bind(py).is(&tzname) && c.tz_env == tz_env))
+                && (c.fmt.bind(py).is(fmt_s) || c.fmt.bind(py).as_any().eq(fmt_s)?)
+            {
+                return Ok(c.text.bind(py).clone().into_any());
+            }
+        }
+    }
+    let ct = converter.call1((created,))?;
+    let text = strftime.call1((fmt, ct))?;
+    if let Ok(text_s) = text.cast::<PyString>() {
+        if let Ok(mut guard) = TIME_CACHE.lock() {
+            *guard = Some(TimeCache {
+                second,
+                gmt,
+                fmt: fmt_s.clone().unbind(),
+                tzname: tzname.unbind(),
+                tz_env,
+                text: text_s.clone().unbind(),
+            });
+        }
+    }
+    Ok(text)
+}
+
+fn format_time_impl<'py>(
+    slf: &Bound<'py, PyAny>,
+    record: &Bound<'py, PyAny>,
+    datefmt: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let converter = slf.getattr(intern!(py, "converter"))?;
+    let created = record.getattr(intern!(py, "created"))?;
+    let time = state::global(py, intern!(py, "time"))?;
+    let strftime = time.getattr(intern!(py, "strftime"))?;
+    if let Some(datefmt) = datefmt {
+        if datefmt.is_truthy()? {
+            return cached_strftime(py, &converter, &created, datefmt, &strftime);
+        }
+    }
+    let default_fmt = slf.getattr(intern!(py, "default_time_format"))?;
+    let s = cached_strftime(py, &converter, &created, &default_fmt, &strftime)?;
+    let msec_fmt = slf.getattr(intern!(py, "default_msec_format"))?;
+    if !msec_fmt.is_truthy()? {
+        return Ok(s);
+    }
+    let msecs = record.getattr(intern!(py, "msecs"))?;
+    if msec_fmt.is_exact_instance_of::<PyString>()
+        && msec_fmt.eq("%s,%03d")?
+        && s.is_exact_instance_of::<PyString>()
+    {
+        let whole = if msecs.is_exact_instance_of::<PyFloat>() {
+            let v: f64 = msecs.extract()?;
+            (0.0..1000.0).contains(&v).then(|| v.trunc() as i64)
+        } else if msecs.is_exact_instance_of::<PyInt>() {
+            msecs.extract::<i64>().ok().filter(|v| (0..1000).contains(v))
+        } else {
+            None
+        };
+        if let (Some(ms), Ok(text)) = (whole, s.cast::<PyString>()?.to_str()) {
+            // `%03d` of a value in [0, 1000): three digits, zero-padded.
+            let text = format!("{text},{ms:03}");
+            return Ok(PyString::new(py, &text).into_any());
+        }
+    }
+    msec_fmt.rem(PyTuple::new(py, [s, msecs])?)
+}
+
+fn format_exception_impl<'py>(py: Python<'py>, ei: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let io = state::global(py, intern!(py, "io"))?;
+    let sio = io.call_method0(intern!(py, "StringIO"))?;
+    let tb = ei.get_item(2)?;
+    let traceback = state::global(py, intern!(py, "traceback"))?;
+    let print_exception = traceback.getattr(intern!(py, "print_exception"))?;
+    let (etype, value) = (ei.get_item(0)?, ei.get_item(1)?);
+    if style::minor(py) >= 13 {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item(intern!(py, "limit"), py.None())?;
+        kwargs.set_item(intern!(py, "file"), &sio)?;
+        print_exception.call((etype, value, tb), Some(&kwargs))?;
+    } else {
+        print_exception.call1((etype, value, tb, py.None(), &sio))?;
+    }
+    let s = sio.call_method0(intern!(py, "getvalue"))?;
+    sio.call_method0(intern!(py, "close"))?;
+    if !lacks_trailing_newline(&s)? {
+        return strip_last(&s);
+    }
+    Ok(s)
+}
+
+/// The body of `Formatter.format`.
+fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let message = dispatch::call_method0(record, intern!(py, "getMessage"))?;
+    record.setattr(intern!(py, "message"), message)?;
+    let inst = instance_dict(slf)?;
+    let flags = native_flags(slf)?;
+    let uses_time = if is_native(py, &inst, flags, USES_TIME)? {
+        uses_time_impl(slf)?
+    } else {
+        dispatch::call_method0(slf, intern!(py, "usesTime"))?
+    };
+    if uses_time.is_truthy()? {
+        let datefmt = slf.getattr(intern!(py, "datefmt"))?;
+        let asctime = if is_native(py, &inst, flags, FORMAT_TIME)? {
+            format_time_impl(slf, record, Some(&datefmt))?
+        } else {
+            dispatch::call_method(slf, intern!(py, "formatTime"), (record, datefmt))?
+        };
+        record.setattr(intern!(py, "asctime"), asctime)?;
+    }
+    let mut s = if is_native(py, &inst, flags, FORMAT_MESSAGE)? {
+        format_message_impl(slf, record)?
+    } else {
+        dispatch::call_method(slf, intern!(py, "formatMessage"), (record,))?
+    };
+    if record.getattr(intern!(py, "exc_info"))?.is_truthy()? {
+        // Cache the traceback text to avoid converting it multiple times
+        // (it's constant anyway)
+        if !record.getattr(intern!(py, "exc_text"))?.is_truthy()? {
+            let ei = record.getattr(intern!(py, "exc_info"))?;
+            let text = if is_native(py, &inst, flags, FORMAT_EXCEPTION)? {
+                format_exception_impl(py, &ei)?
+            } else {
+                dispatch::call_method(slf, intern!(py, "formatException"), (ei,))?
+            };
+            record.setattr(intern!(py, "exc_text"), text)?;
+        }
+    }
+    let exc_text = record.getattr(intern!(py, "exc_text"))?;
+    if exc_text.is_truthy()? {
+        if lacks_trailing_newline(&s)? {
+            s = s.add("\n")?;
+        }
+        s = s.add(exc_text)?;
+    }
+    let stack_info = record.getattr(intern!(py, "stack_info"))?;
+    if stack_info.is_truthy()? {
+        if lacks_trailing_newline(&s)? {
+            s = s.add("\n")?;
+        }
+        let stack = if is_native(py, &inst, flags, FORMAT_STACK)? {
+            stack_info
+        } else {
+            dispatch::call_method(slf, intern!(py, "formatStack"), (stack_info,))?
+        };
+        s = s.add(stack)?;
+    }
+    Ok(s)
+}
+
+/// A formatter suitable for formatting a number of records.
+#[pyclass(module = "logging", name = "BufferingFormatter", subclass, dict, weakref)]
+pub struct BufferingFormatter {}
+
+#[pymethods]
+impl BufferingFormatter {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(linefmt=None)")]
+    fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        BufferingFormatter {}
+    }
+
+    /// Optionally specify a formatter which will be used to format each
+    /// individual record.
+    #[pyo3(signature = (linefmt = None))]
+    fn __init__(slf: &Bound<'_, Self>, linefmt: Option<Bound<'_, PyAny>>) -> PyResult<()> {
+        let py = slf.py();
+        let linefmt = match linefmt {
+            Some(l) if l.is_truthy()? => l,
+            _ => state::global(py, intern!(py, "_defaultFormatter"))?,
+        };
+        slf.setattr(intern!(py, "linefmt"), linefmt)
+    }
+
+    /// Return the header string for the specified records.
+    #[pyo3(name = "formatHeader")]
+    fn format_header<'py>(slf: &Bound<'py, Self>, _records: &Bound<'py, PyAny>) -> Bound<'py, PyString> {
+        PyString::new(slf.py(), "")
+    }
+
+    /// Return the footer string for the specified records.
+    #[pyo3(name = "formatFooter")]
+    fn format_footer<'py>(slf: &Bound<'py, Self>, _records: &Bound<'py, PyAny>) -> Bound<'py, PyString> {
+        PyString::new(slf.py(), "")
+    }
+
+    /// Format the specified records and return the result as a string.
+    fn format<'py>(slf: &Bound<'py, Self>, records: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let mut rv = PyString::new(py, "").into_any();
+        if records.len()? > 0 {
+            rv = rv.add(dispatch::call_method(slf.as_any(), intern!(py, "formatHeader"), (records,))?)?;
+            for record in records.try_iter()? {
+                let record = record?;
+                let linefmt = slf.getattr(intern!(py, "linefmt"))?;
+                rv = rv.add(dispatch::call_method(&linefmt, intern!(py, "format"), (record,))?)?;
+            }
+            rv = rv.add(dispatch::call_method(slf.as_any(), intern!(py, "formatFooter"), (records,))?)?;
+        }
+        Ok(rv)
+    }
+
+    fn __getstate__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        slf.getattr(intern!(slf.py(), "__dict__"))
+    }
+
+    fn __traverse__(&self, _visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        Ok(())
+    }
+
+    fn __clear__(&mut self) {}
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<Formatter>()?;
+    m.add_class::<BufferingFormatter>()?;
+    let ty = Formatter::type_object(py);
+    let originals = METHOD_NAMES
+        .iter()
+        .map(|name| {
+            let name = PyString::intern(py, name);
+            ty.getattr(&name).map(|m| (name.unbind(), m.unbind()))
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let _ = NATIVE_METHODS.set(py, originals);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cacheable_time_format;
+
+    #[test]
+    fn time_formats() {
+        assert!(cacheable_time_format("%Y-%m-%d %H:%M:%S"));
+        assert!(cacheable_time_format("%d/%m/%Y %%"));
+        assert!(!cacheable_time_format("%a %b"));
+        assert!(!cacheable_time_format("%Y%"));
+        assert!(!cacheable_time_format("%z"));
+    }
 }

@@ -45,5 +45,25 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     module_functions::register(m)?;
     handlers::register(m)?;
     config::register(m)?;
+    present_as_stdlib_types(m)
+}
+
+/// Give each class the stdlib's short `tp_name`.
+///
+/// pyo3 names a type `"logging.Logger"` internally, and CPython quotes that name in its own
+/// messages (`'logging.Logger' object has no attribute 'x'`), where the stdlib's
+/// pure-Python classes say `'Logger' object …`. Re-assigning `__name__` on these heap types
+/// sets `tp_name` to the short name; `__module__` stays the stdlib module's.
+fn present_as_stdlib_types(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    for (_, value) in m.dict().iter() {
+        if let Ok(cls) = value.cast::<pyo3::types::PyType>() {
+            let module: String = cls.getattr(pyo3::intern!(py, "__module__"))?.extract()?;
+            if module == "logging" || module.starts_with("logging.") {
+                let name = cls.getattr(pyo3::intern!(py, "__name__"))?;
+                cls.setattr(pyo3::intern!(py, "__name__"), name)?;
+            }
+        }
+    }
     Ok(())
 }

@@ -1,18 +1,673 @@
-//! `Logger` and `RootLogger` (SKELETON — the logger owner replaces this).
+//! `Logger` and `RootLogger`.
+//!
+//! Every call the stdlib makes on `self` (`self.isEnabledFor`, `self._log`, `self.findCaller`,
+//! `self.makeRecord`, `self.handle`, `self.filter`, `self.callHandlers`, …) runs the native
+//! code directly only while the method found on the object's type is still the native one
+//! and the instance does not shadow it ([`NativeMethods`]); otherwise it goes through Python,
+//! so subclasses and monkeypatched classes (sentry-sdk replaces `Logger.callHandlers`) win.
+//!
+//! Native methods create no Python frames; the stdlib frames they stand for are counted for
+//! `findCaller` as "virtual frames" (see `crate::caller`).
 
+use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyDict, PyInt, PyList, PySet, PyString, PyTuple, PyType};
+use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 
-use crate::filter::Filterer;
+use crate::caller::{self, VirtualFrames};
+use crate::dispatch;
+use crate::filter::{self, Filterer};
+use crate::manager::{self, with_lock, Manager};
+use crate::state;
 
-/// Instances of the Logger class represent a single logging channel.
-#[pyclass(module = "logging", name = "Logger", extends = Filterer, subclass)]
-pub struct Logger {}
+const NOTSET: i64 = 0;
+const DEBUG: i64 = 10;
+const INFO: i64 = 20;
+const WARNING: i64 = 30;
+const ERROR: i64 = 40;
+const CRITICAL: i64 = 50;
+
+/// The native methods of a class, captured when the class is registered, to decide whether
+/// a call the stdlib makes on an object may run natively.
+pub struct NativeMethods {
+    map: PyOnceLock<Py<PyDict>>,
+}
+
+impl NativeMethods {
+    pub const fn new() -> Self {
+        NativeMethods { map: PyOnceLock::new() }
+    }
+
+    /// Record `ty.<name>` for each name, as found now (before any user code ran).
+    pub fn capture(&self, ty: &Bound<'_, PyType>, names: &[&str]) -> PyResult<()> {
+        let py = ty.py();
+        let map = PyDict::new(py);
+        for name in names {
+            map.set_item(*name, ty.getattr(*name)?)?;
+        }
+        let _ = self.map.set(py, map.unbind());
+        Ok(())
+    }
+
+    /// Whether `obj.<name>` is still the native method: the attribute found on its type is the
+    /// captured one and the instance `__dict__` does not shadow it.
+    pub fn is_native(&self, obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> PyResult<bool> {
+        let py = obj.py();
+        let Some(map) = self.map.get(py) else { return Ok(false) };
+        let Some(orig) = map.bind(py).get_item(name)? else { return Ok(false) };
+        // SAFETY: attached; `_PyType_Lookup` returns a borrowed reference (or NULL) without
+        // running descriptors or setting an exception; only its identity is used.
+        let found = unsafe { _PyType_Lookup(ffi::Py_TYPE(obj.as_ptr()), name.as_ptr()) };
+        if found != orig.as_ptr() {
+            return Ok(false);
+        }
+        // SAFETY: attached; the dict pointer (if any) points into `obj`, alive for the call.
+        let dict = unsafe {
+            let slot = _PyObject_GetDictPtr(obj.as_ptr());
+            if slot.is_null() { std::ptr::null_mut() } else { *slot }
+        };
+        if dict.is_null() {
+            return Ok(true);
+        }
+        // SAFETY: a non-NULL dict slot holds a strong reference owned by `obj`.
+        let dict = unsafe { Bound::from_borrowed_ptr(py, dict) };
+        match dict.cast::<PyDict>() {
+            Ok(d) => Ok(d.is_empty() || !d.contains(name)?),
+            Err(_) => Ok(false),
+        }
+    }
+}
+
+extern "C" {
+    // Exported by CPython 3.9–3.13 (PyAPI_FUNC); the type attribute cache makes it cheap.
+    fn _PyType_Lookup(ty: *mut ffi::PyTypeObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject;
+    fn _PyObject_GetDictPtr(obj: *mut ffi::PyObject) -> *mut *mut ffi::PyObject;
+}
+
+impl Default for NativeMethods {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+static NATIVE: NativeMethods = NativeMethods::new();
+
+/// Whether `logger.<name>` is the native Logger method.
+pub fn is_native(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> PyResult<bool> {
+    NATIVE.is_native(obj, name)
+}
+
+fn py_int(py: Python<'_>, v: i64) -> Bound<'_, PyAny> {
+    v.into_pyobject(py).map(|v| v.into_any()).unwrap_or_else(|e| match e {})
+}
+
+/// Default argument `0` (a sentinel-free default, so an explicit `None` stays `None`).
+fn default_zero() -> Py<PyAny> {
+    Python::attach(|py| py_int(py, 0).unbind())
+}
+
+/// Default argument `1`.
+fn default_one() -> Py<PyAny> {
+    Python::attach(|py| py_int(py, 1).unbind())
+}
+
+/// Default argument `False`.
+fn default_false() -> Py<PyAny> {
+    Python::attach(|py| py_bool(py, false).unbind())
+}
+
+/// Default argument `True`.
+fn default_true() -> Py<PyAny> {
+    Python::attach(|py| py_bool(py, true).unbind())
+}
+
+fn py_bool(py: Python<'_>, v: bool) -> Bound<'_, PyAny> {
+    PyBool::new(py, v).to_owned().into_any()
+}
+
+/// Instances of the Logger class represent a single logging channel. A
+/// "logging channel" indicates an area of an application. Exactly how an
+/// "area" is defined is up to the application developer. Since an
+/// application can have any number of areas, logging channels are identified
+/// by a unique string. Application areas can be nested (e.g. an area
+/// of "input processing" might include sub-areas "read CSV files", "read
+/// XLS files" and "read Gnumeric files"). To cater for this natural nesting,
+/// channel names are organized into a namespace hierarchy where levels are
+/// separated by periods, much like the Java or Python package namespace. So
+/// in the instance given above, channel names might be "input" for the upper
+/// level, and "input.csv", "input.xls" and "input.gnu" for the sub-levels.
+/// There is no arbitrary limit to the depth of nesting.
+#[pyclass(module = "logging", name = "Logger", extends = Filterer, subclass, weakref)]
+pub struct Logger {
+    #[pyo3(get, set)]
+    name: Py<PyAny>,
+    #[pyo3(get, set)]
+    level: Py<PyAny>,
+    #[pyo3(get, set)]
+    parent: Py<PyAny>,
+    #[pyo3(get, set)]
+    propagate: Py<PyAny>,
+    #[pyo3(get, set)]
+    handlers: Py<PyAny>,
+    #[pyo3(get, set)]
+    disabled: Py<PyAny>,
+    #[pyo3(get, set, name = "_cache")]
+    cache: Py<PyAny>,
+}
+
+/// The options of `_log` after `level, msg, args`.
+struct LogOptions<'py> {
+    exc_info: Bound<'py, PyAny>,
+    extra: Bound<'py, PyAny>,
+    stack_info: Bound<'py, PyAny>,
+    stacklevel: Bound<'py, PyAny>,
+}
+
+impl<'py> LogOptions<'py> {
+    fn defaults(py: Python<'py>) -> Self {
+        LogOptions {
+            exc_info: py.None().into_bound(py),
+            extra: py.None().into_bound(py),
+            stack_info: py_bool(py, false),
+            stacklevel: py_int(py, 1),
+        }
+    }
+
+    /// `**kwargs` bound to `_log`'s keyword parameters, with its error for others.
+    fn from_kwargs(py: Python<'py>, kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Self> {
+        let mut opts = Self::defaults(py);
+        if let Some(kwargs) = kwargs {
+            for (key, value) in kwargs.iter() {
+                let k = key.cast::<PyString>().map(|s| s.to_cow().map(|c| c.into_owned()));
+                match k {
+                    Ok(Ok(k)) if k == "exc_info" => opts.exc_info = value,
+                    Ok(Ok(k)) if k == "extra" => opts.extra = value,
+                    Ok(Ok(k)) if k == "stack_info" => opts.stack_info = value,
+                    Ok(Ok(k)) if k == "stacklevel" => opts.stacklevel = value,
+                    _ => {
+                        let func = if state::minor(py) >= 10 { "Logger._log()" } else { "_log()" };
+                        return Err(PyTypeError::new_err(format!(
+                            "{func} got an unexpected keyword argument {}",
+                            key.repr()?
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(opts)
+    }
+}
 
 impl Logger {
+    /// A logger with the stdlib's `__init__` defaults, for native subclasses' initializers.
     pub fn initializer(py: Python<'_>) -> PyClassInitializer<Logger> {
-        PyClassInitializer::from(Filterer::new(py)).add_subclass(Logger {})
+        PyClassInitializer::from(Filterer::new(py)).add_subclass(Logger {
+            name: py.None(),
+            level: py_int(py, NOTSET).unbind(),
+            parent: py.None(),
+            propagate: py_bool(py, true).unbind(),
+            handlers: PyList::empty(py).into_any().unbind(),
+            disabled: py_bool(py, false).unbind(),
+            cache: PyDict::new(py).into_any().unbind(),
+        })
     }
+
+    /// The stdlib's `Logger.__init__(self, name, level)`.
+    pub fn init(slf: &Bound<'_, Logger>, name: &Bound<'_, PyAny>, level: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        slf.as_super().borrow_mut().filters = PyList::empty(py).into_any().unbind();
+        let level = manager::check_level(py, level)?.unbind();
+        let mut this = slf.borrow_mut();
+        this.name = name.clone().unbind();
+        this.level = level;
+        this.parent = py.None();
+        this.propagate = py_bool(py, true).unbind();
+        this.handlers = PyList::empty(py).into_any().unbind();
+        this.disabled = py_bool(py, false).unbind();
+        this.cache = PyDict::new(py).into_any().unbind();
+        Ok(())
+    }
+
+    fn field<'py>(slf: &Bound<'py, Logger>, f: impl FnOnce(&Logger) -> &Py<PyAny>) -> Bound<'py, PyAny> {
+        let py = slf.py();
+        let this = slf.borrow();
+        f(&this).clone_ref(py).into_bound(py)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The bodies of the stdlib's methods, callable from native code.
+// ---------------------------------------------------------------------------------------
+
+/// `self.isEnabledFor(level)` through dispatch, as a truth value.
+pub fn dispatch_is_enabled_for(slf: &Bound<'_, PyAny>, level: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let py = slf.py();
+    let name = intern!(py, "isEnabledFor");
+    if let Ok(logger) = slf.cast::<Logger>() {
+        if is_native(slf, name)? {
+            return is_enabled_for(logger, level)?.is_truthy();
+        }
+    }
+    dispatch::call_method(slf, name, (level,))?.is_truthy()
+}
+
+/// The body of `Logger.isEnabledFor`.
+pub fn is_enabled_for<'py>(slf: &Bound<'py, Logger>, level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let (disabled, cache) = {
+        let this = slf.borrow();
+        (this.disabled.clone_ref(py).into_bound(py), this.cache.clone_ref(py).into_bound(py))
+    };
+    if disabled.is_truthy()? {
+        return Ok(py_bool(py, false));
+    }
+    if let Ok(d) = cache.cast::<PyDict>() {
+        if let Some(v) = d.get_item(level)? {
+            return Ok(v);
+        }
+    } else {
+        match cache.get_item(level) {
+            Ok(v) => return Ok(v),
+            Err(e) if e.is_instance_of::<PyKeyError>(py) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    with_lock(py, || {
+        let manager = slf.getattr(intern!(py, "manager"))?;
+        let disable = match manager.cast::<Manager>() {
+            Ok(m) if manager.get_type().is(py.get_type::<Manager>()) => Manager::disable_level(m),
+            _ => manager.getattr(intern!(py, "disable"))?,
+        };
+        let is_enabled = if disable.ge(level)? {
+            py_bool(py, false)
+        } else {
+            let effective = dispatch_get_effective_level(slf.as_any())?;
+            level.rich_compare(&effective, pyo3::basic::CompareOp::Ge)?
+        };
+        cache.set_item(level, &is_enabled)?;
+        Ok(is_enabled)
+    })
+}
+
+/// `self.getEffectiveLevel()` through dispatch.
+pub fn dispatch_get_effective_level<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let name = intern!(py, "getEffectiveLevel");
+    if let Ok(logger) = slf.cast::<Logger>() {
+        if is_native(slf, name)? {
+            return get_effective_level(logger);
+        }
+    }
+    dispatch::call_method0(slf, name)
+}
+
+/// The body of `Logger.getEffectiveLevel`.
+pub fn get_effective_level<'py>(slf: &Bound<'py, Logger>) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let mut logger = slf.clone().into_any();
+    loop {
+        let (level, parent) = match logger.cast::<Logger>() {
+            Ok(l) => {
+                let this = l.borrow();
+                (this.level.clone_ref(py).into_bound(py), this.parent.clone_ref(py).into_bound(py))
+            }
+            Err(_) => (logger.getattr(intern!(py, "level"))?, logger.getattr(intern!(py, "parent"))?),
+        };
+        if level.is_truthy()? {
+            return Ok(level);
+        }
+        if parent.is_none() || !parent.is_truthy()? {
+            return Ok(py_int(py, NOTSET));
+        }
+        logger = parent;
+    }
+}
+
+/// `self._log(level, msg, args, **kwargs)` through dispatch, from a native method that
+/// stands for `frames` stdlib frames (e.g. 1 for `info`).
+pub fn dispatch_log<'py>(
+    slf: &Bound<'py, Logger>,
+    level: &Bound<'py, PyAny>,
+    msg: &Bound<'py, PyAny>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+    frames: usize,
+) -> PyResult<()> {
+    let py = slf.py();
+    let name = intern!(py, "_log");
+    if is_native(slf.as_any(), name)? {
+        let opts = LogOptions::from_kwargs(py, kwargs)?;
+        return do_log(slf, level, msg, args.as_any(), opts, frames + 1);
+    }
+    let _guard = VirtualFrames::enter(py, frames);
+    slf.as_any().getattr(name)?.call((level, msg, args), kwargs)?;
+    Ok(())
+}
+
+/// A level method (`debug`, `info`, …): `if self.isEnabledFor(L): self._log(L, msg, args,
+/// **kwargs)`, standing for `frames` stdlib frames.
+pub fn level_method<'py>(
+    slf: &Bound<'py, Logger>,
+    level: i64,
+    msg: &Bound<'py, PyAny>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+    frames: usize,
+) -> PyResult<()> {
+    let level = py_int(slf.py(), level);
+    if dispatch_is_enabled_for(slf.as_any(), &level)? {
+        dispatch_log(slf, &level, msg, args, kwargs, frames)?;
+    }
+    Ok(())
+}
+
+/// `self.<method>(msg, *args, **kwargs)` through dispatch from a native method standing for
+/// `frames` stdlib frames, running the native level method directly when not overridden.
+fn dispatch_level_method<'py>(
+    slf: &Bound<'py, Logger>,
+    method: &Bound<'py, PyString>,
+    level: i64,
+    msg: &Bound<'py, PyAny>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+    frames: usize,
+) -> PyResult<()> {
+    let py = slf.py();
+    if is_native(slf.as_any(), method)? {
+        return level_method(slf, level, msg, args, kwargs, frames + 1);
+    }
+    let _guard = VirtualFrames::enter(py, frames);
+    let mut all = vec![msg.clone()];
+    all.extend(args.iter());
+    slf.as_any().getattr(method)?.call(PyTuple::new(py, all)?, kwargs)?;
+    Ok(())
+}
+
+/// The body of `Logger.log`, standing for `frames` stdlib frames (1 when called from Python).
+pub fn log_method<'py>(
+    slf: &Bound<'py, Logger>,
+    level: &Bound<'py, PyAny>,
+    msg: &Bound<'py, PyAny>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+    frames: usize,
+) -> PyResult<()> {
+    let py = slf.py();
+    if !level.is_instance_of::<PyInt>() {
+        if state::global_is_true(py, intern!(py, "raiseExceptions"))? {
+            return Err(PyTypeError::new_err("level must be an integer"));
+        }
+        return Ok(());
+    }
+    if dispatch_is_enabled_for(slf.as_any(), level)? {
+        dispatch_log(slf, level, msg, args, kwargs, frames)?;
+    }
+    Ok(())
+}
+
+/// `logger.log(level, msg, *args, **kwargs)` on any logger object, from native code standing
+/// for `frames` stdlib frames (e.g. `LoggerAdapter.log`): native directly when `logger` is a
+/// native Logger whose `log` is not overridden, else through Python with the frames recorded.
+pub fn call_log<'py>(
+    logger: &Bound<'py, PyAny>,
+    level: &Bound<'py, PyAny>,
+    msg: &Bound<'py, PyAny>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+    frames: usize,
+) -> PyResult<()> {
+    let py = logger.py();
+    let name = intern!(py, "log");
+    if let Ok(l) = logger.cast::<Logger>() {
+        if is_native(logger, name)? {
+            return log_method(l, level, msg, args, kwargs, frames + 1);
+        }
+    }
+    let _guard = VirtualFrames::enter(py, frames);
+    let mut all = vec![level.clone(), msg.clone()];
+    all.extend(args.iter());
+    logger.getattr(name)?.call(PyTuple::new(py, all)?, kwargs)?;
+    Ok(())
+}
+
+/// `obj.<name>(*args, **kwargs)` from native code that stands for `frames` stdlib frames of
+/// `logging/__init__.py` (for `findCaller`'s frame counting).
+///
+/// For module-level functions: `logging.info(msg, ...)` is one stdlib frame calling
+/// `root.info(...)`, so call `call_with_frames(root, "info", (msg, *args), kwargs, 1)`;
+/// `logging.exception` → `error` → `root.error` is 2 frames (likewise `warn`, and `fatal` on
+/// 3.10+; on 3.9 `fatal` is `critical`, 1 frame). Works for any logger object: a native
+/// method called this way adds its own frames to these.
+pub fn call_with_frames<'py>(
+    obj: &Bound<'py, PyAny>,
+    name: &Bound<'py, PyString>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+    frames: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let _guard = VirtualFrames::enter(obj.py(), frames);
+    obj.getattr(name)?.call(args, kwargs)
+}
+
+/// The body of `Logger._log`; `frames` counts the stdlib frames from `_log` (included) to
+/// the top Python frame.
+fn do_log<'py>(
+    slf: &Bound<'py, Logger>,
+    level: &Bound<'py, PyAny>,
+    msg: &Bound<'py, PyAny>,
+    args: &Bound<'py, PyAny>,
+    opts: LogOptions<'py>,
+    frames: usize,
+) -> PyResult<()> {
+    let py = slf.py();
+    let unknown = || {
+        (
+            PyString::new(py, "(unknown file)").into_any(),
+            py_int(py, 0),
+            PyString::new(py, "(unknown function)").into_any(),
+            py.None().into_bound(py),
+        )
+    };
+    let (fn_, lno, func, sinfo) = if state::global_is_true(py, intern!(py, "_srcfile"))? {
+        let find_caller = intern!(py, "findCaller");
+        let result = if is_native(slf.as_any(), find_caller)? {
+            caller::find_caller(py, opts.stack_info.is_truthy()?, &opts.stacklevel, frames).map(|t| t.into_any())
+        } else {
+            let _guard = VirtualFrames::enter(py, frames);
+            dispatch::call_method(slf.as_any(), find_caller, (&opts.stack_info, &opts.stacklevel))
+        };
+        match result {
+            Ok(t) => t.extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>)>()?,
+            Err(e) if e.is_instance_of::<PyValueError>(py) => unknown(),
+            Err(e) => return Err(e),
+        }
+    } else {
+        unknown()
+    };
+    let mut exc_info = opts.exc_info;
+    if exc_info.is_truthy()? {
+        if exc_info.is_instance_of::<pyo3::exceptions::PyBaseException>() {
+            let tb = exc_info.getattr(intern!(py, "__traceback__"))?;
+            exc_info = PyTuple::new(py, [exc_info.get_type().into_any(), exc_info.clone(), tb])?.into_any();
+        } else if !exc_info.is_instance_of::<PyTuple>() {
+            exc_info = state::global(py, intern!(py, "sys"))?.call_method0(intern!(py, "exc_info"))?;
+        }
+    }
+    let name = Logger::field(slf, |l| &l.name);
+    let make_record = intern!(py, "makeRecord");
+    let record = if is_native(slf.as_any(), make_record)? {
+        make_record_impl(py, &name, level, &fn_, &lno, msg, args, &exc_info, &func, &opts.extra, &sinfo)?
+    } else {
+        let call_args = PyTuple::new(
+            py,
+            [name, level.clone(), fn_, lno, msg.clone(), args.clone(), exc_info, func, opts.extra, sinfo],
+        )?;
+        dispatch::call_method(slf.as_any(), make_record, call_args)?
+    };
+    dispatch_handle(slf, &record)
+}
+
+/// `self.handle(record)` through dispatch.
+fn dispatch_handle<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyResult<()> {
+    let py = slf.py();
+    let name = intern!(py, "handle");
+    if is_native(slf.as_any(), name)? {
+        return handle_impl(slf, record);
+    }
+    dispatch::call_method(slf.as_any(), name, (record,))?;
+    Ok(())
+}
+
+/// The body of `Logger.makeRecord`.
+#[allow(clippy::too_many_arguments)]
+fn make_record_impl<'py>(
+    py: Python<'py>,
+    name: &Bound<'py, PyAny>,
+    level: &Bound<'py, PyAny>,
+    fn_: &Bound<'py, PyAny>,
+    lno: &Bound<'py, PyAny>,
+    msg: &Bound<'py, PyAny>,
+    args: &Bound<'py, PyAny>,
+    exc_info: &Bound<'py, PyAny>,
+    func: &Bound<'py, PyAny>,
+    extra: &Bound<'py, PyAny>,
+    sinfo: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let factory = state::global(py, intern!(py, "_logRecordFactory"))?;
+    let rv = factory.call1((name, level, fn_, lno, msg, args, exc_info, func, sinfo))?;
+    if !extra.is_none() {
+        let rv_dict = rv.getattr(intern!(py, "__dict__"))?;
+        for key in extra.try_iter()? {
+            let key = key?;
+            if key.eq("message")? || key.eq("asctime")? || rv_dict.contains(&key)? {
+                let msg = PyString::new(py, "Attempt to overwrite %r in LogRecord").rem(&key)?;
+                return Err(PyKeyError::new_err(msg.unbind()));
+            }
+            rv_dict.set_item(&key, extra.get_item(&key)?)?;
+        }
+    }
+    Ok(rv)
+}
+
+/// The body of `Logger.handle`.
+fn handle_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyResult<()> {
+    let py = slf.py();
+    if Logger::field(slf, |l| &l.disabled).is_truthy()? {
+        return Ok(());
+    }
+    let filter_name = intern!(py, "filter");
+    let maybe_record = if is_native(slf.as_any(), filter_name)? {
+        filter::run_filters(slf.as_any(), record)?
+    } else {
+        dispatch::call_method(slf.as_any(), filter_name, (record,))?
+    };
+    if !maybe_record.is_truthy()? {
+        return Ok(());
+    }
+    let mut record = record.clone();
+    if state::minor(py) >= 12 && !maybe_record.is_instance_of::<PyBool>() {
+        let log_record = state::global(py, intern!(py, "LogRecord"))?;
+        if maybe_record.is_instance(&log_record)? {
+            record = maybe_record;
+        }
+    }
+    dispatch_call_handlers(slf, &record)
+}
+
+/// `self.callHandlers(record)` through dispatch.
+fn dispatch_call_handlers<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyResult<()> {
+    let py = slf.py();
+    let name = intern!(py, "callHandlers");
+    if is_native(slf.as_any(), name)? {
+        return call_handlers_impl(slf, record);
+    }
+    dispatch::call_method(slf.as_any(), name, (record,))?;
+    Ok(())
+}
+
+/// The body of `Logger.callHandlers`.
+fn call_handlers_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyResult<()> {
+    let py = slf.py();
+    let mut c: Option<Bound<'py, PyAny>> = Some(slf.clone().into_any());
+    let mut found: usize = 0;
+    while let Some(cur) = c.take() {
+        if !cur.is_truthy()? {
+            break;
+        }
+        let (handlers, propagate, parent) = match cur.cast::<Logger>() {
+            Ok(l) => {
+                let this = l.borrow();
+                (
+                    this.handlers.clone_ref(py).into_bound(py),
+                    this.propagate.clone_ref(py).into_bound(py),
+                    this.parent.clone_ref(py).into_bound(py),
+                )
+            }
+            Err(_) => (
+                cur.getattr(intern!(py, "handlers"))?,
+                cur.getattr(intern!(py, "propagate"))?,
+                cur.getattr(intern!(py, "parent"))?,
+            ),
+        };
+        for hdlr in handlers.try_iter()? {
+            let hdlr = hdlr?;
+            found += 1;
+            let levelno = record.getattr(intern!(py, "levelno"))?;
+            if levelno.ge(hdlr.getattr(intern!(py, "level"))?)? {
+                dispatch::call_method(&hdlr, intern!(py, "handle"), (record,))?;
+            }
+        }
+        if propagate.is_truthy()? {
+            // A parent read after the handlers ran, as the stdlib's `c = c.parent` does.
+            let parent = match cur.cast::<Logger>() {
+                Ok(l) => l.borrow().parent.clone_ref(py).into_bound(py),
+                Err(_) => {
+                    let _ = parent;
+                    cur.getattr(intern!(py, "parent"))?
+                }
+            };
+            c = Some(parent);
+        }
+    }
+    if found == 0 {
+        let last_resort = state::global(py, intern!(py, "lastResort"))?;
+        if last_resort.is_truthy()? {
+            let levelno = record.getattr(intern!(py, "levelno"))?;
+            if levelno.ge(last_resort.getattr(intern!(py, "level"))?)? {
+                dispatch::call_method(&last_resort, intern!(py, "handle"), (record,))?;
+            }
+        } else if state::global_is_true(py, intern!(py, "raiseExceptions"))? {
+            let manager = slf.getattr(intern!(py, "manager"))?;
+            if !manager.getattr(intern!(py, "emittedNoHandlerWarning"))?.is_truthy()? {
+                let name = Logger::field(slf, |l| &l.name);
+                let text = PyString::new(py, "No handlers could be found for logger \"%s\"\n").rem((name,))?;
+                state::global(py, intern!(py, "sys"))?
+                    .getattr(intern!(py, "stderr"))?
+                    .call_method1(intern!(py, "write"), (text,))?;
+                manager.setattr(intern!(py, "emittedNoHandlerWarning"), true)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `'<%s %s (%s)>' % (cls name, name, getLevelName(level))` for loggers and adapters.
+pub fn repr_with_level<'py>(
+    obj: &Bound<'py, PyAny>,
+    name: &Bound<'py, PyAny>,
+    level: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = obj.py();
+    let level_name = crate::levels::get_level_name(level)?;
+    let cls_name = obj.getattr(intern!(py, "__class__"))?.getattr(intern!(py, "__name__"))?;
+    PyString::new(py, "<%s %s (%s)>").rem((cls_name, name, level_name))
+}
+
+/// `(getLogger, args)` of `__reduce__`.
+fn reduce_to_get_logger<'py>(py: Python<'py>, args: Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyTuple>> {
+    let get_logger = state::global(py, intern!(py, "getLogger"))?;
+    PyTuple::new(py, [get_logger, args.into_any()])
 }
 
 #[pymethods]
@@ -22,9 +677,441 @@ impl Logger {
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<Logger> {
         Logger::initializer(py)
     }
+
+    /// Initialize the logger with a name and an optional level.
+    #[pyo3(signature = (name, level = default_zero()))]
+    fn __init__(slf: &Bound<'_, Self>, name: &Bound<'_, PyAny>, level: Py<PyAny>) -> PyResult<()> {
+        Logger::init(slf, name, level.bind(slf.py()))
+    }
+
+    /// Set the logging level of this logger.  level must be an int or a str.
+    #[pyo3(name = "setLevel")]
+    fn set_level(slf: &Bound<'_, Self>, level: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        let level = manager::check_level(py, level)?;
+        slf.setattr(intern!(py, "level"), level)?;
+        let manager = slf.getattr(intern!(py, "manager"))?;
+        dispatch::call_method0(&manager, intern!(py, "_clear_cache"))?;
+        Ok(())
+    }
+
+    /// Log 'msg % args' with severity 'DEBUG'.
+    ///
+    /// To pass exception information, use the keyword argument exc_info with
+    /// a true value, e.g.
+    ///
+    /// logger.debug("Houston, we have a %s", "thorny problem", exc_info=True)
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn debug(slf: &Bound<'_, Self>, msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+        level_method(slf, DEBUG, msg, args, kwargs, 1)
+    }
+
+    /// Log 'msg % args' with severity 'INFO'.
+    ///
+    /// To pass exception information, use the keyword argument exc_info with
+    /// a true value, e.g.
+    ///
+    /// logger.info("Houston, we have a %s", "notable problem", exc_info=True)
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn info(slf: &Bound<'_, Self>, msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+        level_method(slf, INFO, msg, args, kwargs, 1)
+    }
+
+    /// Log 'msg % args' with severity 'WARNING'.
+    ///
+    /// To pass exception information, use the keyword argument exc_info with
+    /// a true value, e.g.
+    ///
+    /// logger.warning("Houston, we have a %s", "bit of a problem", exc_info=True)
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn warning(slf: &Bound<'_, Self>, msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+        level_method(slf, WARNING, msg, args, kwargs, 1)
+    }
+
+    /// Deprecated alias of `warning`.
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn warn(slf: &Bound<'_, Self>, msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+        let py = slf.py();
+        let category = py.get_type::<pyo3::exceptions::PyDeprecationWarning>();
+        PyErr::warn(py, &category, c"The 'warn' method is deprecated, use 'warning' instead", 1)?;
+        dispatch_level_method(slf, intern!(py, "warning"), WARNING, msg, args, kwargs, 1)
+    }
+
+    /// Log 'msg % args' with severity 'ERROR'.
+    ///
+    /// To pass exception information, use the keyword argument exc_info with
+    /// a true value, e.g.
+    ///
+    /// logger.error("Houston, we have a %s", "major problem", exc_info=True)
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn error(slf: &Bound<'_, Self>, msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+        level_method(slf, ERROR, msg, args, kwargs, 1)
+    }
+
+    /// Convenience method for logging an ERROR with exception information.
+    #[pyo3(signature = (msg, *args, exc_info = default_true(), **kwargs))]
+    fn exception(
+        slf: &Bound<'_, Self>,
+        msg: &Bound<'_, PyAny>,
+        args: &Bound<'_, PyTuple>,
+        exc_info: Py<PyAny>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        let py = slf.py();
+        let all = PyDict::new(py);
+        all.set_item(intern!(py, "exc_info"), exc_info)?;
+        if let Some(kwargs) = kwargs {
+            all.update(kwargs.as_mapping())?;
+        }
+        dispatch_level_method(slf, intern!(py, "error"), ERROR, msg, args, Some(&all), 1)
+    }
+
+    /// Log 'msg % args' with severity 'CRITICAL'.
+    ///
+    /// To pass exception information, use the keyword argument exc_info with
+    /// a true value, e.g.
+    ///
+    /// logger.critical("Houston, we have a %s", "major disaster", exc_info=True)
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn critical(slf: &Bound<'_, Self>, msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+        level_method(slf, CRITICAL, msg, args, kwargs, 1)
+    }
+
+    /// Don't use this method, use critical() instead.
+    #[pyo3(signature = (msg, *args, **kwargs))]
+    fn fatal(slf: &Bound<'_, Self>, msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+        let py = slf.py();
+        dispatch_level_method(slf, intern!(py, "critical"), CRITICAL, msg, args, kwargs, 1)
+    }
+
+    /// Log 'msg % args' with the integer severity 'level'.
+    ///
+    /// To pass exception information, use the keyword argument exc_info with
+    /// a true value, e.g.
+    ///
+    /// logger.log(level, "We have a %s", "mysterious problem", exc_info=True)
+    #[pyo3(signature = (level, msg, *args, **kwargs))]
+    fn log(
+        slf: &Bound<'_, Self>,
+        level: &Bound<'_, PyAny>,
+        msg: &Bound<'_, PyAny>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        log_method(slf, level, msg, args, kwargs, 1)
+    }
+
+    /// Find the stack frame of the caller so that we can note the source
+    /// file name, line number and function name.
+    #[pyo3(name = "findCaller", signature = (stack_info = default_false(), stacklevel = default_one()))]
+    fn find_caller<'py>(
+        slf: &Bound<'py, Self>,
+        stack_info: Py<PyAny>,
+        stacklevel: Py<PyAny>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        caller::find_caller(py, stack_info.bind(py).is_truthy()?, stacklevel.bind(py), 0)
+    }
+
+    /// A factory method which can be overridden in subclasses to create
+    /// specialized LogRecords.
+    #[pyo3(name = "makeRecord", signature = (name, level, r#fn, lno, msg, args, exc_info, func = None, extra = None, sinfo = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn make_record<'py>(
+        slf: &Bound<'py, Self>,
+        name: &Bound<'py, PyAny>,
+        level: &Bound<'py, PyAny>,
+        r#fn: &Bound<'py, PyAny>,
+        lno: &Bound<'py, PyAny>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyAny>,
+        exc_info: &Bound<'py, PyAny>,
+        func: Option<&Bound<'py, PyAny>>,
+        extra: Option<&Bound<'py, PyAny>>,
+        sinfo: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let none = py.None().into_bound(py);
+        make_record_impl(
+            py,
+            name,
+            level,
+            r#fn,
+            lno,
+            msg,
+            args,
+            exc_info,
+            func.unwrap_or(&none),
+            extra.unwrap_or(&none),
+            sinfo.unwrap_or(&none),
+        )
+    }
+
+    /// Low-level logging routine which creates a LogRecord and then calls
+    /// all the handlers of this logger to handle the record.
+    #[pyo3(name = "_log", signature = (level, msg, args, exc_info = None, extra = None, stack_info = None, stacklevel = default_one()))]
+    #[allow(clippy::too_many_arguments)]
+    fn log_<'py>(
+        slf: &Bound<'py, Self>,
+        level: &Bound<'py, PyAny>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyAny>,
+        exc_info: Option<&Bound<'py, PyAny>>,
+        extra: Option<&Bound<'py, PyAny>>,
+        stack_info: Option<&Bound<'py, PyAny>>,
+        stacklevel: Py<PyAny>,
+    ) -> PyResult<()> {
+        let py = slf.py();
+        let mut opts = LogOptions::defaults(py);
+        if let Some(v) = exc_info {
+            opts.exc_info = v.clone();
+        }
+        if let Some(v) = extra {
+            opts.extra = v.clone();
+        }
+        if let Some(v) = stack_info {
+            opts.stack_info = v.clone();
+        }
+        opts.stacklevel = stacklevel.into_bound(py);
+        do_log(slf, level, msg, args, opts, 1)
+    }
+
+    /// Call the handlers for the specified record.
+    ///
+    /// This method is used for unpickled records received from a socket, as
+    /// well as those created locally. Logger-level filtering is applied.
+    fn handle(slf: &Bound<'_, Self>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+        handle_impl(slf, record)
+    }
+
+    /// Add the specified handler to this logger.
+    #[pyo3(name = "addHandler")]
+    fn add_handler(slf: &Bound<'_, Self>, hdlr: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        with_lock(py, || {
+            let handlers = slf.getattr(intern!(py, "handlers"))?;
+            if !handlers.contains(hdlr)? {
+                handlers.call_method1(intern!(py, "append"), (hdlr,))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Remove the specified handler from this logger.
+    #[pyo3(name = "removeHandler")]
+    fn remove_handler(slf: &Bound<'_, Self>, hdlr: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        with_lock(py, || {
+            let handlers = slf.getattr(intern!(py, "handlers"))?;
+            if handlers.contains(hdlr)? {
+                handlers.call_method1(intern!(py, "remove"), (hdlr,))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// See if this logger has any handlers configured.
+    ///
+    /// Loop through all handlers for this logger and its parents in the
+    /// logger hierarchy. Return True if a handler was found, else False.
+    /// Stop searching up the hierarchy whenever a logger with the "propagate"
+    /// attribute set to zero is found - that will be the last logger which
+    /// is checked for the existence of handlers.
+    #[pyo3(name = "hasHandlers")]
+    fn has_handlers(slf: &Bound<'_, Self>) -> PyResult<bool> {
+        let py = slf.py();
+        let mut c = slf.clone().into_any();
+        while c.is_truthy()? {
+            if c.getattr(intern!(py, "handlers"))?.is_truthy()? {
+                return Ok(true);
+            }
+            if !c.getattr(intern!(py, "propagate"))?.is_truthy()? {
+                break;
+            }
+            c = c.getattr(intern!(py, "parent"))?;
+        }
+        Ok(false)
+    }
+
+    /// Pass a record to all relevant handlers.
+    ///
+    /// Loop through all handlers for this logger and its parents in the
+    /// logger hierarchy. If no handler was found, output a one-off error
+    /// message to sys.stderr. Stop searching up the hierarchy whenever a
+    /// logger with the "propagate" attribute set to zero is found - that
+    /// will be the last logger whose handlers are called.
+    #[pyo3(name = "callHandlers")]
+    fn call_handlers(slf: &Bound<'_, Self>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+        call_handlers_impl(slf, record)
+    }
+
+    /// Get the effective level for this logger.
+    ///
+    /// Loop through this logger and its parents in the logger hierarchy,
+    /// looking for a non-zero logging level. Return the first one found.
+    #[pyo3(name = "getEffectiveLevel")]
+    fn get_effective_level<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        get_effective_level(slf)
+    }
+
+    /// Is this logger enabled for level 'level'?
+    #[pyo3(name = "isEnabledFor")]
+    fn is_enabled_for<'py>(slf: &Bound<'py, Self>, level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        is_enabled_for(slf, level)
+    }
+
+    /// Get a logger which is a descendant to this one.
+    ///
+    /// This is a convenience method, such that
+    ///
+    /// logging.getLogger('abc').getChild('def.ghi')
+    ///
+    /// is the same as
+    ///
+    /// logging.getLogger('abc.def.ghi')
+    ///
+    /// It's useful, for example, when the parent logger is named using
+    /// __name__ rather than a literal string.
+    #[pyo3(name = "getChild")]
+    fn get_child<'py>(slf: &Bound<'py, Self>, suffix: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let mut suffix = suffix.clone();
+        let root = slf.getattr(intern!(py, "root"))?;
+        if !root.is(slf) {
+            let name = slf.getattr(intern!(py, "name"))?;
+            suffix = PyString::new(py, ".").call_method1(intern!(py, "join"), ((name, suffix),))?;
+        }
+        let manager = slf.getattr(intern!(py, "manager"))?;
+        dispatch::call_method(&manager, intern!(py, "getLogger"), (suffix,))
+    }
+
+    /// Return a set of loggers which are immediate children of this logger.
+    #[pyo3(name = "getChildren")]
+    fn get_children<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PySet>> {
+        let py = slf.py();
+        let hierlevel = |logger: &Bound<'py, PyAny>| -> PyResult<Bound<'py, PyAny>> {
+            let root = logger.getattr(intern!(py, "manager"))?.getattr(intern!(py, "root"))?;
+            if logger.is(&root) {
+                return Ok(py_int(py, 0));
+            }
+            let count = logger.getattr(intern!(py, "name"))?.call_method1(intern!(py, "count"), (".",))?;
+            py_int(py, 1).add(count)
+        };
+        let d = slf.getattr(intern!(py, "manager"))?.getattr(intern!(py, "loggerDict"))?;
+        with_lock(py, || {
+            let out = PySet::empty(py)?;
+            for item in d.call_method0(intern!(py, "values"))?.try_iter()? {
+                let item = item?;
+                if !item.is_instance_of::<Logger>() {
+                    continue;
+                }
+                let parent = item.getattr(intern!(py, "parent"))?;
+                if !parent.is(slf) {
+                    continue;
+                }
+                if hierlevel(&item)?.eq(py_int(py, 1).add(hierlevel(&parent)?)?)? {
+                    out.add(&item)?;
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn __repr__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let level = dispatch_get_effective_level(slf.as_any())?;
+        let name = slf.getattr(intern!(slf.py(), "name"))?;
+        repr_with_level(slf.as_any(), &name, &level)
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let name = slf.getattr(intern!(py, "name"))?;
+        let get_logger = state::global(py, intern!(py, "getLogger"))?;
+        if !get_logger.call1((&name,))?.is(slf) {
+            let err = py.import("pickle")?.getattr("PicklingError")?.call1(("logger cannot be pickled",))?;
+            return Err(PyErr::from_value(err));
+        }
+        reduce_to_get_logger(py, PyTuple::new(py, [name])?)
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.name)?;
+        visit.call(&self.level)?;
+        visit.call(&self.parent)?;
+        visit.call(&self.propagate)?;
+        visit.call(&self.handlers)?;
+        visit.call(&self.disabled)?;
+        visit.call(&self.cache)
+    }
+
+    fn __clear__(&mut self) {
+        Python::attach(|py| {
+            self.name = py.None();
+            self.level = py.None();
+            self.parent = py.None();
+            self.propagate = py.None();
+            self.handlers = py.None();
+            self.disabled = py.None();
+            self.cache = py.None();
+        });
+    }
+}
+
+/// A root logger is not that different to any other logger, except that
+/// it must have a logging level and there is only one instance of it in
+/// the hierarchy.
+#[pyclass(module = "logging", name = "RootLogger", extends = Logger, subclass)]
+pub struct RootLogger {}
+
+#[pymethods]
+impl RootLogger {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<RootLogger> {
+        Logger::initializer(py).add_subclass(RootLogger {})
+    }
+
+    /// Initialize the logger with the name "root".
+    fn __init__(slf: &Bound<'_, Self>, level: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        Logger::init(slf.as_super(), PyString::new(py, "root").as_any(), level)
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        reduce_to_get_logger(py, PyTuple::empty(py))
+    }
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
     m.add_class::<Logger>()?;
+    m.add_class::<RootLogger>()?;
+    let ty = py.get_type::<Logger>();
+    let minor = state::minor(py);
+    if minor < 12 {
+        ty.delattr("getChildren")?;
+    }
+    if minor == 9 {
+        // 3.9: `fatal = critical`.
+        ty.setattr("fatal", ty.getattr("critical")?)?;
+    }
+    NATIVE.capture(
+        &ty,
+        &[
+            "isEnabledFor",
+            "getEffectiveLevel",
+            "_log",
+            "findCaller",
+            "makeRecord",
+            "handle",
+            "filter",
+            "callHandlers",
+            "warning",
+            "error",
+            "critical",
+            "log",
+        ],
+    )?;
     Ok(())
 }

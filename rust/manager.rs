@@ -1,7 +1,346 @@
-//! TODO: manager
+//! `PlaceHolder`, `Manager` and the module's `setLoggerClass`/`getLoggerClass`.
 
+use pyo3::exceptions::{PyAssertionError, PyTypeError};
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString, PyTuple};
+use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use crate::logger::Logger;
+use crate::state;
+
+/// Run `f` holding the module's `_lock` as the version does (`state::with_module_lock`).
+pub fn with_lock<R>(py: Python<'_>, f: impl FnOnce() -> PyResult<R>) -> PyResult<R> {
+    state::with_module_lock(py, f)
+}
+
+/// `_checkLevel(value)`.
+pub fn check_level<'py>(_py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    crate::levels::check_level(value)
+}
+
+/// `issubclass(klass, Logger)` with `issubclass`'s own errors.
+fn is_logger_subclass(py: Python<'_>, klass: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let logger_type = py.get_type::<Logger>();
+    // SAFETY: both pointers are valid for the call; -1 signals a Python error.
+    let r = unsafe { ffi::PyObject_IsSubclass(klass.as_ptr(), logger_type.as_ptr()) };
+    if r < 0 {
+        return Err(PyErr::fetch(py));
+    }
+    Ok(r == 1)
+}
+
+/// The check shared by the module's and the manager's `setLoggerClass`.
+fn check_logger_class(py: Python<'_>, klass: &Bound<'_, PyAny>) -> PyResult<()> {
+    let logger_type = py.get_type::<Logger>();
+    if klass.ne(&logger_type)? && !is_logger_subclass(py, klass)? {
+        let name = klass.getattr(intern!(py, "__name__"))?;
+        let msg = PyString::new(py, "logger not derived from logging.Logger: ").add(name)?;
+        return Err(PyTypeError::new_err(msg.unbind()));
+    }
+    Ok(())
+}
+
+/// PlaceHolder instances are used in the Manager logger hierarchy to take
+/// the place of nodes for which no loggers have been defined. This class is
+/// intended for internal use only and not as part of the public API.
+#[pyclass(module = "logging", name = "PlaceHolder", subclass, dict, weakref)]
+pub struct PlaceHolder {
+    #[pyo3(get, set, name = "loggerMap")]
+    logger_map: Py<PyAny>,
+}
+
+#[pymethods]
+impl PlaceHolder {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        PlaceHolder { logger_map: PyDict::new(py).into_any().unbind() }
+    }
+
+    /// Initialize with the specified logger being a child of this placeholder.
+    fn __init__(slf: &Bound<'_, Self>, alogger: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        let map = PyDict::new(py);
+        map.set_item(alogger, py.None())?;
+        slf.borrow_mut().logger_map = map.into_any().unbind();
+        Ok(())
+    }
+
+    /// Add the specified logger as a child of this placeholder.
+    fn append(slf: &Bound<'_, Self>, alogger: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        let map = slf.getattr(intern!(py, "loggerMap"))?;
+        if !map.contains(alogger)? {
+            map.set_item(alogger, py.None())?;
+        }
+        Ok(())
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.logger_map)
+    }
+
+    fn __clear__(&mut self) {
+        Python::attach(|py| self.logger_map = py.None());
+    }
+}
+
+/// There is [under normal circumstances] just one Manager instance, which
+/// holds the hierarchy of loggers.
+#[pyclass(module = "logging", name = "Manager", subclass, dict, weakref)]
+pub struct Manager {
+    #[pyo3(get, set)]
+    root: Py<PyAny>,
+    #[pyo3(get, set, name = "_disable")]
+    disable_value: Py<PyAny>,
+    #[pyo3(get, set, name = "emittedNoHandlerWarning")]
+    emitted_no_handler_warning: Py<PyAny>,
+    #[pyo3(get, set, name = "loggerDict")]
+    logger_dict: Py<PyAny>,
+    #[pyo3(get, set, name = "loggerClass")]
+    logger_class: Py<PyAny>,
+    #[pyo3(get, set, name = "logRecordFactory")]
+    log_record_factory: Py<PyAny>,
+}
+
+impl Manager {
+    /// `manager.disable` of a native manager, without a Python call.
+    pub fn disable_level<'py>(slf: &Bound<'py, Manager>) -> Bound<'py, PyAny> {
+        slf.borrow().disable_value.clone_ref(slf.py()).into_bound(slf.py())
+    }
+}
+
+#[pymethods]
+impl Manager {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        Ok(Manager {
+            root: py.None(),
+            disable_value: 0i64.into_pyobject(py)?.into_any().unbind(),
+            emitted_no_handler_warning: false.into_pyobject(py)?.to_owned().into_any().unbind(),
+            logger_dict: PyDict::new(py).into_any().unbind(),
+            logger_class: py.None(),
+            log_record_factory: py.None(),
+        })
+    }
+
+    /// Initialize the manager with the root node of the logger hierarchy.
+    fn __init__(slf: &Bound<'_, Self>, rootnode: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        {
+            let mut this = slf.borrow_mut();
+            this.root = rootnode.clone().unbind();
+        }
+        slf.setattr(intern!(py, "disable"), 0)?;
+        let mut this = slf.borrow_mut();
+        this.emitted_no_handler_warning = false.into_pyobject(py)?.to_owned().into_any().unbind();
+        this.logger_dict = PyDict::new(py).into_any().unbind();
+        this.logger_class = py.None();
+        this.log_record_factory = py.None();
+        Ok(())
+    }
+
+    #[getter]
+    fn get_disable(slf: &Bound<'_, Self>) -> Py<PyAny> {
+        slf.borrow().disable_value.clone_ref(slf.py())
+    }
+
+    #[setter]
+    fn set_disable(slf: &Bound<'_, Self>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        let level = check_level(py, value)?.unbind();
+        slf.borrow_mut().disable_value = level;
+        Ok(())
+    }
+
+    /// Get a logger with the specified name (channel name), creating it
+    /// if it doesn't yet exist. This name is a dot-separated hierarchical
+    /// name, such as "a", "a.b", "a.b.c" or similar.
+    ///
+    /// If a PlaceHolder existed for the specified name [i.e. the logger
+    /// didn't exist but a child of it did], replace it with the created
+    /// logger and fix up the parent/child references which pointed to the
+    /// placeholder to now point to the logger.
+    #[pyo3(name = "getLogger")]
+    fn get_logger<'py>(slf: &Bound<'py, Self>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        manager_get_logger(slf.as_any(), name)
+    }
+
+    /// Set the class to be used when instantiating a logger with this Manager.
+    #[pyo3(name = "setLoggerClass")]
+    fn set_logger_class(slf: &Bound<'_, Self>, klass: &Bound<'_, PyAny>) -> PyResult<()> {
+        check_logger_class(slf.py(), klass)?;
+        slf.setattr(intern!(slf.py(), "loggerClass"), klass)
+    }
+
+    /// Set the factory to be used when instantiating a log record with this
+    /// Manager.
+    #[pyo3(name = "setLogRecordFactory")]
+    fn set_log_record_factory(slf: &Bound<'_, Self>, factory: &Bound<'_, PyAny>) -> PyResult<()> {
+        slf.setattr(intern!(slf.py(), "logRecordFactory"), factory)
+    }
+
+    /// Ensure that there are either loggers or placeholders all the way
+    /// from the specified logger to the root of the logger hierarchy.
+    #[pyo3(name = "_fixupParents")]
+    fn fixup_parents(slf: &Bound<'_, Self>, alogger: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        let name = alogger.getattr(intern!(py, "name"))?;
+        let logger_dict = slf.getattr(intern!(py, "loggerDict"))?;
+        let dot = PyString::new(py, ".");
+        let mut i: isize = name.call_method1(intern!(py, "rfind"), (&dot,))?.extract()?;
+        let mut rv: Option<Bound<'_, PyAny>> = None;
+        // `while (i > 0) and not rv`: rv is None or a Logger (always true).
+        while i > 0 && rv.is_none() {
+            let substr = name.get_item(pyo3::types::PySlice::new(py, 0, i, 1))?;
+            if !logger_dict.contains(&substr)? {
+                let ph = Bound::new(py, PlaceHolder { logger_map: PyDict::new(py).into_any().unbind() })?;
+                PlaceHolder::__init__(&ph, alogger)?;
+                logger_dict.set_item(&substr, ph)?;
+            } else {
+                let obj = logger_dict.get_item(&substr)?;
+                if obj.is_instance_of::<Logger>() {
+                    rv = Some(obj);
+                } else {
+                    if !obj.is_instance_of::<PlaceHolder>() {
+                        return Err(PyAssertionError::new_err(()));
+                    }
+                    obj.call_method1(intern!(py, "append"), (alogger,))?;
+                }
+            }
+            i = name.call_method1(intern!(py, "rfind"), (&dot, 0, i - 1))?.extract()?;
+        }
+        let parent = match rv {
+            Some(r) if r.is_truthy()? => r,
+            _ => slf.getattr(intern!(py, "root"))?,
+        };
+        alogger.setattr(intern!(py, "parent"), parent)
+    }
+
+    /// Ensure that children of the placeholder ph are connected to the
+    /// specified logger.
+    #[pyo3(name = "_fixupChildren")]
+    fn fixup_children(slf: &Bound<'_, Self>, ph: &Bound<'_, PyAny>, alogger: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        let name = alogger.getattr(intern!(py, "name"))?;
+        let namelen = name.len()?;
+        let keys = ph.getattr(intern!(py, "loggerMap"))?.call_method0(intern!(py, "keys"))?;
+        for c in keys.try_iter()? {
+            let c = c?;
+            let cparent = c.getattr(intern!(py, "parent"))?;
+            let prefix = cparent
+                .getattr(intern!(py, "name"))?
+                .get_item(pyo3::types::PySlice::new(py, 0, namelen as isize, 1))?;
+            if prefix.ne(&name)? {
+                alogger.setattr(intern!(py, "parent"), &cparent)?;
+                c.setattr(intern!(py, "parent"), alogger)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Clear the cache for all loggers in loggerDict
+    /// Called when level changes are made
+    #[pyo3(name = "_clear_cache")]
+    fn clear_cache(slf: &Bound<'_, Self>) -> PyResult<()> {
+        clear_cache_of(slf.as_any())
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.root)?;
+        visit.call(&self.disable_value)?;
+        visit.call(&self.emitted_no_handler_warning)?;
+        visit.call(&self.logger_dict)?;
+        visit.call(&self.logger_class)?;
+        visit.call(&self.log_record_factory)
+    }
+
+    fn __clear__(&mut self) {
+        Python::attach(|py| {
+            self.root = py.None();
+            self.logger_dict = py.None();
+            self.logger_class = py.None();
+            self.log_record_factory = py.None();
+        });
+    }
+}
+
+/// The body of `Manager._clear_cache` for any manager object.
+pub fn clear_cache_of(manager: &Bound<'_, PyAny>) -> PyResult<()> {
+    let py = manager.py();
+    with_lock(py, || {
+        let logger_dict = manager.getattr(intern!(py, "loggerDict"))?;
+        let values = logger_dict.call_method0(intern!(py, "values"))?;
+        for logger in values.try_iter()? {
+            let logger = logger?;
+            if logger.is_instance_of::<Logger>() {
+                logger.getattr(intern!(py, "_cache"))?.call_method0(intern!(py, "clear"))?;
+            }
+        }
+        manager
+            .getattr(intern!(py, "root"))?
+            .getattr(intern!(py, "_cache"))?
+            .call_method0(intern!(py, "clear"))?;
+        Ok(())
+    })
+}
+
+/// The body of `Manager.getLogger` for any manager object.
+pub fn manager_get_logger<'py>(manager: &Bound<'py, PyAny>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = manager.py();
+    if !name.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err("A logger name must be a string"));
+    }
+    with_lock(py, || {
+        let logger_dict = manager.getattr(intern!(py, "loggerDict"))?;
+        let new_logger = || -> PyResult<Bound<'py, PyAny>> {
+            let klass = manager.getattr(intern!(py, "loggerClass"))?;
+            let klass = if klass.is_truthy()? { klass } else { state::global(py, intern!(py, "_loggerClass"))? };
+            let rv = klass.call1((name,))?;
+            rv.setattr(intern!(py, "manager"), manager)?;
+            logger_dict.set_item(name, &rv)?;
+            Ok(rv)
+        };
+        if logger_dict.contains(name)? {
+            let rv = logger_dict.get_item(name)?;
+            if rv.is_instance_of::<PlaceHolder>() {
+                let ph = rv;
+                let rv = new_logger()?;
+                manager.call_method1(intern!(py, "_fixupChildren"), (&ph, &rv))?;
+                manager.call_method1(intern!(py, "_fixupParents"), (&rv,))?;
+                return Ok(rv);
+            }
+            Ok(rv)
+        } else {
+            let rv = new_logger()?;
+            manager.call_method1(intern!(py, "_fixupParents"), (&rv,))?;
+            Ok(rv)
+        }
+    })
+}
+
+/// Set the class to be used when instantiating a logger. The class should
+/// define __init__() such that only a name argument is required, and the
+/// __init__() should call Logger.__init__()
+#[pyfunction]
+#[pyo3(name = "setLoggerClass")]
+pub fn set_logger_class(py: Python<'_>, klass: &Bound<'_, PyAny>) -> PyResult<()> {
+    check_logger_class(py, klass)?;
+    state::logging_module(py)?.setattr(intern!(py, "_loggerClass"), klass)
+}
+
+/// Return the class to be used when instantiating a logger.
+#[pyfunction]
+#[pyo3(name = "getLoggerClass")]
+pub fn get_logger_class(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    state::global(py, intern!(py, "_loggerClass"))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PlaceHolder>()?;
+    m.add_class::<Manager>()?;
+    m.add_function(wrap_pyfunction!(set_logger_class, m)?)?;
+    m.add_function(wrap_pyfunction!(get_logger_class, m)?)?;
     Ok(())
 }

@@ -239,7 +239,7 @@ fn log_on_root<'py>(
         // Through the module, as the suite patches `logging.basicConfig`.
         state::global(py, intern!(py, "basicConfig"))?.call0()?;
     }
-    state::with_virtual_frames(frames, || root.call_method(method, args, kwargs))?;
+    crate::logger::call_with_frames(&root, method, args, kwargs, frames)?;
     Ok(())
 }
 

@@ -56,9 +56,11 @@ pub fn global_is_true(py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<bo
     global(py, name)?.is_truthy()
 }
 
+static MINOR: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
+
 /// The running interpreter's minor version (9 for 3.9 … 13 for 3.13). Behaviour follows it.
 pub fn minor(py: Python<'_>) -> u8 {
-    py.version_info().minor
+    *MINOR.get_or_init(|| py.version_info().minor)
 }
 
 /// Run `f` holding the module-level `_lock`, as the stdlib's `with _lock:` (3.13) and
@@ -79,25 +81,4 @@ pub fn with_module_lock<'py, R>(
     let value = result?;
     released?;
     Ok(value)
-}
-
-thread_local! {
-    /// Stdlib frames that native module-level functions stand in for (`logging.info` →
-    /// `root.info`, `logging.warn` → `warning` → `root.warning`, …). Native functions create
-    /// no Python frames, but 3.9/3.10's `findCaller` counts the stdlib's when `stacklevel`
-    /// > 1, so the caller walk adds these to stay exact.
-    static VIRTUAL_INTERNAL_FRAMES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
-/// Run `f` with `frames` more virtual stdlib frames between the caller and the logger.
-pub fn with_virtual_frames<R>(frames: usize, f: impl FnOnce() -> R) -> R {
-    let previous = VIRTUAL_INTERNAL_FRAMES.with(|c| c.replace(c.get() + frames));
-    let result = f();
-    VIRTUAL_INTERNAL_FRAMES.with(|c| c.set(previous));
-    result
-}
-
-/// The virtual stdlib frames currently on top of the caller (see `with_virtual_frames`).
-pub fn virtual_frames() -> usize {
-    VIRTUAL_INTERNAL_FRAMES.with(|c| c.get())
 }

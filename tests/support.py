@@ -48,7 +48,15 @@ def without_stdlib_logging_frames(text):
         else:
             skipping = False
         out.append(line)
-    return "".join(out)
+    # A traceback left with no entries shows no header, as for an exception raised
+    # outside any Python frame.
+    kept = []
+    for i, line in enumerate(out):
+        next_line = out[i + 1] if i + 1 < len(out) else ""
+        if line == "Traceback (most recent call last):\n" and not next_line.startswith("  File "):
+            continue
+        kept.append(line)
+    return "".join(kept)
 
 
 def assert_same_output(code, *, check_logixde_active=True, internal_frames=False):

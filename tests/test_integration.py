@@ -45,7 +45,7 @@ def test_python_subclass_overrides_win(clean_logging):
     logger.setLevel(logging.DEBUG)
     logger.debug("quiet")
     logger.info("loud %s", "x")
-    assert seen == ["filter", "filter", "F<LOUD X>"]
+    assert seen == ["filter", "filter", "F<LOUD x>"]
 
 
 def test_monkeypatched_call_handlers_is_honoured(clean_logging, capture, monkeypatch):

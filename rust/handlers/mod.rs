@@ -1,7 +1,51 @@
 //! `logging.handlers`: one file per handler family.
+//!
+//! The classes present themselves as `logging.handlers.X`; the facade
+//! `pylib/logixde/logging/handlers.py` re-exports them and holds the module globals
+//! (`queue`, `copy`, `os`, …) the code below reads live.
 
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use crate::state;
+
+pub mod buffering;
+pub mod net;
+pub mod nt_event_log;
+pub mod queue;
+pub mod rotating;
+pub mod socket;
+pub mod syslog;
+pub mod timed;
+pub mod watched;
+
+/// A global of the `logging.handlers` module, read live; before that module is bound (or
+/// if it lacks the name) the standard module of that name.
+pub fn global<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
+    if let Ok(m) = state::handlers_module(py) {
+        if let Ok(v) = m.as_any().getattr(name) {
+            return Ok(v);
+        }
+    }
+    py.import(name).map(|m| m.into_any())
+}
+
+/// True when the running interpreter is at least `minor.micro` within `minor`'s series, or a
+/// later minor version (for fixes backported in a patch release).
+pub fn at_least(py: Python<'_>, minor: u8, micro: u8) -> bool {
+    let v = py.version_info();
+    v.minor > minor || (v.minor == minor && v.patch >= micro)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    buffering::register(m)?;
+    net::register(m)?;
+    nt_event_log::register(m)?;
+    queue::register(m)?;
+    rotating::register(m)?;
+    socket::register(m)?;
+    syslog::register(m)?;
+    timed::register(m)?;
+    watched::register(m)?;
     Ok(())
 }

@@ -1,0 +1,500 @@
+"""Handler, NullHandler, StreamHandler, _StderrHandler, FileHandler and the handler registry.
+
+Behaviour follows the running interpreter's stdlib; where versions differ the test says so.
+"""
+
+import io
+import os
+import pathlib
+import sys
+import threading
+
+import pytest
+
+from logixde import logging
+
+from support import assert_same_output
+
+PY = sys.version_info[:2]
+
+
+def record(**kw):
+    kw.setdefault("msg", "hello %s")
+    kw.setdefault("args", ("world",))
+    return logging.makeLogRecord(kw)
+
+
+def own_keys(handler):
+    return [k for k in vars(handler) if k != "filters"]
+
+
+class BadStream:
+    def write(self, data):
+        raise RuntimeError("deliberate mistake")
+
+
+# --------------------------------------------------------------------------- Handler
+
+
+def test_handler_state_is_in_the_instance_dict(clean_logging):
+    h = logging.Handler()
+    expected = ["_name", "level", "formatter"] + (["_closed"] if PY >= (3, 10) else []) + ["lock"]
+    assert own_keys(h) == expected
+    assert h.level == logging.NOTSET and h.formatter is None and h.name is None
+    assert type(h.lock) is type(threading.RLock())
+    assert repr(h) == "<Handler (NOTSET)>"
+    h.level = 15
+    assert repr(h) == "<Handler (Level 15)>"
+
+
+def test_handler_level_checking(clean_logging):
+    assert logging.Handler("INFO").level == logging.INFO
+    with pytest.raises(TypeError, match="Level not an integer or a valid string: None"):
+        logging.Handler(None)
+    with pytest.raises(ValueError, match="Unknown level: 'NOPE'"):
+        logging.Handler().setLevel("NOPE")
+
+
+def test_name_registry(clean_logging):
+    h = logging.Handler()
+    h.name = "generic"
+    assert h.name == "generic" and h.get_name() == "generic"
+    assert logging._handlers["generic"] is h
+    h.set_name("another")
+    assert "generic" not in logging._handlers and logging._handlers["another"] is h
+    if PY >= (3, 12):
+        assert logging.getHandlerByName("another") is h
+        assert "another" in logging.getHandlerNames()
+        assert isinstance(logging.getHandlerNames(), frozenset)
+    h.close()
+    assert "another" not in logging._handlers
+    if PY >= (3, 10):
+        assert h._closed is True
+    else:
+        assert not hasattr(h, "_closed")
+    with pytest.raises(NotImplementedError, match="emit must be implemented by Handler subclasses"):
+        h.emit(None)
+
+
+def test_handler_list_holds_weakrefs_removed_on_collection(clean_logging):
+    import gc
+
+    before = len(logging._handlerList)
+    h = logging.Handler()
+    assert len(logging._handlerList) == before + 1
+    assert logging._handlerList[-1]() is h
+    assert h in logging._at_fork_reinit_lock_weakset
+    del h
+    gc.collect()
+    assert len(logging._handlerList) == before
+
+
+def test_handle_dispatches_to_python_overrides(clean_logging):
+    seen = []
+
+    class Recording(logging.Handler):
+        def emit(self, record):
+            seen.append((record, self.lock._is_owned()))
+
+        def filter(self, record):
+            return record.msg != "drop"
+
+    h = Recording()
+    r = record()
+    assert h.handle(r) is True  # what the filter returned
+    assert seen == [(r, True)]
+    assert not h.handle(record(msg="drop"))
+    assert len(seen) == 1
+
+
+@pytest.mark.skipif(PY < (3, 12), reason="filters returning a record are 3.12+")
+def test_filter_may_replace_the_record(clean_logging):
+    seen = []
+
+    class Recording(logging.Handler):
+        def emit(self, record):
+            seen.append(record)
+
+    h = Recording()
+    new = logging.LogRecord("n", logging.INFO, "p", 1, "new", None, None)
+    h.addFilter(lambda r: new)
+    assert h.handle(record()) is new
+    assert seen == [new]
+
+
+def test_format_uses_formatter_or_default(clean_logging):
+    h = logging.Handler()
+    r = record()
+    assert h.format(r) == "hello world"
+
+    class Upper:
+        def format(self, rec):
+            return rec.getMessage().upper()
+
+    h.setFormatter(Upper())
+    assert h.format(r) == "HELLO WORLD"
+
+
+def test_lock_acquire_release_and_with(clean_logging):
+    h = logging.Handler()
+    h.acquire()
+    assert h.lock._is_owned()
+    h.release()
+    with h.lock:
+        assert h.lock._is_owned()
+    h.createLock()
+    assert not h.lock._is_owned()
+    h._at_fork_reinit()
+
+
+def test_logging_from_inside_emit_does_not_deadlock(clean_logging):
+    logger = logging.getLogger("hdl.reentrant")
+    logger.propagate = False
+    out = io.StringIO()
+
+    class Reentrant(logging.StreamHandler):
+        def emit(self, record):
+            super().emit(record)
+            if record.msg == "outer":
+                logger.warning("inner")
+
+    h = Reentrant(out)
+    logger.addHandler(h)
+    logger.warning("outer")
+    logger.removeHandler(h)
+    assert out.getvalue() == "outer\ninner\n"
+
+
+def test_null_handler(clean_logging):
+    h = logging.NullHandler()
+    assert h.lock is None
+    assert h.handle(record()) is None
+    assert h.emit(record()) is None
+    h._at_fork_reinit()
+    assert repr(h) == "<NullHandler (NOTSET)>"
+
+
+# --------------------------------------------------------------------------- handleError
+
+
+def test_handle_error_output(clean_logging, monkeypatch):
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    h = logging.StreamHandler(BadStream())
+    r = record()
+    h.handle(r)
+    text = err.getvalue()
+    assert text.startswith("--- Logging error ---\n")
+    assert "\nRuntimeError: deliberate mistake\nCall stack:\n" in text
+    assert "test_handle_error_output" in text  # the calling context
+    assert text.endswith("Message: 'hello %s'\nArguments: ('world',)\n")
+
+
+def test_handle_error_reads_raise_exceptions_live(clean_logging, monkeypatch):
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(logging, "raiseExceptions", False)
+    logging.StreamHandler(BadStream()).handle(record())
+    assert err.getvalue() == ""
+
+
+def test_handle_error_unprintable_message(clean_logging, monkeypatch):
+    class Weird:
+        def __repr__(self):
+            raise ValueError("no repr")
+
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    logging.StreamHandler(BadStream()).handle(logging.makeLogRecord({"msg": Weird()}))
+    assert err.getvalue().endswith(
+        "Unable to print the message and arguments - possible formatting error.\n"
+        "Use the traceback above to help find the error.\n"
+    )
+
+
+def test_handle_error_override_sees_the_exception(clean_logging):
+    seen = []
+
+    class Failing(logging.StreamHandler):
+        def handleError(self, record):
+            seen.append(sys.exc_info()[0])
+
+    Failing(BadStream()).handle(record())
+    assert seen == [RuntimeError]
+    assert sys.exc_info() == (None, None, None)
+
+
+def test_recursion_error_and_base_exceptions_propagate(clean_logging):
+    class Deep(logging.StreamHandler):
+        def format(self, record):
+            raise RecursionError("deep")
+
+    class Interrupted(logging.StreamHandler):
+        def format(self, record):
+            raise KeyboardInterrupt
+
+    with pytest.raises(RecursionError):
+        Deep(io.StringIO()).handle(record())
+    with pytest.raises(KeyboardInterrupt):
+        Interrupted(io.StringIO()).handle(record())
+
+
+def test_handle_error_text_matches_the_stdlib():
+    # The stdlib's traceback shows logging's own frames (emit, format, getMessage) and the
+    # call stack shows whatever runs the script; the native core has no frames of its own,
+    # so each block is compared on its exception line, the innermost caller frame and the
+    # message lines.
+    assert_same_output(
+        r"""
+        import io, sys, logging
+        err = io.StringIO(); sys.stderr = err
+        logger = logging.getLogger("x"); logger.propagate = False
+        logger.addHandler(logging.StreamHandler(io.StringIO()))
+        logger.error("%d items", "many")
+        class Bad:
+            def write(self, s): raise OSError("gone")
+        logging.StreamHandler(Bad()).handle(logging.makeLogRecord({"msg": "m"}))
+        logging.StreamHandler(Bad()).handle(logging.makeLogRecord({"msg": "%s %s", "args": (1,)}))
+        sys.stderr = sys.__stderr__
+        for block in err.getvalue().split("--- Logging error ---\n")[1:]:
+            before, _, after = block.partition("Call stack:\n")
+            exc_line = [l for l in before.splitlines() if not l.startswith(" ")][-1]
+            stack, _, rest = after.partition("Message: ")
+            frames = [l for l in stack.splitlines() if l.startswith("  File ")]
+            print(exc_line, frames[-1], "Message: " + rest, sep="\n")
+        """
+    )
+
+
+# --------------------------------------------------------------------------- StreamHandler
+
+
+def test_stream_handler_emit_and_terminator(clean_logging):
+    s = io.StringIO()
+    h = logging.StreamHandler(s)
+    r = record()
+    h.handle(r)
+    h.terminator = "|"
+    h.handle(r)
+    del h.terminator
+    monkey = logging.StreamHandler.terminator
+    try:
+        logging.StreamHandler.terminator = "#"
+        h.handle(r)
+    finally:
+        logging.StreamHandler.terminator = monkey
+    assert s.getvalue() == "hello world\nhello world|hello world#"
+
+
+def test_stream_handler_defaults_to_sys_stderr(clean_logging, monkeypatch):
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    h = logging.StreamHandler()
+    assert h.stream is err
+    assert logging.StreamHandler(None).stream is err
+
+
+def test_set_stream(clean_logging):
+    s1, s2 = io.StringIO(), io.StringIO()
+    h = logging.StreamHandler(s1)
+    assert h.setStream(s1) is None
+    assert h.setStream(s2) is s1
+    assert h.stream is s2
+
+
+def test_stream_handler_repr(clean_logging):
+    class Named:
+        name = 42
+
+        def write(self, s):
+            pass
+
+    h = logging.StreamHandler(Named())
+    assert repr(h) == "<StreamHandler 42 (NOTSET)>"
+    h.setStream(io.StringIO())
+    assert repr(h) == "<StreamHandler (NOTSET)>"
+    h.setStream(sys.__stderr__)
+    h.setLevel(logging.ERROR)
+    assert repr(h) == "<StreamHandler <stderr> (ERROR)>"
+
+
+def test_flush_only_when_stream_has_flush(clean_logging):
+    class NoFlush:
+        def __init__(self):
+            self.data = []
+
+        def write(self, s):
+            self.data.append(s)
+
+    class Flushy(NoFlush):
+        def flush(self):
+            self.data.append("FLUSH")
+
+    a, b = NoFlush(), Flushy()
+    logging.StreamHandler(a).handle(record())
+    logging.StreamHandler(b).handle(record())
+    assert a.data == ["hello world\n"]
+    assert b.data == ["hello world\n", "FLUSH"]
+
+
+def test_subclass_overrides_format_and_flush(clean_logging):
+    calls = []
+
+    class Sub(logging.StreamHandler):
+        def format(self, record):
+            return "SUB"
+
+        def flush(self):
+            calls.append("flush")
+
+    h = Sub(io.StringIO())
+    h.handle(record())
+    assert h.stream.getvalue() == "SUB\n"
+    assert calls == ["flush"]
+
+
+@pytest.mark.skipif(PY < (3, 11), reason="StreamHandler.__class_getitem__ is 3.11+")
+def test_stream_handler_class_getitem():
+    assert repr(logging.StreamHandler[io.StringIO]) == "logging.StreamHandler[_io.StringIO]"
+
+
+def test_stderr_handler_follows_sys_stderr(clean_logging, monkeypatch):
+    h = logging._StderrHandler(logging.INFO)
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert h.stream is err
+    h.handle(record())
+    assert err.getvalue() == "hello world\n"
+    assert repr(h) == "<_StderrHandler (INFO)>"  # a StringIO has no name
+    monkeypatch.setattr(sys, "stderr", sys.__stderr__)
+    assert repr(h) == "<_StderrHandler %s(INFO)>" % (str(getattr(sys.__stderr__, "name", "")) + " ")
+
+
+# --------------------------------------------------------------------------- FileHandler
+
+
+def test_file_handler_attributes(tmp_path, clean_logging):
+    fn = tmp_path / "f.log"
+    h = logging.FileHandler(fn, delay=True)
+    keys = ["baseFilename", "mode", "encoding", "errors", "delay"]
+    keys += ["_builtin_open"] if PY >= (3, 10) else []
+    keys += ["_name", "level", "formatter"] + (["_closed"] if PY >= (3, 10) else []) + ["lock", "stream"]
+    assert own_keys(h) == keys
+    assert h.baseFilename == os.path.abspath(fn)
+    assert h.encoding == ("locale" if PY >= (3, 10) else None)
+    assert h.stream is None and not fn.exists()
+    assert repr(h) == "<FileHandler %s (NOTSET)>" % h.baseFilename
+    h.handle(record())
+    assert fn.exists()
+    h.close()
+    assert h.stream is None
+    assert fn.read_text() == "hello world\n"
+
+
+def test_file_handler_reopens_after_close_except_in_w_mode(tmp_path, clean_logging):
+    fn = tmp_path / "f.log"
+    h = logging.FileHandler(fn)
+    h.handle(record())
+    h.close()
+    h.handle(record())  # mode 'a': reopens
+    h.close()
+    assert fn.read_text().count("hello world") == 2
+    w = logging.FileHandler(fn, "w", delay=True)
+    w.close()
+    w.handle(record())
+    if PY >= (3, 10):
+        # Issue #42378: a closed handler in mode 'w' does not reopen (and truncate).
+        assert w.stream is None
+        assert fn.read_text().count("hello world") == 2
+    else:
+        assert w.stream is not None
+        w.close()
+        assert fn.read_text() == "hello world\n"
+
+
+def test_file_handler_encoding_errors_and_binary(tmp_path, clean_logging):
+    fn = tmp_path / "f.log"
+    e = logging.FileHandler(str(fn), encoding="utf-8", errors="strict")
+    assert (e.encoding, e.errors, e.stream.errors) == ("utf-8", "strict", "strict")
+    e.close()
+    b = logging.FileHandler(pathlib.Path(fn), "ab")
+    assert b.encoding is None
+    b.close()
+
+
+def test_file_handler_close_ordering(tmp_path, clean_logging):
+    closed = []
+
+    class BadFlush:
+        def write(self, s):
+            pass
+
+        def flush(self):
+            raise ValueError("flush")
+
+        def close(self):
+            closed.append(True)
+
+    h = logging.FileHandler(tmp_path / "f.log")
+    h.stream.close()
+    h.stream = BadFlush()
+    h.name = "to-close"
+    with pytest.raises(ValueError, match="flush"):
+        h.close()
+    assert closed == [True] and h.stream is None
+    assert "to-close" not in logging._handlers
+
+
+def test_file_handler_subclass_open_is_used(tmp_path, clean_logging):
+    opened = []
+
+    class Sub(logging.FileHandler):
+        def _open(self):
+            opened.append(self.baseFilename)
+            return super()._open()
+
+    h = Sub(tmp_path / "f.log", delay=True)
+    assert opened == []
+    h.handle(record())
+    h.close()
+    assert opened == [h.baseFilename]
+
+
+def test_file_handler_missing_directory(tmp_path, clean_logging):
+    with pytest.raises(FileNotFoundError):
+        logging.FileHandler(tmp_path / "no" / "x.log")
+
+
+def test_instance_and_class_patches_win(clean_logging, monkeypatch):
+    s = io.StringIO()
+    h = logging.StreamHandler(s)
+    seen = []
+    h.emit = lambda rec: seen.append(rec.msg)  # instance-level patch
+    h.handle(record())
+    assert seen == ["hello %s"] and s.getvalue() == ""
+    del h.emit
+    monkeypatch.setattr(logging.StreamHandler, "format", lambda self, rec: "PATCHED")
+    h.handle(record())
+    assert s.getvalue() == "PATCHED\n"
+    flushed = []
+    monkeypatch.setattr(logging.StreamHandler, "flush", lambda self: flushed.append(True))
+    h.handle(record())
+    assert flushed == [True]
+    monkeypatch.setattr(logging.Filterer, "filter", lambda self, rec: False)
+    h.handle(record())
+    assert s.getvalue() == "PATCHED\nPATCHED\n"
+    monkeypatch.undo()
+    locked = []
+
+    class Locking(logging.StreamHandler):
+        def acquire(self):
+            locked.append("acquire")
+            super().acquire()
+
+        def release(self):
+            locked.append("release")
+            super().release()
+
+    Locking(io.StringIO()).handle(record())
+    # up to 3.12 handle() and flush() call self.acquire()/self.release(); 3.13 uses `with self.lock`
+    assert locked == ([] if PY >= (3, 13) else ["acquire", "acquire", "release", "release"])

@@ -1,0 +1,150 @@
+"""logixde's modules present themselves as the stdlib's ``logging``.
+
+Real projects depend on it: structlog skips frames whose module name starts with
+``logging``, tornado compares ``logging.Formatter`` classes, loguru compares frames with
+``logging.__file__``, CPython's check__all__ compares ``__all__`` with ``__module__``.
+Each fact is collected in a child interpreter with logixde active from start-up and
+compared with the same fact about the running interpreter's stdlib ``logging``.
+"""
+
+import pytest
+
+from childproc import facade_init, run_json  # noqa: F401 (facade_init: fixture)
+
+MODULES = ("logging", "logging.handlers", "logging.config")
+
+# Public classes and functions of the stdlib's modules, by the stdlib's own account:
+# name -> {"kind", "module"}, plus each module's __all__ (only `logging` has one).
+_STDLIB_API = r"""
+import importlib, inspect, json, sys
+out = {}
+for modname in %r:
+    m = importlib.import_module(modname)
+    api = {}
+    for name, obj in vars(m).items():
+        if name.startswith("_") or not (inspect.isclass(obj) or inspect.isfunction(obj)):
+            continue
+        if getattr(obj, "__module__", None) != modname:
+            continue  # imported from elsewhere (e.g. logging.handlers' `Queue`)
+        api[name] = "class" if inspect.isclass(obj) else "function"
+    out[modname] = {"api": api, "all": sorted(getattr(m, "__all__", []) or [])}
+print(json.dumps(out))
+""" % (MODULES,)
+
+_LOGIXDE_FACTS = r"""
+import importlib, json, sys
+facts = {"logging_preloaded": "logging" in sys.modules}
+import logixde
+from logixde import logging as L
+import logging, logging.handlers, logging.config
+import logixde.logging.handlers as LH
+facts["is_active"] = logixde.is_active()
+facts["same_module"] = L is logging and L is sys.modules["logging"]
+facts["alias_handlers"] = LH is logging.handlers
+facts["file"] = logging.__file__
+facts["names"] = {n: importlib.import_module(n).__name__ for n in %r}
+facts["parent_attrs"] = {
+    "handlers": getattr(logging, "handlers", None) is sys.modules["logging.handlers"],
+    "config": getattr(logging, "config", None) is sys.modules["logging.config"],
+}
+facts["all"] = sorted(getattr(logging, "__all__", []) or [])
+mods = {}
+for modname, names in %%s.items():
+    m = sys.modules[modname]
+    got = {}
+    for name in names:
+        obj = getattr(m, name, None)
+        got[name] = None if obj is None else getattr(obj, "__module__", "<no __module__>")
+    mods[modname] = got
+facts["modules_of"] = mods
+print(json.dumps(facts))
+""" % (MODULES,)
+
+
+@pytest.fixture(scope="module")
+def stdlib_api():
+    return _EXPECTED
+
+
+@pytest.fixture(scope="module")
+def facts(stdlib_api):
+    names = {m: sorted(stdlib_api[m]["api"]) for m in MODULES}
+    return run_json(_LOGIXDE_FACTS % (names,), logixde=True)
+
+
+def test_nothing_imported_logging_at_startup(facts):
+    assert facts["logging_preloaded"] is False
+
+
+def test_is_active(facts):
+    assert facts["is_active"] is True
+
+
+def test_logixde_logging_is_the_logging_module(facts):
+    assert facts["same_module"] is True
+    assert facts["alias_handlers"] is True
+
+
+def test_logging_file_is_logixdes(facts, facade_init):
+    assert facts["file"] == facade_init
+
+
+@pytest.mark.parametrize("modname", MODULES)
+def test_module_name(facts, modname):
+    assert facts["names"][modname] == modname
+
+
+@pytest.mark.parametrize("attr", ["handlers", "config"])
+def test_submodule_is_attribute_of_parent(facts, attr):
+    assert facts["parent_attrs"][attr] is True
+
+
+def test_all_matches_stdlib(facts, stdlib_api):
+    assert facts["all"] == stdlib_api["logging"]["all"]
+
+
+# The expected API, listed once at collection in a child running the stdlib.
+_EXPECTED = run_json(_STDLIB_API, logixde=False)
+
+
+@pytest.mark.parametrize(
+    "modname,name", [(m, n) for m in MODULES for n in sorted(_EXPECTED[m]["api"])], ids=lambda x: x
+)
+def test_public_object_module(facts, modname, name):
+    got = facts["modules_of"][modname][name]
+    assert got is not None, f"{modname}.{name} is missing"
+    assert got == modname, f"{modname}.{name}.__module__ == {got!r}"
+
+
+PICKLE = r"""
+import json, pickle, logixde
+logixde.activate()
+import logging
+out = {}
+rec = logging.makeLogRecord({"name": "a.b", "msg": "hello %s", "args": ("x",), "levelno": 30,
+                             "levelname": "WARNING"})
+back = pickle.loads(pickle.dumps(rec))
+out["record_type"] = type(back) is logging.LogRecord
+out["record_message"] = back.getMessage()
+out["record_dict_equal"] = {k: v for k, v in vars(back).items()} == {k: v for k, v in vars(rec).items()}
+lg = logging.getLogger("a.b")
+out["logger_identity"] = pickle.loads(pickle.dumps(lg)) is lg
+out["root_identity"] = pickle.loads(pickle.dumps(logging.getLogger())) is logging.getLogger()
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def pickled():
+    return run_json(PICKLE, logixde=True)
+
+
+def test_pickled_record_loads_back(pickled):
+    assert pickled["record_type"] is True
+    assert pickled["record_message"] == "hello x"
+    assert pickled["record_dict_equal"] is True
+
+
+def test_pickled_logger_loads_as_same_logger(pickled):
+    assert pickled["logger_identity"] is True
+    assert pickled["root_identity"] is True

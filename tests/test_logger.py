@@ -1,0 +1,679 @@
+"""Logger, RootLogger, Manager, PlaceHolder: behaviour of the stdlib, per running version."""
+
+import io
+import os
+import pickle
+import subprocess
+import sys
+import warnings
+
+import pytest
+
+from logixde import logging
+
+VERSION = sys.version_info[:2]
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class RecordingHandler(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@pytest.fixture
+def recording():
+    logger = logging.Logger(name="blah")
+    h = RecordingHandler()
+    logger.addHandler(h)
+    yield logger, h
+    logger.removeHandler(h)
+
+
+@pytest.fixture
+def clean_manager():
+    manager = logging.Logger.manager
+    saved = dict(manager.loggerDict)
+    yield manager
+    manager.loggerDict.clear()
+    manager.loggerDict.update(saved)
+    manager._clear_cache()
+
+
+# --- Manager / hierarchy -------------------------------------------------------------
+
+
+def test_hierarchy_any_creation_order(clean_manager):
+    c = logging.getLogger("x1.y.z")
+    assert c.parent is logging.root
+    assert isinstance(clean_manager.loggerDict["x1.y"], logging.PlaceHolder)
+    assert isinstance(clean_manager.loggerDict["x1"], logging.PlaceHolder)
+    a = logging.getLogger("x1")
+    assert c.parent is a
+    assert a.parent is logging.root
+    b = logging.getLogger("x1.y")
+    assert c.parent is b
+    assert b.parent is a
+    assert logging.getLogger("x1.y") is b
+
+
+def test_placeholder():
+    lg = logging.Logger("p")
+    ph = logging.PlaceHolder(lg)
+    assert ph.loggerMap == {lg: None}
+    lg2 = logging.Logger("q")
+    ph.append(lg2)
+    ph.append(lg2)
+    assert list(ph.loggerMap) == [lg, lg2]
+
+
+def test_get_logger_type_error():
+    with pytest.raises(TypeError, match="A logger name must be a string"):
+        logging.Logger.manager.getLogger(1)
+    with pytest.raises(TypeError, match="A logger name must be a string"):
+        logging.getLogger(b"abc")
+
+
+def test_manager_attributes():
+    m = logging.Manager(None)
+    assert m.root is None
+    assert m.disable == 0
+    assert m._disable == 0
+    assert m.emittedNoHandlerWarning is False
+    assert m.loggerDict == {} and type(m.loggerDict) is dict
+    assert m.loggerClass is None
+    assert m.logRecordFactory is None
+    m.disable = "INFO"
+    assert m.disable == 20
+    with pytest.raises(ValueError, match="Unknown level: 'NOPE'"):
+        m.disable = "NOPE"
+    with pytest.raises(TypeError):
+        m.disable = None
+
+
+def test_manager_loggerclass():
+    logged = []
+
+    class MyLogger(logging.Logger):
+        def _log(self, level, msg, args, exc_info=None, extra=None):
+            logged.append(msg)
+
+    man = logging.Manager(None)
+    with pytest.raises(TypeError, match="logger not derived from logging.Logger: int"):
+        man.setLoggerClass(int)
+    man.setLoggerClass(MyLogger)
+    logger = man.getLogger("test")
+    assert type(logger) is MyLogger
+    assert logger.manager is man
+    assert logger.parent is None
+    logger.warning("should appear in logged")
+    assert logged == ["should appear in logged"]
+
+
+def test_set_log_record_factory_on_manager():
+    man = logging.Manager(None)
+    expected = object()
+    man.setLogRecordFactory(expected)
+    assert man.logRecordFactory is expected
+
+
+def test_module_set_logger_class():
+    with pytest.raises(TypeError, match="logger not derived from logging.Logger: str"):
+        logging.setLoggerClass(str)
+
+    class MyLogger(logging.Logger):
+        pass
+
+    try:
+        logging.setLoggerClass(MyLogger)
+        assert logging.getLoggerClass() is MyLogger
+        assert logging._loggerClass is MyLogger
+    finally:
+        logging.setLoggerClass(logging.Logger)
+    assert logging.getLoggerClass() is logging.Logger
+
+
+def test_manager_lock_released_on_error(clean_manager):
+    class Boom(logging.Logger):
+        def __init__(self, name):
+            raise RuntimeError("boom")
+
+    man = logging.Manager(logging.root)
+    man.setLoggerClass(Boom)
+    with pytest.raises(RuntimeError):
+        man.getLogger("boom")
+    # The module lock is free again (acquirable from another thread).
+    import threading
+
+    got = []
+
+    def probe():
+        ok = logging._lock.acquire(timeout=5)
+        got.append(ok)
+        if ok:
+            logging._lock.release()
+
+    t = threading.Thread(target=probe)
+    t.start()
+    t.join()
+    assert got == [True]
+
+
+# --- Logger basics --------------------------------------------------------------------
+
+
+def test_logger_attributes():
+    lg = logging.Logger("attrs")
+    assert lg.name == "attrs"
+    assert lg.level == 0
+    assert lg.parent is None
+    assert lg.propagate is True
+    assert lg.handlers == [] and type(lg.handlers) is list
+    assert lg.filters == []
+    assert lg.disabled is False
+    assert lg._cache == {} and type(lg._cache) is dict
+    assert logging.Logger("l", "INFO").level == 20
+    with pytest.raises(TypeError, match=r"Level not an integer or a valid string: None"):
+        logging.Logger("l", None)
+
+
+def test_set_invalid_level(recording):
+    logger, _ = recording
+    with pytest.raises(TypeError, match=r"Level not an integer or a valid string: None"):
+        logger.setLevel(None)
+    # 3.9 formats the tuple with `%` itself: "not all arguments converted ..." (stdlib).
+    match = "" if VERSION == (3, 9) else r"Level not an integer or a valid string: \(0, 0\)"
+    with pytest.raises(TypeError, match=match):
+        logger.setLevel((0, 0))
+
+
+def test_root_logger():
+    root = logging.getLogger()
+    assert root is logging.root
+    assert type(root) is logging.RootLogger
+    assert root.name == "root"
+    assert logging.Logger.root is root
+    assert logging.Logger.manager.root is root
+    assert isinstance(root, logging.Logger)
+
+
+def test_repr():
+    lg = logging.getLogger("repr.test")
+    lg.setLevel(logging.DEBUG)
+    assert repr(lg) == "<Logger repr.test (DEBUG)>"
+    assert repr(logging.root) == "<RootLogger root (%s)>" % logging.getLevelName(
+        logging.root.getEffectiveLevel())
+
+    class Custom(logging.Logger):
+        pass
+
+    c = Custom("c", 15)
+    assert repr(c) == "<Custom c (Level 15)>"
+
+
+def test_pickling():
+    for proto in range(pickle.HIGHEST_PROTOCOL + 1):
+        for name in ("", "root", "foo", "foo.bar", "baz.bar"):
+            logger = logging.getLogger(name)
+            s = pickle.dumps(logger, proto)
+            unpickled = pickle.loads(s)
+            assert unpickled is logger
+
+
+def test_pickling_unregistered_logger_fails():
+    lg = logging.Logger("not-registered-xyz")
+    with pytest.raises(pickle.PicklingError, match="logger cannot be pickled"):
+        pickle.dumps(lg)
+
+
+def test_caching_and_set_level(clean_manager):
+    root = logging.getLogger()
+    logger1 = logging.getLogger("abc")
+    logger2 = logging.getLogger("abc.def")
+    saved = root.level, root.disabled, clean_manager.disable
+    try:
+        root.setLevel(logging.ERROR)
+        assert logger2.getEffectiveLevel() == logging.ERROR
+        assert logger2._cache == {}
+        assert logger2.isEnabledFor(logging.ERROR)
+        assert logger2._cache == {logging.ERROR: True}
+        assert root._cache == {}
+        assert logger2.isEnabledFor(logging.ERROR)
+        assert not logger2.isEnabledFor(logging.DEBUG)
+        assert not logger1.isEnabledFor(logging.DEBUG)
+        logger1.setLevel(logging.CRITICAL)
+        assert logger2._cache == {}
+        assert not logger2.isEnabledFor(logging.ERROR)
+        logger1.setLevel(logging.NOTSET)
+        assert logger2.isEnabledFor(logging.ERROR)
+        logging.disable()
+        assert not logger2.isEnabledFor(logging.ERROR)
+        logging.disable(logging.NOTSET)
+        logger2.disabled = True
+        assert logger2.isEnabledFor(logging.CRITICAL) is False
+        logger2.disabled = False
+    finally:
+        root.setLevel(saved[0])
+        root.disabled = saved[1]
+        logging.disable(saved[2])
+
+
+def test_has_handlers(recording):
+    logger, h = recording
+    assert logger.hasHandlers()
+    logger.removeHandler(h)
+    assert not logger.hasHandlers()
+    child = logging.Logger("blah.child")
+    child.parent = logger
+    logger.addHandler(h)
+    assert child.hasHandlers()
+    child.propagate = False
+    assert not child.hasHandlers()
+
+
+def test_add_remove_handler_idempotent():
+    lg = logging.Logger("h")
+    h = logging.NullHandler()
+    lg.addHandler(h)
+    lg.addHandler(h)
+    assert lg.handlers == [h]
+    lg.removeHandler(h)
+    lg.removeHandler(h)
+    assert lg.handlers == []
+
+
+def test_get_child(clean_manager):
+    r = logging.getLogger()
+    l1 = logging.getLogger("abc")
+    c1 = r.getChild("xyz")
+    c2 = r.getChild("uvw.xyz")
+    assert c1 is logging.getLogger("xyz")
+    assert c2 is logging.getLogger("uvw.xyz")
+    c1 = l1.getChild("def")
+    c2 = c1.getChild("ghi")
+    c3 = l1.getChild("def.ghi")
+    assert c1 is logging.getLogger("abc.def")
+    assert c2 is logging.getLogger("abc.def.ghi")
+    assert c2 is c3
+
+
+@pytest.mark.skipif(VERSION < (3, 12), reason="getChildren is 3.12+")
+def test_get_children(clean_manager):
+    r = logging.getLogger()
+    l1 = logging.getLogger("foo")
+    l2 = logging.getLogger("foo.bar")
+    logging.getLogger("foo.bar.baz.bozz")
+    l4 = logging.getLogger("bar")
+    kids = r.getChildren()
+    expected = {l1, l4}
+    assert expected == kids & expected
+    assert l2 not in expected
+    assert l1.getChildren() == {l2}
+    assert l2.getChildren() == set()
+
+
+def test_version_specific_attributes():
+    assert hasattr(logging.Logger, "getChildren") == (VERSION >= (3, 12))
+    if VERSION == (3, 9):
+        assert logging.Logger.fatal is logging.Logger.critical
+    else:
+        assert logging.Logger.fatal is not logging.Logger.critical
+
+
+# --- Logging calls ---------------------------------------------------------------------
+
+
+def test_exception(recording):
+    logger, h = recording
+    msg = "testing exception: %r"
+    try:
+        1 / 0
+    except ZeroDivisionError as e:
+        exc = e
+        logger.exception(msg, h)
+    assert len(h.records) == 1
+    record = h.records[0]
+    assert record.levelno == logging.ERROR
+    assert record.msg == msg
+    assert record.args == (h,)
+    assert record.exc_info == (exc.__class__, exc, exc.__traceback__)
+
+
+def test_exc_info_forms(recording):
+    logger, h = recording
+    err = ValueError("v")
+    logger.error("inst", exc_info=err)
+    assert h.records[-1].exc_info == (ValueError, err, None)
+    tup = (KeyError, KeyError("k"), None)
+    logger.error("tuple", exc_info=tup)
+    assert h.records[-1].exc_info is tup
+    logger.error("true-no-exc", exc_info=True)
+    assert h.records[-1].exc_info == (None, None, None)
+    logger.error("false", exc_info=0)
+    assert h.records[-1].exc_info == 0 or h.records[-1].exc_info is None
+    logger.exception("explicit none", exc_info=None)
+    assert h.records[-1].exc_info is None
+
+
+def test_log_invalid_level(recording):
+    logger, h = recording
+    saved = logging.raiseExceptions
+    try:
+        logging.raiseExceptions = True
+        with pytest.raises(TypeError, match="level must be an integer"):
+            logger.log("10", "test message")
+        logging.raiseExceptions = False
+        logger.log("10", "test message")
+    finally:
+        logging.raiseExceptions = saved
+    assert h.records == []
+
+
+def test_unexpected_keyword(recording):
+    logger, _ = recording
+    with pytest.raises(TypeError, match="got an unexpected keyword argument 'foo'"):
+        logger.warning("x", foo=1)
+
+
+def test_make_record_with_extra_overwrite(recording):
+    logger, _ = recording
+    name = "my record"
+    level = 13
+    fn = lno = msg = args = exc_info = func = sinfo = None
+    rv = logging._logRecordFactory(name, level, fn, lno, msg, args, exc_info, func, sinfo)
+    for key in ("message", "asctime") + tuple(rv.__dict__.keys()):
+        extra = {key: "some value"}
+        with pytest.raises(KeyError) as ei:
+            logger.makeRecord(name, level, fn, lno, msg, args, exc_info, extra=extra, sinfo=sinfo)
+        assert ei.value.args[0] == "Attempt to overwrite %r in LogRecord" % key
+
+
+def test_make_record_with_extra_no_overwrite(recording):
+    logger, _ = recording
+    extra = {"valid_key": "some value"}
+    result = logger.makeRecord("n", 13, None, None, None, None, None, extra=extra)
+    assert result.valid_key == "some value"
+
+
+def test_handle_disabled_and_filters(recording):
+    logger, h = recording
+    logger.disabled = True
+    logger.warning("no")
+    assert h.records == []
+    logger.disabled = False
+    logger.addFilter(lambda r: r.msg != "drop")
+    logger.warning("drop")
+    logger.warning("keep")
+    assert [r.msg for r in h.records] == ["keep"]
+
+
+@pytest.mark.skipif(VERSION < (3, 12), reason="filters returning records are 3.12+")
+def test_filter_returning_record_replaces(recording):
+    logger, h = recording
+
+    def f(record):
+        new = logging.makeLogRecord(record.__dict__)
+        new.replaced = True
+        return new
+
+    logger.addFilter(f)
+    logger.warning("x")
+    assert getattr(h.records[-1], "replaced", False) is True
+
+
+def test_handler_level(recording):
+    logger, h = recording
+    h.setLevel(logging.ERROR)
+    logger.warning("below")
+    logger.error("at")
+    assert [r.msg for r in h.records] == ["at"]
+
+
+def test_last_resort_and_no_handlers_message(monkeypatch):
+    lg = logging.Logger("lonely")
+    saved = logging.lastResort, logging.raiseExceptions
+    manager = logging.Logger.manager
+    saved_flag = manager.emittedNoHandlerWarning
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    try:
+        logging.lastResort = None
+        manager.emittedNoHandlerWarning = False
+        lg.warning("one")
+        lg.warning("two")
+        assert err.getvalue() == 'No handlers could be found for logger "lonely"\n'
+        assert manager.emittedNoHandlerWarning is True
+        manager.emittedNoHandlerWarning = False
+        logging.raiseExceptions = False
+        lg.warning("three")
+        assert err.getvalue() == 'No handlers could be found for logger "lonely"\n'
+    finally:
+        logging.lastResort, logging.raiseExceptions = saved
+        manager.emittedNoHandlerWarning = saved_flag
+
+
+def test_propagation(clean_manager):
+    parent = logging.getLogger("prop")
+    child = logging.getLogger("prop.child")
+    ph, ch = RecordingHandler(), RecordingHandler()
+    parent.addHandler(ph)
+    child.addHandler(ch)
+    child.setLevel(1)
+    child.info("both")
+    child.propagate = False
+    child.info("child only")
+    assert [r.msg for r in ch.records] == ["both", "child only"]
+    assert [r.msg for r in ph.records] == ["both"]
+
+
+def test_warn_is_deprecated(recording):
+    logger, h = recording
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        logger.warn("old")
+    assert len(w) == 1
+    assert w[0].category is DeprecationWarning
+    assert str(w[0].message) == "The 'warn' method is deprecated, use 'warning' instead"
+    assert w[0].filename == __file__
+    assert h.records[-1].levelno == logging.WARNING
+
+
+def test_fatal(recording):
+    logger, h = recording
+    logger.fatal("f")
+    assert h.records[-1].levelname == "CRITICAL"
+
+
+def test_find_caller_with_stack_info(recording, monkeypatch):
+    logger, _ = recording
+    called = []
+    monkeypatch.setattr(logging.traceback, "print_stack",
+                        lambda f, file: called.append(file.getvalue()))
+    logger.findCaller(stack_info=True)
+    assert called == ["Stack (most recent call last):\n"]
+
+
+def test_stack_info_text(recording):
+    logger, h = recording
+    logger.warning("s", stack_info=True)
+    sinfo = h.records[-1].stack_info
+    assert sinfo.startswith("Stack (most recent call last):\n")
+    assert not sinfo.endswith("\n")
+    assert "test_stack_info_text" in sinfo.splitlines()[-2]
+
+
+def test_find_caller_with_stacklevel(recording):
+    logger, h = recording
+    the_level = 1
+    trigger = logger.warning
+
+    def innermost():
+        trigger("test", stacklevel=the_level)
+
+    def inner():
+        innermost()
+
+    def outer():
+        inner()
+
+    records = h.records
+    outer()
+    assert records[-1].funcName == "innermost"
+    lineno = records[-1].lineno
+    the_level += 1
+    outer()
+    assert records[-1].funcName == "inner"
+    assert records[-1].lineno > lineno
+    lineno = records[-1].lineno
+    the_level += 1
+    outer()
+    assert records[-1].funcName == "outer"
+    assert records[-1].lineno > lineno
+    lineno = records[-1].lineno
+    the_level += 1
+    outer()
+    assert records[-1].funcName == "test_find_caller_with_stacklevel"
+    assert records[-1].lineno > lineno
+
+
+def test_caller_fields(recording):
+    logger, h = recording
+
+    def here():
+        logger.warning("w")
+        return sys._getframe().f_lineno - 1
+
+    line = here()
+    r = h.records[-1]
+    assert (r.funcName, r.lineno, r.pathname) == ("here", line, __file__)
+
+
+def test_srcfile_none_gives_unknown_caller(recording, monkeypatch):
+    logger, h = recording
+    monkeypatch.setattr(logging, "_srcfile", None)
+    logger.warning("x")
+    r = h.records[-1]
+    assert (r.pathname, r.lineno, r.funcName) == ("(unknown file)", 0, "(unknown function)")
+
+
+def test_currentframe():
+    f = logging.currentframe()
+    if VERSION >= (3, 11):
+        assert f is sys._getframe()
+    else:
+        assert f is not None
+
+
+@pytest.mark.skipif(VERSION < (3, 11), reason="_is_internal_frame is 3.11+")
+def test_is_internal_frame():
+    assert not logging._is_internal_frame(sys._getframe())
+
+
+# --- Overrides -------------------------------------------------------------------------
+
+
+def test_monkeypatched_call_handlers_is_honoured(recording, monkeypatch):
+    logger, h = recording
+    seen = []
+    orig = logging.Logger.callHandlers
+
+    def patched(self, record):
+        seen.append(record.msg)
+        return orig(self, record)
+
+    monkeypatch.setattr(logging.Logger, "callHandlers", patched)
+    logger.warning("patched")
+    assert seen == ["patched"]
+    assert h.records[-1].msg == "patched"
+
+
+def test_instance_patched_handle(recording, monkeypatch):
+    logger, h = recording
+    seen = []
+    monkeypatch.setattr(logger, "handle", lambda record: seen.append(record.msg))
+    logger.warning("inst")
+    assert seen == ["inst"]
+    assert h.records == []
+
+
+def test_subclass_overrides(recording):
+    _, h = recording
+    calls = []
+
+    class Sub(logging.Logger):
+        def makeRecord(self, *args, **kwargs):
+            calls.append("makeRecord")
+            rv = super().makeRecord(*args, **kwargs)
+            rv.custom = 1
+            return rv
+
+        def isEnabledFor(self, level):
+            calls.append("isEnabledFor")
+            return True
+
+        def findCaller(self, stack_info=False, stacklevel=1):
+            calls.append("findCaller")
+            return ("file", 1, "func", None)
+
+        def handle(self, record):
+            calls.append("handle")
+            super().handle(record)
+
+    s = Sub("sub")
+    s.addHandler(h)
+    s.debug("d")
+    assert calls == ["isEnabledFor", "findCaller", "makeRecord", "handle"]
+    r = h.records[-1]
+    assert (r.custom, r.pathname, r.funcName) == (1, "file", "func")
+
+
+def test_foreign_handler_object(recording):
+    logger, _ = recording
+    got = []
+
+    class Duck:
+        level = 0
+
+        def handle(self, record):
+            got.append(record.getMessage())
+
+    logger.addHandler(Duck())
+    logger.warning("quack %d", 1)
+    assert got == ["quack 1"]
+
+
+# --- Byte-identical caller info against the stdlib --------------------------------------
+
+
+def test_frames_identical_to_stdlib():
+    script = os.path.join(HERE, "scripts", "frames.py")
+    env = dict(os.environ)
+    env.pop("LOGIXDE", None)
+    std = subprocess.run([sys.executable, script, "--stdlib"], capture_output=True, text=True,
+                         env=env, timeout=120)
+    ours = subprocess.run([sys.executable, "-m", "logixde", script, "--logixde"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert std.returncode == 0, std.stderr
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == std.stdout
+
+
+def test_unregistered_logger_cycle_is_collected():
+    import gc
+    import weakref
+
+    class Back(logging.Handler):
+        def emit(self, record):
+            pass
+
+    lg = logging.Logger("cycle")
+    h = Back()
+    h.owner = lg
+    lg.addHandler(h)
+    ref = weakref.ref(lg)
+    del lg, h
+    gc.collect()
+    assert ref() is None
