@@ -17,7 +17,7 @@ use pyo3::exceptions::{PyException, PyKeyError, PyRuntimeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList, PySlice, PyString, PyTuple};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use crate::dispatch;
 use crate::state;
@@ -153,25 +153,7 @@ pub(crate) fn unbound_local(py: Python<'_>, name: &str) -> PyErr {
     pyo3::exceptions::PyUnboundLocalError::new_err(msg)
 }
 
-/// `slice(start, stop)` (`None` for a missing bound), as `x[start:stop]` builds it.
-///
-/// (pyo3 0.30.1's `PySlice::new` leaks its three index objects: `PySlice_New` does not
-/// steal them; any index outside the small-int cache is lost on every call.)
-pub(crate) fn slice(py: Python<'_>, start: Option<isize>, stop: Option<isize>) -> PyResult<Bound<'_, PySlice>> {
-    let bound = |v: Option<isize>| -> Bound<'_, PyAny> {
-        match v {
-            Some(v) => pyo3::types::PyInt::new(py, v).into_any(),
-            None => py.None().into_bound(py),
-        }
-    };
-    let (start, stop, step) = (bound(start), bound(stop), py.None().into_bound(py));
-    // SAFETY: PySlice_New borrows its arguments (they stay alive in the bindings above)
-    // and returns a new reference or NULL with an exception set.
-    unsafe {
-        Bound::from_owned_ptr_or_err(py, pyo3::ffi::PySlice_New(start.as_ptr(), stop.as_ptr(), step.as_ptr()))
-            .map(|s| s.cast_into_unchecked())
-    }
-}
+pub(crate) use crate::py_slice::slice;
 
 /// `dict.pop(d, key)` on a plain dict, with its `KeyError`.
 pub(crate) fn dict_pop_required<'py>(d: &Bound<'py, PyDict>, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
