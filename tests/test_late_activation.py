@@ -50,13 +50,15 @@ def test_config_imported_before_activation_configures_logixde():
             "root": {"handlers": ["out"], "level": "INFO"},
         })
         logging.getLogger("cfg").info("configured through the early module")
-        print(type(logging.root.handlers[0]).__module__)
+        import logging.config
+        print(early_config.dictConfig is logging.config.dictConfig,
+              isinstance(logging.root.handlers[0], logging.StreamHandler))
         """
     )
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout.decode().splitlines() == [
         "configured through the early module",
-        "logging",
+        "True True",
     ]
 
 
