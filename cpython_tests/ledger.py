@@ -139,7 +139,7 @@ def check(outcomes, entries, selected=None):
 
 
 def updated(outcomes, entries, details=None, selected=None):
-    """The ledger after a run: every failing test listed, passing ones dropped.
+    """The ledger after a run: every failing test listed, passing and skipped ones dropped.
 
     Existing reasons are kept; a new entry gets ``untriaged: <last line of its error>``.
     FLAKY entries are kept as they are. Entries outside ``selected`` are kept unchanged.
@@ -149,7 +149,7 @@ def updated(outcomes, entries, details=None, selected=None):
     for test_id, entry in entries.items():
         if entry.flaky or (selected is not None and not selected(test_id)):
             new[test_id] = entry
-        elif outcomes.get(test_id) in (FAILED, SKIPPED):
+        elif outcomes.get(test_id) == FAILED:
             new[test_id] = entry
     for test_id, status in outcomes.items():
         if status == FAILED and test_id not in new:

@@ -50,6 +50,10 @@ def _env(stdlib):
     return env
 
 
+#: Seconds allowed for importing and listing the suite.
+LIST_TIMEOUT = 60
+
+
 class WorkerRun:
     """One worker process: its events, exit status and output log."""
 
@@ -136,7 +140,9 @@ class Gate:
 
     def list_ids(self):
         """(ids, import_error): the suite's test ids, listed under the stdlib and under logixde."""
-        ref = WorkerRun("list", [], True, self.args.timeout,
+        # Listing imports the suite: not a test, so the per-test timeout doesn't bound it.
+        list_timeout = max(self.args.timeout, LIST_TIMEOUT)
+        ref = WorkerRun("list", [], True, list_timeout,
                         os.path.join(self.log_dir, "_list-stdlib.log")).run()
         ref_ids = (ref.of("ids") or [{}])[0].get("ids")
         if not ref_ids:
@@ -144,7 +150,7 @@ class Gate:
                              f"see {ref.log_path}")
         if self.args.stdlib:
             return ref_ids, None
-        run = WorkerRun("list", [], False, self.args.timeout,
+        run = WorkerRun("list", [], False, list_timeout,
                         os.path.join(self.log_dir, "_list.log")).run()
         if not run.of("ready"):
             self.harness_errors.append(f"the list worker did not start: {run.tail()}")

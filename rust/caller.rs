@@ -351,7 +351,7 @@ fn stack_text<'py>(frame: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
             .call((frame,), Some(&kwargs))?;
         let sinfo = sio.call_method0(intern!(py, "getvalue"))?;
         if sinfo.get_item(-1)?.eq("\n")? {
-            return sinfo.get_item(pyo3::types::PySlice::new(py, 0, -1, 1));
+            return sinfo.get_item(crate::py_slice::slice(py, Some(0), Some(-1))?);
         }
         Ok(sinfo)
     })();

@@ -102,7 +102,7 @@ fn lacks_trailing_newline(s: &Bound<'_, PyAny>) -> PyResult<bool> {
         let c = unsafe { ffi::PyUnicode_ReadChar(s.as_ptr(), n - 1) };
         return Ok(c != u32::from(b'\n'));
     }
-    let tail = s.get_item(pyo3::types::PySlice::new(py, -1, isize::MAX, 1))?;
+    let tail = s.get_item(crate::py_slice::slice(py, Some(-1), None)?)?;
     tail.ne("\n")
 }
 
@@ -116,7 +116,7 @@ fn strip_last<'py>(s: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
             return Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_Substring(s.as_ptr(), 0, n - 1));
         }
     }
-    s.get_item(pyo3::types::PySlice::new(py, 0, -1, 1))
+    s.get_item(crate::py_slice::slice(py, Some(0), Some(-1))?)
 }
 
 /// Formatter instances are used to convert a LogRecord to text.

@@ -42,7 +42,7 @@ pub fn get_level_name<'py>(level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyA
             return Ok(value);
         }
     }
-    Ok(PyString::new(py, "Level %s").rem(level)?)
+    PyString::new(py, "Level %s").rem(level)
 }
 
 /// `_checkLevel(level)`: an int passes, a registered level name maps to its number.

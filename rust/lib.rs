@@ -5,6 +5,7 @@
 use pyo3::prelude::*;
 
 pub mod dispatch;
+pub mod py_slice;
 pub mod state;
 
 pub mod adapter;

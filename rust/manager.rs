@@ -193,7 +193,7 @@ impl Manager {
         let mut rv: Option<Bound<'_, PyAny>> = None;
         // `while (i > 0) and not rv`: rv is None or a Logger (always true).
         while i > 0 && rv.is_none() {
-            let substr = name.get_item(pyo3::types::PySlice::new(py, 0, i, 1))?;
+            let substr = name.get_item(crate::py_slice::slice(py, Some(0), Some(i))?)?;
             if !logger_dict.contains(&substr)? {
                 let ph = Bound::new(py, PlaceHolder { logger_map: PyDict::new(py).into_any().unbind() })?;
                 PlaceHolder::__init__(&ph, alogger)?;
@@ -231,7 +231,7 @@ impl Manager {
             let cparent = c.getattr(intern!(py, "parent"))?;
             let prefix = cparent
                 .getattr(intern!(py, "name"))?
-                .get_item(pyo3::types::PySlice::new(py, 0, namelen as isize, 1))?;
+                .get_item(crate::py_slice::slice(py, Some(0), Some(namelen as isize))?)?;
             if prefix.ne(&name)? {
                 alogger.setattr(intern!(py, "parent"), &cparent)?;
                 c.setattr(intern!(py, "parent"), alogger)?;

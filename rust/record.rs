@@ -126,6 +126,68 @@ fn task_name(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     }
 }
 
+/// A record's `filename` and `module`, derived from its `pathname`.
+type PathParts<'py> = (Bound<'py, PyAny>, Bound<'py, PyAny>);
+
+/// A `pathname` and its (filename, module).
+type CachedPathParts = (Py<PyString>, Py<PyAny>, Py<PyAny>);
+
+/// The last `pathname` seen and its parts: a call site's `co_filename` is the same string
+/// object every time, so consecutive records from one place reuse the parts.
+static LAST_PATH: std::sync::Mutex<Option<CachedPathParts>> = std::sync::Mutex::new(None);
+
+/// `os.path.basename(pathname)` and `os.path.splitext(filename)[0]`.
+///
+/// The outer result is for errors to propagate; the inner one carries the errors the
+/// stdlib catches (TypeError, ValueError, AttributeError). A `str` path on POSIX is split
+/// natively with posixpath's rules; anything else goes through `os.path`.
+fn path_parts<'py>(pathname: &Bound<'py, PyAny>) -> PyResult<PyResult<PathParts<'py>>> {
+    let py = pathname.py();
+    if cfg!(unix) {
+        // A str with lone surrogates has no UTF-8 view: os.path handles it below.
+        if let Some((path, text)) = pathname
+            .cast_exact::<PyString>()
+            .ok()
+            .and_then(|path| path.to_cow().ok().map(|text| (path, text)))
+        {
+            // try_lock: never wait on this cache; without it the parts are recomputed.
+            if let Ok(last) = LAST_PATH.try_lock() {
+                if let Some((cached, filename, module)) = last.as_ref() {
+                    if cached.as_ptr() == path.as_ptr() {
+                        return Ok(Ok((filename.bind(py).clone(), module.bind(py).clone())));
+                    }
+                }
+            }
+            let (filename, module) = split_posix_path(&text);
+            let filename = PyString::new(py, filename).into_any();
+            let module = PyString::new(py, module).into_any();
+            if let Ok(mut last) = LAST_PATH.try_lock() {
+                *last = Some((path.clone().unbind(), filename.clone().unbind(), module.clone().unbind()));
+            }
+            return Ok(Ok((filename, module)));
+        }
+    }
+    let os_path = state::global(py, intern!(py, "os"))?.getattr(intern!(py, "path"))?;
+    Ok(os_path.call_method1(intern!(py, "basename"), (pathname,)).and_then(|filename| {
+        let module = os_path.call_method1(intern!(py, "splitext"), (&filename,))?.get_item(0)?;
+        Ok((filename, module))
+    }))
+}
+
+/// posixpath's `basename(p)` and `splitext(basename(p))[0]`: the text after the last '/',
+/// then without its extension — from the last '.', unless only dots precede it (".bashrc").
+fn split_posix_path(path: &str) -> (&str, &str) {
+    let filename = match path.rfind('/') {
+        Some(i) => &path[i + 1..],
+        None => path,
+    };
+    let module = match filename.rfind('.') {
+        Some(dot) if filename[..dot].bytes().any(|b| b != b'.') => &filename[..dot],
+        _ => filename,
+    };
+    (filename, module)
+}
+
 /// The instance `__dict__` of a record (or of any object with one).
 pub fn instance_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
     Ok(obj.getattr(intern!(obj.py(), "__dict__"))?.cast_into::<PyDict>()?)
@@ -168,16 +230,7 @@ impl LogRecord {
         d.set_item(intern!(py, "levelname"), levels::get_level_name(level)?)?;
         d.set_item(intern!(py, "levelno"), level)?;
         d.set_item(intern!(py, "pathname"), pathname)?;
-        let path = state::global(py, intern!(py, "os"))?.getattr(intern!(py, "path"))?;
-        let split = path
-            .call_method1(intern!(py, "basename"), (pathname,))
-            .and_then(|filename| {
-                let module = path
-                    .call_method1(intern!(py, "splitext"), (&filename,))?
-                    .get_item(0)?;
-                Ok((filename, module))
-            });
-        match split {
+        match path_parts(pathname)? {
             Ok((filename, module)) => {
                 d.set_item(intern!(py, "filename"), filename)?;
                 d.set_item(intern!(py, "module"), module)?;
@@ -305,4 +358,22 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(get_log_record_factory, m)?)?;
     m.add_function(wrap_pyfunction!(make_log_record, m)?)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_posix_path;
+
+    #[test]
+    fn splits_like_posixpath() {
+        assert_eq!(split_posix_path("/a/b/c.py"), ("c.py", "c"));
+        assert_eq!(split_posix_path("c.tar.gz"), ("c.tar.gz", "c.tar"));
+        assert_eq!(split_posix_path("/a/.bashrc"), (".bashrc", ".bashrc"));
+        assert_eq!(split_posix_path("..x"), ("..x", "..x"));
+        assert_eq!(split_posix_path("a..b"), ("a..b", "a."));
+        assert_eq!(split_posix_path("/a/b/"), ("", ""));
+        assert_eq!(split_posix_path("<stdin>"), ("<stdin>", "<stdin>"));
+        assert_eq!(split_posix_path("dir.d/file"), ("file", "file"));
+        assert_eq!(split_posix_path(""), ("", ""));
+    }
 }

@@ -47,8 +47,15 @@ pub fn handlers_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
 }
 
 /// A global of the `logging` module, read live (`logging.raiseExceptions`, `logging.root`, …).
+///
+/// Read straight from the module's `__dict__` (a module's dict is fixed for its lifetime);
+/// a missing name goes through `getattr` for the usual `AttributeError`.
 pub fn global<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
-    logging_module(py)?.as_any().getattr(name)
+    let module = logging_module(py)?;
+    match module.dict().get_item(name)? {
+        Some(value) => Ok(value),
+        None => module.as_any().getattr(name),
+    }
 }
 
 /// A global read as a truth value, as the stdlib's `if raiseExceptions:` does.

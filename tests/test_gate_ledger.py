@@ -182,15 +182,18 @@ def test_gate_with_regenerated_ledger_passes(first_run):
     assert again.returncode == 0, again.stdout + again.stderr
 
 
-def test_gate_fails_on_unlisted_failure(first_run, tmp_path):
-    tmp, proc, results = first_run
-    listed = ledger.load(str(tmp / "ledger.txt"))
-    if not listed:
-        pytest.skip(f"{CLASS} passes entirely: no failure to unlist")
+def test_gate_fails_on_unlisted_failure(tmp_path):
+    # Real failures through the real path: a per-test timeout too short for any test makes
+    # the worker stop each one, which the runner records as failed.
+    tiny = ("--timeout", "0.01")
+    listed_run = gate(tmp_path, "--update-ledger", *tiny)
+    assert listed_run.returncode == 0, listed_run.stdout + listed_run.stderr
+    listed = ledger.load(str(tmp_path / "ledger.txt"))
+    assert listed, "every test timed out, so every test is listed"
     victim = sorted(listed)[0]
     del listed[victim]
     (tmp_path / "ledger.txt").write_text(ledger.render(listed, sys.version_info))
-    out = gate(tmp_path)
+    out = gate(tmp_path, *tiny)
     assert out.returncode != 0
     assert f"NEW FAILURE (not in the ledger): {victim}" in out.stdout
 

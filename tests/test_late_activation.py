@@ -38,6 +38,30 @@ def test_loggers_created_before_activation_reach_handlers_configured_after():
     ]
 
 
+def test_config_imported_before_activation_configures_logixde():
+    result = _run(
+        """
+        import logging.config as early_config
+        from logixde import logging
+        import sys
+        early_config.dictConfig({
+            "version": 1,
+            "handlers": {"out": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"}},
+            "root": {"handlers": ["out"], "level": "INFO"},
+        })
+        logging.getLogger("cfg").info("configured through the early module")
+        import logging.config
+        print(early_config.dictConfig is logging.config.dictConfig,
+              isinstance(logging.root.handlers[0], logging.StreamHandler))
+        """
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode().splitlines() == [
+        "configured through the early module",
+        "True True",
+    ]
+
+
 def test_pytest_caplog_captures_logixde_records(tmp_path):
     test_file = tmp_path / "test_with_caplog.py"
     test_file.write_text(textwrap.dedent(

@@ -5,8 +5,9 @@ object and may already have created stdlib loggers, handlers and formatters. Tak
 
 1. ``sys.modules['logging']`` (and ``logging.handlers`` / ``logging.config``) become
    logixde's, so every later ``import logging`` gets logixde; the level tables are shared.
-2. The stdlib module object's functions (``getLogger``, ``basicConfig``, …) and ``root``
-   are rebound to logixde's, so code holding it (pytest's ``caplog`` and its per-test
+2. The stdlib module object's functions (``getLogger``, ``basicConfig``, …) and ``root``,
+   and ``logging.config``'s ``dictConfig``/``fileConfig``/``listen``, are rebound to
+   logixde's, so code holding it (pytest's ``caplog`` and its per-test
    capture handlers call ``logging.getLogger()`` on it) configures logixde's loggers.
    Its classes stay, as the stdlib's own methods name them.
 3. Each stdlib logger that already exists is joined to the logixde logger of the same
@@ -39,6 +40,10 @@ _REBOUND_FUNCTIONS = (
     "setLogRecordFactory", "getLogRecordFactory", "makeLogRecord", "getHandlerByName",
     "getHandlerNames",
 )
+
+
+# Functions of the stdlib's logging.config, when it was imported, rebound to logixde's.
+_REBOUND_CONFIG_FUNCTIONS = ("dictConfig", "fileConfig", "listen", "stopListening")
 
 
 def _join_logger(stdlib_logger, logixde_logger):
@@ -84,4 +89,9 @@ def take_over(modules=sys.modules):
         if hasattr(logging, name):
             setattr(stdlib_logging, name, getattr(logging, name))
     stdlib_logging.root = logging.root
+    stdlib_config = stdlib.get("logging.config")
+    if stdlib_config is not None:
+        config = modules["logging.config"]
+        for name in _REBOUND_CONFIG_FUNCTIONS:
+            setattr(stdlib_config, name, getattr(config, name))
     return logging

@@ -82,7 +82,8 @@ fn convert_with_key_impl<'py>(
     Ok(result)
 }
 
-/// Convert `value` with the container's configurator, replacing it under `key`.
+// Convert `value` with the container's configurator, replacing it under `key` (no
+// docstring: the stdlib's has none).
 #[pyfunction]
 #[pyo3(name = "convert_with_key", signature = (slf, key, value, replace = py_true()), text_signature = "(self, key, value, replace=True)")]
 fn mixin_convert_with_key<'py>(
@@ -94,7 +95,7 @@ fn mixin_convert_with_key<'py>(
     convert_with_key_impl(slf, key, value, replace.bind(slf.py()).is_truthy()?)
 }
 
-/// Convert `value` with the container's configurator.
+// Convert `value` with the container's configurator (no docstring, as the stdlib's).
 #[pyfunction]
 #[pyo3(name = "convert", text_signature = "(self, value)")]
 fn mixin_convert<'py>(slf: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {

@@ -125,7 +125,7 @@ impl BaseConfigurator {
     }
 
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(config)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
         BaseConfigurator {}
     }
@@ -185,7 +185,7 @@ impl BaseConfigurator {
         let this = slf.as_any();
         let rest_after = |rest: &Bound<'py, PyAny>, m: &Bound<'py, PyAny>| -> PyResult<Bound<'py, PyAny>> {
             let end = m.call_method0(intern!(py, "end"))?.extract::<isize>()?;
-            rest.get_item(PySlice::new(py, end, isize::MAX, 1))
+            rest.get_item(super::slice(py, Some(end), None)?)
         };
         let group0 = |m: &Bound<'py, PyAny>| -> PyResult<Bound<'py, PyAny>> {
             m.call_method0(intern!(py, "groups"))?.get_item(0)
@@ -648,7 +648,7 @@ impl DictConfigurator {
 #[pymethods]
 impl DictConfigurator {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(config)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<Self> {
         PyClassInitializer::from(BaseConfigurator {}).add_subclass(DictConfigurator {})
     }

@@ -153,6 +153,8 @@ pub(crate) fn unbound_local(py: Python<'_>, name: &str) -> PyErr {
     pyo3::exceptions::PyUnboundLocalError::new_err(msg)
 }
 
+pub(crate) use crate::py_slice::slice;
+
 /// `dict.pop(d, key)` on a plain dict, with its `KeyError`.
 pub(crate) fn dict_pop_required<'py>(d: &Bound<'py, PyDict>, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     match d.get_item(key)? {
@@ -297,7 +299,7 @@ pub(crate) fn collect_children(
         let mut i = i;
         while i < num_existing {
             let item = existing.get_item(i as usize)?;
-            let head = item.get_item(pyo3::types::PySlice::new(py, 0, pflen, 1))?;
+            let head = item.get_item(slice(py, None, Some(pflen))?)?;
             if head.eq(&prefixed)? {
                 child_loggers.append(item)?;
             }

@@ -239,7 +239,7 @@ impl HTTPHandler {
             h.call_method1("putrequest", (slf.getattr(intern!(py, "method"))?, &url))?;
             let i = host.call_method1("find", (":",))?;
             if i.ge(0)? {
-                host = host.get_item(pyo3::types::PySlice::new(py, 0, i.extract::<isize>()?, 1))?;
+                host = host.get_item(crate::py_slice::slice(py, Some(0), Some(i.extract::<isize>()?))?)?;
             }
             let _ = host;
             let is_post = slf.getattr(intern!(py, "method"))?.eq("POST")?;

@@ -309,8 +309,8 @@ impl TimedRotatingFileHandler {
             if slf.getattr(intern!(py, "namer"))?.is_none() {
                 for file_name in file_names.try_iter()? {
                     let file_name = file_name?;
-                    if file_name.get_item(pyo3::types::PySlice::new(py, 0, plen as isize, 1))?.eq(&prefix)? {
-                        let suffix = file_name.get_item(pyo3::types::PySlice::new(py, plen as isize, isize::MAX, 1))?;
+                    if file_name.get_item(crate::py_slice::slice(py, Some(0), Some(plen as isize))?)?.eq(&prefix)? {
+                        let suffix = file_name.get_item(crate::py_slice::slice(py, Some(plen as isize), None)?)?;
                         if ext_match()?.call_method1(intern!(py, "fullmatch"), (suffix,))?.is_truthy()? {
                             result.append(path.call_method1(intern!(py, "join"), (&dir_name, &file_name))?)?;
                         }
@@ -358,8 +358,8 @@ impl TimedRotatingFileHandler {
                     // likely candidates are foo.log.DATETIME_SUFFIX or foo.DATETIME_SUFFIX.log
                     continue;
                 }
-                if file_name.get_item(pyo3::types::PySlice::new(py, 0, plen as isize, 1))?.eq(&prefix)? {
-                    let suffix = file_name.get_item(pyo3::types::PySlice::new(py, plen as isize, isize::MAX, 1))?;
+                if file_name.get_item(crate::py_slice::slice(py, Some(0), Some(plen as isize))?)?.eq(&prefix)? {
+                    let suffix = file_name.get_item(crate::py_slice::slice(py, Some(plen as isize), None)?)?;
                     // See bpo-45628: The date/time suffix could be anywhere in the filename
                     let parts = suffix.call_method1(intern!(py, "split"), (".",))?;
                     for part in parts.try_iter()? {
