@@ -299,7 +299,9 @@ def write_docs(documents, doc_path, profile_text=None):
         "and `time.time_ns` to a constant before the library is imported, identically for "
         "every library, runs the statement 3 times, and its output bytes are compared with "
         "the stdlib's: ≈ marks output that differs only in the asctime text (a library that "
-        "ignores the patched clock), ≠ any other difference (details under each table).",
+        "ignores the patched clock), ≠ any other difference (details under each table). "
+        "The sink is read there after the handler is closed: whether every record was in the "
+        "sink when the calls returned is the timed run's check.",
         "- Rows `rotating` and `queue` run for logixde once `logging.handlers` implements "
         "those classes natively (until then: skipped).",
         "",
