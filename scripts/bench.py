@@ -126,7 +126,6 @@ def main(argv):
         repeat=args.repeat,
         target=args.target,
         rounds=args.rounds,
-        timeout=None,
         libs=args.libs,
         scenario_names=args.scenario_names,
         nogc=args.no_gc,

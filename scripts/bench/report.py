@@ -4,7 +4,6 @@ import json
 import os
 import re
 
-from bench import scenarios as scenario_defs
 from bench import svg
 
 #: Issue 4's targets: logixde's speed-up over the stdlib, CPython 3.12, identical output.

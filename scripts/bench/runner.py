@@ -24,12 +24,11 @@ MARKER = "@@BENCH@@ "
 
 
 class Config:
-    def __init__(self, repeat, target, rounds, timeout, libs, scenario_names, nogc=False, log=None, clock="cpu"):
+    def __init__(self, repeat, target, rounds, libs, scenario_names, nogc=False, log=None, clock="cpu"):
         self.clock = clock
         self.repeat = repeat
         self.target = target
         self.rounds = rounds
-        self.timeout = timeout
         self.libs = libs
         self.scenario_names = scenario_names
         self.nogc = nogc
@@ -207,7 +206,6 @@ def _finish_scenario(entry, libs):
         runs = e.pop("runs")
         e["runs"] = [{k: v for k, v in r.items() if k != "library"} for r in runs]
         samples = [s for r in runs for s in r.get("samples_ns", [])]
-        statuses = [r["status"] for r in runs]
         if verify["status"] in ("skipped", "n/a", "error") and not samples:
             e["status"] = verify["status"]
             e["error"] = verify.get("error")
