@@ -42,11 +42,14 @@ def profile(python, scenario, lib, profiler, outdir, seconds=5.0, calls=20000):
             cfg,
             timeout=int(seconds * 10 + 60),
             extra_argv=["-X", "perf"] if minor >= 12 else [],
-            prefix=["perf", "record", "-F", "1999", "-g", "-q", "-o", data, "--"],
+            # DWARF unwinding: the interpreter and the extension have no frame pointers, and the
+            # inclusive view (which native or Python function the time is spent under) needs them.
+            prefix=["perf", "record", "-F", "499", "--call-graph", "dwarf,16384", "-q", "-o", data, "--"],
         )
         _require_ok(result)
         by_dso = _perf_report(data, "dso", 0.5)
         by_symbol = _perf_report(data, "dso,symbol", 0.3)[:TOP_SYMBOLS]
+        inclusive = _perf_inclusive(data)
         raw = "\n".join(_perf_raw(data, "dso")) + "\n\n" + "\n".join(_perf_raw(data, "dso,symbol"))
         unit = "samples"
     elif profiler == "callgrind":
@@ -66,6 +69,7 @@ def profile(python, scenario, lib, profiler, outdir, seconds=5.0, calls=20000):
             if n:
                 result = result_n
         by_dso, by_symbol, raw, per_call = _callgrind_delta(counts[0], counts[1], calls)
+        inclusive = []
         by_symbol = by_symbol[:TOP_SYMBOLS]
         unit = "instructions, %.0f per call" % per_call
         # ns under valgrind mean nothing: shares are shown as instructions per call instead.
@@ -102,6 +106,19 @@ def profile(python, scenario, lib, profiler, outdir, seconds=5.0, calls=20000):
     lines += ["", "Top symbols (self time):", "", "| share | ≈ %s | object | symbol |" % per_unit, "|---:|---:|---|---|"]
     for pct, dso, sym in by_symbol:
         lines.append("| %.1f%% | %s | `%s` | `%s` |" % (pct, _ns(pct, ns), dso, sym.replace("|", "\\|")[:100]))
+    if inclusive:
+        lines += [
+            "",
+            "Inclusive time under logixde's native functions (`_core::…`) and Python functions "
+            "(`py::…`, named by `-X perf` on 3.12+), pyo3 trampolines left out. perf copies 16 KiB "
+            "of stack per sample, so deep stacks can lose their outer frames: outer functions' "
+            "shares are lower bounds.",
+            "",
+            "| inclusive | ≈ %s | function |" % per_unit,
+            "|---:|---:|---|",
+        ]
+        for pct, sym in inclusive:
+            lines.append("| %.1f%% | %s | `%s` |" % (pct, _ns(pct, ns), sym.replace("|", "\\|")[:110]))
     lines += ["", "Raw report: `%s`." % os.path.relpath(stem + ".txt")]
     return "\n".join(lines), raw
 
@@ -123,6 +140,36 @@ def _perf_raw(data, sort):
         universal_newlines=True,
     )
     return proc.stdout.splitlines()
+
+
+_PERF_CHILDREN = re.compile(r"^\s*([\d.]+)%\s+([\d.]+)%\s+\[[.k]\]\s+(.*)$")
+TOP_INCLUSIVE = 25
+
+
+def _perf_inclusive(data):
+    """[(children %, symbol)] for ``_core::`` and ``py::`` symbols, highest first."""
+    proc = subprocess.run(
+        ["perf", "report", "-i", data, "--stdio", "--children", "-g", "none", "--sort", "symbol"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        universal_newlines=True,
+    )
+    rows, seen = [], set()
+    for line in proc.stdout.splitlines():
+        m = _PERF_CHILDREN.match(line.rstrip())
+        if not m:
+            continue
+        symbol = re.sub(r"(\s+(-|[\d.]+%?))+\s*$", "", m.group(3)).strip()
+        if not (symbol.startswith("_core::") or symbol.startswith("py::")) or symbol in seen:
+            continue
+        if symbol.startswith("py::"):
+            # py::Logger.info:/long/path/logging/__init__.py -> py::Logger.info (__init__.py)
+            name, _, path = symbol[len("py::"):].partition(":")
+            symbol = "py::%s (%s)" % (name, os.path.basename(path) or path)
+        seen.add(symbol)
+        rows.append((float(m.group(1)), symbol))
+    rows.sort(reverse=True)
+    return rows[:TOP_INCLUSIVE]
 
 
 _PERF_LINE = re.compile(r"^\s*([\d.]+)%\s+(\S+)(?:\s+\[[.k]\]\s+(.*))?$")
