@@ -183,6 +183,8 @@ def targets_table(doc):
                                     fmt_ns(e["median_ns"]), fmt_ns(pico["median_ns"]))
         elif pico.get("status") in (None, "missing"):
             vs = "not installed"
+        elif pico.get("status") in ("n/a", "error", "skipped"):
+            vs = "picologging: %s" % pico["status"]
         else:
             vs = "output not correct: not compared"
         if not e.get("speedup"):
