@@ -7,7 +7,8 @@
 //! uses.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PyString, PyTuple};
+use pyo3::ffi;
+use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pyo3::intern;
 
 use crate::levels;
@@ -64,6 +65,16 @@ fn single_mapping_argument<'py>(args: &Bound<'py, PyAny>) -> PyResult<Option<Bou
         return Ok(None);
     }
     let first = args.get_item(0)?;
+    // The common arguments are exact builtins that are never Mappings: skip the ABC check.
+    if first.is_exact_instance_of::<PyString>()
+        || first.is_exact_instance_of::<PyInt>()
+        || first.is_exact_instance_of::<PyFloat>()
+        || first.is_exact_instance_of::<PyTuple>()
+        || first.is_exact_instance_of::<PyList>()
+        || first.is_none()
+    {
+        return Ok(None);
+    }
     let is_mapping = first.is_instance_of::<PyDict>() || {
         let abc = state::global(py, intern!(py, "collections"))?
             .getattr(intern!(py, "abc"))?
@@ -188,6 +199,36 @@ fn split_posix_path(path: &str) -> (&str, &str) {
     (filename, module)
 }
 
+/// Attributes `LogRecord.__init__` sets: the size its `__dict__` is made with.
+const RECORD_ATTRIBUTES: isize = 22;
+
+extern "C" {
+    // Exported by CPython 3.9–3.13 (cpython/dictobject.h): a dict sized for `minused` keys.
+    fn _PyDict_NewPresized(minused: ffi::Py_ssize_t) -> *mut ffi::PyObject;
+}
+
+/// The instance `__dict__` about to receive a record's attributes.
+///
+/// A fresh record's empty `__dict__` is replaced by one sized for every attribute, so
+/// filling it never resizes; a dict that already holds entries (a subclass that set
+/// attributes before calling `LogRecord.__init__`) is kept and filled in place.
+fn fresh_instance_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    let current = instance_dict(obj)?;
+    if !current.is_empty() {
+        return Ok(current);
+    }
+    let py = obj.py();
+    // SAFETY: `_PyDict_NewPresized` returns a new reference to a dict or NULL with an
+    // exception set; `PyObject_GenericSetDict` takes its own reference to the dict.
+    unsafe {
+        let dict = Bound::from_owned_ptr_or_err(py, _PyDict_NewPresized(RECORD_ATTRIBUTES))?;
+        if ffi::PyObject_GenericSetDict(obj.as_ptr(), dict.as_ptr(), std::ptr::null_mut()) != 0 {
+            return Err(PyErr::fetch(py));
+        }
+        Ok(dict.cast_into_unchecked())
+    }
+}
+
 /// The instance `__dict__` of a record (or of any object with one).
 pub fn instance_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
     Ok(obj.getattr(intern!(obj.py(), "__dict__"))?.cast_into::<PyDict>()?)
@@ -219,7 +260,7 @@ impl LogRecord {
     ) -> PyResult<()> {
         let py = slf.py();
         let clock = read_clock(py)?;
-        let d = instance_dict(slf.as_any())?;
+        let d = fresh_instance_dict(slf.as_any())?;
         let none = py.None().into_bound(py);
         d.set_item(intern!(py, "name"), name)?;
         d.set_item(intern!(py, "msg"), msg)?;
