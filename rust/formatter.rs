@@ -374,7 +374,7 @@ struct TimeCache {
     gmt: bool,
     fmt: Py<PyString>,
     tzname: Py<PyAny>,
-    tz_env: Option<std::ffi::OsString>,
+    tz_env: Option<Vec<u8>>,
     text: Py<PyString>,
 }
 
@@ -394,6 +394,25 @@ fn cacheable_time_format(fmt: &str) -> bool {
         }
     }
     true
+}
+
+extern "C" {
+    fn getenv(name: *const std::ffi::c_char) -> *const std::ffi::c_char;
+}
+
+/// The `TZ` environment variable as the C library's `tzset()` reads it (`getenv`, which is
+/// what `putenv` from `os.environ` updates), without allocating when unset.
+fn tz_env_bytes() -> Option<Vec<u8>> {
+    // SAFETY: getenv returns NULL or a NUL-terminated string owned by the environment,
+    // copied at once; the environment is only changed by code holding the interpreter.
+    unsafe {
+        let p = getenv(c"TZ".as_ptr());
+        if p.is_null() {
+            None
+        } else {
+            Some(std::ffi::CStr::from_ptr(p).to_bytes().to_vec())
+        }
+    }
 }
 
 fn cached_strftime<'py>(
@@ -430,7 +449,7 @@ fn cached_strftime<'py>(
     }
     let second = t.floor() as i64;
     let tzname = fns.module.bind(py).getattr(intern!(py, "tzname"))?;
-    let tz_env = if gmt { None } else { std::env::var_os("TZ") };
+    let tz_env = if gmt { None } else { tz_env_bytes() };
     if let Ok(guard) = TIME_CACHE.lock() {
         if let Some(c) = guard.as_ref() {
             if c.second == second
@@ -482,7 +501,7 @@ fn format_time_impl<'py>(
     }
     let msecs = dispatch::getattr(record, intern!(py, "msecs"))?;
     if msec_fmt.is_exact_instance_of::<PyString>()
-        && msec_fmt.eq("%s,%03d")?
+        && msec_fmt.cast::<PyString>()?.to_str().is_ok_and(|f| f == "%s,%03d")
         && s.is_exact_instance_of::<PyString>()
     {
         let whole = if msecs.is_exact_instance_of::<PyFloat>() {
@@ -495,8 +514,13 @@ fn format_time_impl<'py>(
         };
         if let (Some(ms), Ok(text)) = (whole, s.cast::<PyString>()?.to_str()) {
             // `%03d` of a value in [0, 1000): three digits, zero-padded.
-            let text = format!("{text},{ms:03}");
-            return Ok(PyString::new(py, &text).into_any());
+            let mut out = String::with_capacity(text.len() + 4);
+            out.push_str(text);
+            out.push(',');
+            for d in [ms / 100, ms / 10 % 10, ms % 10] {
+                out.push(char::from(b'0' + d as u8));
+            }
+            return Ok(PyString::new(py, &out).into_any());
         }
     }
     msec_fmt.rem(PyTuple::new(py, [s, msecs])?)
