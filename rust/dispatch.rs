@@ -58,7 +58,7 @@ pub struct NativeMethod {
     interned: PyOnceLock<Py<PyString>>,
     /// The native class first asked about and the descriptor found on it (kept alive by
     /// the class); another class asked about is looked up each time.
-    original: PyOnceLock<(usize, usize)>,
+    original: PyOnceLock<(std::any::TypeId, usize)>,
 }
 
 impl NativeMethod {
@@ -77,40 +77,42 @@ impl NativeMethod {
         unsafe { _PyType_Lookup(type_.as_type_ptr(), name.as_ptr()) as usize }
     }
 
-    /// True when `obj.<name>` would resolve to `T`'s own native method.
-    pub fn is_native<T: PyTypeInfo>(&self, obj: &Bound<'_, PyAny>) -> bool {
-        let py = obj.py();
+    /// The descriptor `T` has under this name (0 if none): cached for the first class
+    /// asked about (keyed by its Rust type, no Python call), looked up for any other.
+    #[inline]
+    fn original<T: PyTypeInfo + 'static>(&self, py: Python<'_>) -> usize {
         let name = self.name(py);
-        let native_type = T::type_object(py);
-        let (cached_type, cached) = *self.original.get_or_init(py, || {
-            (native_type.as_type_ptr() as usize, Self::lookup(&native_type, name))
-        });
-        let original = if cached_type == native_type.as_type_ptr() as usize {
+        let id = std::any::TypeId::of::<T>();
+        let (cached_id, cached) =
+            *self.original.get_or_init(py, || (id, Self::lookup(&T::type_object(py), name)));
+        if cached_id == id {
             cached
         } else {
-            Self::lookup(&native_type, name)
-        };
-        if original == 0 || Self::lookup(&obj.get_type(), name) != original {
+            Self::lookup(&T::type_object(py), name)
+        }
+    }
+
+    /// The descriptor found on `type(obj)` under this name (0 if none).
+    #[inline]
+    fn found_on_type(&self, obj: &Bound<'_, PyAny>) -> usize {
+        // SAFETY: `obj` and the interned name are live; the result is only compared.
+        unsafe { _PyType_Lookup(ffi::Py_TYPE(obj.as_ptr()), self.name(obj.py()).as_ptr()) as usize }
+    }
+
+    /// True when `obj.<name>` would resolve to `T`'s own native method.
+    pub fn is_native<T: PyTypeInfo + 'static>(&self, obj: &Bound<'_, PyAny>) -> bool {
+        let original = self.original::<T>(obj.py());
+        if original == 0 || self.found_on_type(obj) != original {
             return false;
         }
-        !shadowed_by_instance(obj, name)
+        !shadowed_by_instance(obj, self.name(obj.py()))
     }
 
     /// True when `type(obj).<name>` is still `T`'s own attribute: for a data descriptor
     /// (a native property), which wins over the instance dict, that decides `obj.<name>`.
-    pub fn type_is_native<T: PyTypeInfo>(&self, obj: &Bound<'_, PyAny>) -> bool {
-        let py = obj.py();
-        let name = self.name(py);
-        let native_type = T::type_object(py);
-        let (cached_type, cached) = *self.original.get_or_init(py, || {
-            (native_type.as_type_ptr() as usize, Self::lookup(&native_type, name))
-        });
-        let original = if cached_type == native_type.as_type_ptr() as usize {
-            cached
-        } else {
-            Self::lookup(&native_type, name)
-        };
-        original != 0 && Self::lookup(&obj.get_type(), name) == original
+    pub fn type_is_native<T: PyTypeInfo + 'static>(&self, obj: &Bound<'_, PyAny>) -> bool {
+        let original = self.original::<T>(obj.py());
+        original != 0 && self.found_on_type(obj) == original
     }
 
     /// `obj.<name>(*args)` through Python (the override, the patch or the foreign object).
