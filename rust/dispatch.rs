@@ -56,8 +56,9 @@ extern "C" {
 pub struct NativeMethod {
     name: &'static str,
     interned: PyOnceLock<Py<PyString>>,
-    /// The descriptor found on the native class at first use (kept alive by the class).
-    original: PyOnceLock<usize>,
+    /// The native class first asked about and the descriptor found on it (kept alive by
+    /// the class); another class asked about is looked up each time.
+    original: PyOnceLock<(std::any::TypeId, usize)>,
 }
 
 impl NativeMethod {
@@ -76,15 +77,42 @@ impl NativeMethod {
         unsafe { _PyType_Lookup(type_.as_type_ptr(), name.as_ptr()) as usize }
     }
 
-    /// True when `obj.<name>` would resolve to `T`'s own native method.
-    pub fn is_native<T: PyTypeInfo>(&self, obj: &Bound<'_, PyAny>) -> bool {
-        let py = obj.py();
+    /// The descriptor `T` has under this name (0 if none): cached for the first class
+    /// asked about (keyed by its Rust type, no Python call), looked up for any other.
+    #[inline]
+    fn original<T: PyTypeInfo + 'static>(&self, py: Python<'_>) -> usize {
         let name = self.name(py);
-        let original = *self.original.get_or_init(py, || Self::lookup(&T::type_object(py), name));
-        if original == 0 || Self::lookup(&obj.get_type(), name) != original {
+        let id = std::any::TypeId::of::<T>();
+        let (cached_id, cached) =
+            *self.original.get_or_init(py, || (id, Self::lookup(&T::type_object(py), name)));
+        if cached_id == id {
+            cached
+        } else {
+            Self::lookup(&T::type_object(py), name)
+        }
+    }
+
+    /// The descriptor found on `type(obj)` under this name (0 if none).
+    #[inline]
+    fn found_on_type(&self, obj: &Bound<'_, PyAny>) -> usize {
+        // SAFETY: `obj` and the interned name are live; the result is only compared.
+        unsafe { _PyType_Lookup(ffi::Py_TYPE(obj.as_ptr()), self.name(obj.py()).as_ptr()) as usize }
+    }
+
+    /// True when `obj.<name>` would resolve to `T`'s own native method.
+    pub fn is_native<T: PyTypeInfo + 'static>(&self, obj: &Bound<'_, PyAny>) -> bool {
+        let original = self.original::<T>(obj.py());
+        if original == 0 || self.found_on_type(obj) != original {
             return false;
         }
-        !shadowed_by_instance(obj, name)
+        !shadowed_by_instance(obj, self.name(obj.py()))
+    }
+
+    /// True when `type(obj).<name>` is still `T`'s own attribute: for a data descriptor
+    /// (a native property), which wins over the instance dict, that decides `obj.<name>`.
+    pub fn type_is_native<T: PyTypeInfo + 'static>(&self, obj: &Bound<'_, PyAny>) -> bool {
+        let original = self.original::<T>(obj.py());
+        original != 0 && self.found_on_type(obj) == original
     }
 
     /// `obj.<name>(*args)` through Python (the override, the patch or the foreign object).
@@ -112,4 +140,197 @@ fn shadowed_by_instance(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> b
         }
         !ffi::PyDict_GetItemWithError(dict, name.as_ptr()).is_null()
     }
+}
+
+/// `_thread.RLock` (the type `threading.RLock()` returns) and its `acquire` and `release`
+/// method descriptors. The type is immutable (a static type before 3.10), so neither its
+/// methods nor its `__enter__`/`__exit__` (the same C functions as `acquire`/`release`) can
+/// be replaced: calling the descriptors is exactly what `lock.acquire()` and `with lock:` do,
+/// without the attribute lookups.
+struct RLockMethods {
+    type_ptr: usize,
+    acquire: Py<PyAny>,
+    release: Py<PyAny>,
+}
+
+static RLOCK: PyOnceLock<Option<RLockMethods>> = PyOnceLock::new();
+
+fn rlock_methods(py: Python<'_>) -> Option<&'static RLockMethods> {
+    RLOCK
+        .get_or_init(py, || {
+            let load = || -> PyResult<RLockMethods> {
+                let ty = py.import("_thread")?.getattr("RLock")?.cast_into::<PyType>()?;
+                let acquire = ty.getattr("acquire")?.unbind();
+                let release = ty.getattr("release")?.unbind();
+                // `__enter__`/`__exit__` must be the same C functions for `with` to match.
+                let same = |a: &str, b: &str| -> PyResult<bool> {
+                    let x = ty.getattr(a)?;
+                    let y = ty.getattr(b)?;
+                    // SAFETY: both are method descriptors of a builtin type (checked below).
+                    Ok(x.get_type().is(y.get_type())
+                        && x.get_type().name()?.to_cow()? == "method_descriptor"
+                        && unsafe {
+                            let dx = x.as_ptr() as *mut ffi::PyMethodDescrObject;
+                            let dy = y.as_ptr() as *mut ffi::PyMethodDescrObject;
+                            (*(*dx).d_method).ml_meth.PyCFunction as usize
+                                == (*(*dy).d_method).ml_meth.PyCFunction as usize
+                        })
+                };
+                if !(same("__enter__", "acquire")? && same("__exit__", "release")?) {
+                    return Err(pyo3::exceptions::PyTypeError::new_err("unexpected RLock"));
+                }
+                Ok(RLockMethods { type_ptr: ty.as_type_ptr() as usize, acquire, release })
+            };
+            load().ok()
+        })
+        .as_ref()
+}
+
+/// The cached `_thread.RLock` methods when `lock` is exactly such a lock.
+#[inline]
+fn exact_rlock(lock: &Bound<'_, PyAny>) -> Option<&'static RLockMethods> {
+    let m = rlock_methods(lock.py())?;
+    // SAFETY: `lock` is a live object; its type pointer is only compared.
+    let ty = unsafe { ffi::Py_TYPE(lock.as_ptr()) } as usize;
+    (ty == m.type_ptr).then_some(m)
+}
+
+fn call_descr(descr: &Py<PyAny>, obj: &Bound<'_, PyAny>) -> PyResult<()> {
+    let py = obj.py();
+    let args = [obj.as_ptr()];
+    // SAFETY: `descr` is a live method descriptor, `args` one valid borrowed object; the
+    // result is a new reference or NULL with an exception set.
+    let r = unsafe { ffi::PyObject_Vectorcall(descr.as_ptr(), args.as_ptr(), 1, std::ptr::null_mut()) };
+    if r.is_null() {
+        return Err(PyErr::fetch(py));
+    }
+    // SAFETY: `r` is a new reference.
+    unsafe { ffi::Py_DECREF(r) };
+    Ok(())
+}
+
+/// `lock.acquire()` (`op` is the interned "acquire") or `lock.release()` ("release").
+pub fn lock_call(lock: &Bound<'_, PyAny>, op: &Bound<'_, PyString>, acquire: bool) -> PyResult<()> {
+    if let Some(m) = exact_rlock(lock) {
+        return call_descr(if acquire { &m.acquire } else { &m.release }, lock);
+    }
+    lock.call_method0(op).map(|_| ())
+}
+
+/// Whether `lock` is exactly a `_thread.RLock` (always true: it has no `__bool__`/`__len__`).
+pub fn is_exact_rlock(lock: &Bound<'_, PyAny>) -> bool {
+    exact_rlock(lock).is_some()
+}
+
+/// `obj.__dict__` when `obj` is exactly a `T` (a native class with an instance dict and no
+/// `__dict__` override), read from the dict slot without the attribute lookup; `None`
+/// otherwise or when the dict is not created yet (the caller does the lookup).
+#[inline]
+pub fn exact_instance_dict<'py, T: PyTypeInfo>(obj: &Bound<'py, PyAny>) -> Option<Bound<'py, pyo3::types::PyDict>> {
+    if !obj.is_exact_instance_of::<T>() {
+        return None;
+    }
+    // SAFETY: `obj` is live; the slot holds NULL or a borrowed dict reference.
+    unsafe {
+        let dict_ptr = _PyObject_GetDictPtr(obj.as_ptr());
+        if dict_ptr.is_null() || (*dict_ptr).is_null() {
+            return None;
+        }
+        Some(Bound::from_borrowed_ptr(obj.py(), *dict_ptr).cast_into_unchecked())
+    }
+}
+
+/// Whether `tp` looks attributes up with the generic algorithm over a `tp_dictoffset` dict
+/// (native classes and their Python subclasses without `__getattr__`/`__getattribute__`).
+#[inline]
+unsafe fn generic_with_dict(tp: *mut ffi::PyTypeObject) -> bool {
+    (*tp).tp_getattro.map(|f| f as usize) == Some(ffi::PyObject_GenericGetAttr as *const () as usize) && (*tp).tp_dictoffset > 0
+}
+
+/// `getattr(obj, name)`, exactly: for objects using the generic lookup over an instance dict
+/// the generic algorithm is run here (no descriptor with `__get__` on the type → instance
+/// dict → plain class attribute), saving the interpreter's general path; anything else
+/// (descriptors, missing attributes, other types) goes through `PyObject_GetAttr`.
+#[inline]
+pub fn getattr<'py>(obj: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
+    let py = obj.py();
+    // SAFETY: `obj` and `name` are live; borrowed results are turned into owned references
+    // before anything else runs.
+    unsafe {
+        let o = obj.as_ptr();
+        let tp = ffi::Py_TYPE(o);
+        if generic_with_dict(tp) {
+            let descr = _PyType_Lookup(tp, name.as_ptr());
+            if descr.is_null() || (*ffi::Py_TYPE(descr)).tp_descr_get.is_none() {
+                let descr = Bound::from_borrowed_ptr_or_opt(py, descr);
+                let dict = *((o as *mut u8).offset((*tp).tp_dictoffset) as *mut *mut ffi::PyObject);
+                if !dict.is_null() {
+                    let v = ffi::PyDict_GetItemWithError(dict, name.as_ptr());
+                    if !v.is_null() {
+                        return Ok(Bound::from_borrowed_ptr(py, v));
+                    }
+                    if !ffi::PyErr_Occurred().is_null() {
+                        return Err(PyErr::fetch(py));
+                    }
+                }
+                if let Some(d) = descr {
+                    return Ok(d);
+                }
+            }
+        }
+    }
+    obj.getattr(name)
+}
+
+/// `setattr(obj, name, value)`, exactly: straight into the instance dict for objects using
+/// the generic assignment over an existing `tp_dictoffset` dict when the type has no data
+/// descriptor of that name; anything else through `PyObject_SetAttr`.
+#[inline]
+pub fn setattr(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    let py = obj.py();
+    // SAFETY: as in `getattr`; `PyDict_SetItem` does not steal references.
+    unsafe {
+        let o = obj.as_ptr();
+        let tp = ffi::Py_TYPE(o);
+        if (*tp).tp_setattro.map(|f| f as usize) == Some(ffi::PyObject_GenericSetAttr as *const () as usize)
+            && (*tp).tp_dictoffset > 0
+        {
+            let descr = _PyType_Lookup(tp, name.as_ptr());
+            if descr.is_null() || (*ffi::Py_TYPE(descr)).tp_descr_set.is_none() {
+                let dict = *((o as *mut u8).offset((*tp).tp_dictoffset) as *mut *mut ffi::PyObject);
+                if !dict.is_null() {
+                    if ffi::PyDict_SetItem(dict, name.as_ptr(), value.as_ptr()) < 0 {
+                        return Err(PyErr::fetch(py));
+                    }
+                    return Ok(());
+                }
+            }
+        }
+    }
+    obj.setattr(name, value)
+}
+
+/// `hasattr(obj, name)` answered without running code when it is certainly true: the
+/// object uses the generic lookup and its type has a plain method of that name (a builtin
+/// method descriptor or a Python function, whose `__get__` neither fails nor runs code, and
+/// which an instance attribute could only shadow with another value). Otherwise Python's
+/// `hasattr`.
+#[inline]
+pub fn has_method(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> PyResult<bool> {
+    // SAFETY: live objects; the descriptor pointer is only inspected.
+    unsafe {
+        let tp = ffi::Py_TYPE(obj.as_ptr());
+        if (*tp).tp_getattro.map(|f| f as *const () as usize) == Some(ffi::PyObject_GenericGetAttr as *const () as usize) {
+            let descr = _PyType_Lookup(tp, name.as_ptr());
+            if !descr.is_null() {
+                let dt = ffi::Py_TYPE(descr);
+                if std::ptr::eq(dt, std::ptr::addr_of!(ffi::PyMethodDescr_Type))
+                    || std::ptr::eq(dt, std::ptr::addr_of!(ffi::PyFunction_Type))
+                {
+                    return Ok(true);
+                }
+            }
+        }
+    }
+    obj.hasattr(name)
 }

@@ -66,12 +66,12 @@ impl FileHandler {
         let py = slf.py();
         handler::with_handler_lock(slf, || {
             let inner = (|| -> PyResult<()> {
-                let stream = slf.getattr(intern!(py, "stream"))?;
+                let stream = dispatch::getattr(slf, intern!(py, "stream"))?;
                 if stream.is_truthy()? {
                     let flushed = dispatch::call_method0(slf, intern!(py, "flush")).map(|_| ());
                     // finally:
                     let closed = (|| -> PyResult<()> {
-                        let stream = slf.getattr(intern!(py, "stream"))?;
+                        let stream = dispatch::getattr(slf, intern!(py, "stream"))?;
                         slf.setattr(intern!(py, "stream"), py.None())?;
                         if stream.hasattr(intern!(py, "close"))? {
                             stream.call_method0(intern!(py, "close"))?;
@@ -95,15 +95,15 @@ impl FileHandler {
     pub fn open_impl<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let open_func = if state::minor(py) >= 10 {
-            slf.getattr(intern!(py, "_builtin_open"))?
+            dispatch::getattr(slf, intern!(py, "_builtin_open"))?
         } else {
             builtin_open(py)?
         };
         let kw = PyDict::new(py);
-        kw.set_item("encoding", slf.getattr(intern!(py, "encoding"))?)?;
-        kw.set_item("errors", slf.getattr(intern!(py, "errors"))?)?;
+        kw.set_item("encoding", dispatch::getattr(slf, intern!(py, "encoding"))?)?;
+        kw.set_item("errors", dispatch::getattr(slf, intern!(py, "errors"))?)?;
         open_func.call(
-            (slf.getattr(intern!(py, "baseFilename"))?, slf.getattr(intern!(py, "mode"))?),
+            (dispatch::getattr(slf, intern!(py, "baseFilename"))?, dispatch::getattr(slf, intern!(py, "mode"))?),
             Some(&kw),
         )
     }
@@ -112,21 +112,21 @@ impl FileHandler {
     pub fn emit_impl(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = slf.py();
         if state::minor(py) < 10 {
-            if slf.getattr(intern!(py, "stream"))?.is_none() {
+            if dispatch::getattr(slf, intern!(py, "stream"))?.is_none() {
                 let stream = dispatch::call_method0(slf, intern!(py, "_open"))?;
                 slf.setattr(intern!(py, "stream"), stream)?;
             }
             return StreamHandler::emit_impl(slf, record);
         }
-        if slf.getattr(intern!(py, "stream"))?.is_none() {
+        if dispatch::getattr(slf, intern!(py, "stream"))?.is_none() {
             // Issue #42378: a closed handler in mode 'w' does not reopen (and truncate).
-            let mode_not_w = slf.getattr(intern!(py, "mode"))?.ne("w")?;
-            if mode_not_w || !slf.getattr(intern!(py, "_closed"))?.is_truthy()? {
+            let mode_not_w = dispatch::getattr(slf, intern!(py, "mode"))?.ne("w")?;
+            if mode_not_w || !dispatch::getattr(slf, intern!(py, "_closed"))?.is_truthy()? {
                 let stream = dispatch::call_method0(slf, intern!(py, "_open"))?;
                 slf.setattr(intern!(py, "stream"), stream)?;
             }
         }
-        if slf.getattr(intern!(py, "stream"))?.is_truthy()? {
+        if dispatch::getattr(slf, intern!(py, "stream"))?.is_truthy()? {
             StreamHandler::emit_impl(slf, record)?;
         }
         Ok(())
@@ -199,10 +199,10 @@ impl FileHandler {
 
     fn __repr__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let level = handler::get_level_name(py, &slf.getattr(intern!(py, "level"))?)?;
+        let level = handler::get_level_name(py, &dispatch::getattr(slf, intern!(py, "level"))?)?;
         handler::pystr(py, "<%s %s (%s)>").rem((
             handler::class_name(slf.as_any())?,
-            slf.getattr(intern!(py, "baseFilename"))?,
+            dispatch::getattr(slf, intern!(py, "baseFilename"))?,
             level,
         ))
     }

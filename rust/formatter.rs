@@ -85,7 +85,7 @@ fn instance_dict<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
     let dict = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyObject_GenericGetDict(slf.as_ptr(), std::ptr::null_mut())) };
     match dict {
         Ok(d) => Ok(d.cast_into::<PyDict>()?),
-        Err(_) => Ok(slf.getattr(intern!(py, "__dict__"))?.cast_into::<PyDict>()?),
+        Err(_) => Ok(dispatch::getattr(slf, intern!(py, "__dict__"))?.cast_into::<PyDict>()?),
     }
 }
 
@@ -233,7 +233,7 @@ impl Formatter {
         if validate {
             dispatch::call_method0(&style_obj, intern!(py, "validate"))?;
         }
-        slf.setattr(intern!(py, "_fmt"), style_obj.getattr(intern!(py, "_fmt"))?)?;
+        slf.setattr(intern!(py, "_fmt"), dispatch::getattr(&style_obj, intern!(py, "_fmt"))?)?;
         slf.setattr(intern!(py, "datefmt"), datefmt.unwrap_or_else(|| py.None().into_bound(py)))?;
         Ok(())
     }
@@ -323,7 +323,7 @@ impl Formatter {
 
 fn uses_time_impl<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let style_obj = slf.getattr(intern!(py, "_style"))?;
+    let style_obj = dispatch::getattr(slf, intern!(py, "_style"))?;
     if style::is_native_style(&style_obj) {
         return Ok(pyo3::types::PyBool::new(py, style::style_uses_time(&style_obj)?).to_owned().into_any());
     }
@@ -332,7 +332,7 @@ fn uses_time_impl<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
 
 fn format_message_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let style_obj = slf.getattr(intern!(py, "_style"))?;
+    let style_obj = dispatch::getattr(slf, intern!(py, "_style"))?;
     if style::is_native_style(&style_obj) {
         return style::style_format(&style_obj, record);
     }
@@ -374,7 +374,7 @@ struct TimeCache {
     gmt: bool,
     fmt: Py<PyString>,
     tzname: Py<PyAny>,
-    tz_env: Option<std::ffi::OsString>,
+    tz_env: Option<Vec<u8>>,
     text: Py<PyString>,
 }
 
@@ -394,6 +394,25 @@ fn cacheable_time_format(fmt: &str) -> bool {
         }
     }
     true
+}
+
+extern "C" {
+    fn getenv(name: *const std::ffi::c_char) -> *const std::ffi::c_char;
+}
+
+/// The `TZ` environment variable as the C library's `tzset()` reads it (`getenv`, which is
+/// what `putenv` from `os.environ` updates), without allocating when unset.
+fn tz_env_bytes() -> Option<Vec<u8>> {
+    // SAFETY: getenv returns NULL or a NUL-terminated string owned by the environment,
+    // copied at once; the environment is only changed by code holding the interpreter.
+    unsafe {
+        let p = getenv(c"TZ".as_ptr());
+        if p.is_null() {
+            None
+        } else {
+            Some(std::ffi::CStr::from_ptr(p).to_bytes().to_vec())
+        }
+    }
 }
 
 fn cached_strftime<'py>(
@@ -430,7 +449,7 @@ fn cached_strftime<'py>(
     }
     let second = t.floor() as i64;
     let tzname = fns.module.bind(py).getattr(intern!(py, "tzname"))?;
-    let tz_env = if gmt { None } else { std::env::var_os("TZ") };
+    let tz_env = if gmt { None } else { tz_env_bytes() };
     if let Ok(guard) = TIME_CACHE.lock() {
         if let Some(c) = guard.as_ref() {
             if c.second == second
@@ -465,8 +484,8 @@ fn format_time_impl<'py>(
     datefmt: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let converter = slf.getattr(intern!(py, "converter"))?;
-    let created = record.getattr(intern!(py, "created"))?;
+    let converter = dispatch::getattr(slf, intern!(py, "converter"))?;
+    let created = dispatch::getattr(record, intern!(py, "created"))?;
     let time = state::global(py, intern!(py, "time"))?;
     let strftime = time.getattr(intern!(py, "strftime"))?;
     if let Some(datefmt) = datefmt {
@@ -474,15 +493,15 @@ fn format_time_impl<'py>(
             return cached_strftime(py, &converter, &created, datefmt, &strftime);
         }
     }
-    let default_fmt = slf.getattr(intern!(py, "default_time_format"))?;
+    let default_fmt = dispatch::getattr(slf, intern!(py, "default_time_format"))?;
     let s = cached_strftime(py, &converter, &created, &default_fmt, &strftime)?;
-    let msec_fmt = slf.getattr(intern!(py, "default_msec_format"))?;
+    let msec_fmt = dispatch::getattr(slf, intern!(py, "default_msec_format"))?;
     if !msec_fmt.is_truthy()? {
         return Ok(s);
     }
-    let msecs = record.getattr(intern!(py, "msecs"))?;
+    let msecs = dispatch::getattr(record, intern!(py, "msecs"))?;
     if msec_fmt.is_exact_instance_of::<PyString>()
-        && msec_fmt.eq("%s,%03d")?
+        && msec_fmt.cast::<PyString>()?.to_str().is_ok_and(|f| f == "%s,%03d")
         && s.is_exact_instance_of::<PyString>()
     {
         let whole = if msecs.is_exact_instance_of::<PyFloat>() {
@@ -495,8 +514,13 @@ fn format_time_impl<'py>(
         };
         if let (Some(ms), Ok(text)) = (whole, s.cast::<PyString>()?.to_str()) {
             // `%03d` of a value in [0, 1000): three digits, zero-padded.
-            let text = format!("{text},{ms:03}");
-            return Ok(PyString::new(py, &text).into_any());
+            let mut out = String::with_capacity(text.len() + 4);
+            out.push_str(text);
+            out.push(',');
+            for d in [ms / 100, ms / 10 % 10, ms % 10] {
+                out.push(char::from(b'0' + d as u8));
+            }
+            return Ok(PyString::new(py, &out).into_any());
         }
     }
     msec_fmt.rem(PyTuple::new(py, [s, msecs])?)
@@ -525,11 +549,27 @@ fn format_exception_impl<'py>(py: Python<'py>, ei: &Bound<'py, PyAny>) -> PyResu
     Ok(s)
 }
 
+static FORMAT: dispatch::NativeMethod = dispatch::NativeMethod::new("format");
+static GET_MESSAGE: dispatch::NativeMethod = dispatch::NativeMethod::new("getMessage");
+
+/// `fmt.format(record)`: the native body directly when `fmt.format` is `Formatter.format`.
+pub fn call_format<'py>(fmt: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if FORMAT.is_native::<Formatter>(fmt) {
+        format_impl(fmt, record)
+    } else {
+        FORMAT.call(fmt, (record,))
+    }
+}
+
 /// The body of `Formatter.format`.
 fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let message = dispatch::call_method0(record, intern!(py, "getMessage"))?;
-    record.setattr(intern!(py, "message"), message)?;
+    let message = if GET_MESSAGE.is_native::<crate::record::LogRecord>(record) {
+        crate::record::get_message(record)?
+    } else {
+        GET_MESSAGE.call(record, ())?
+    };
+    dispatch::setattr(record, intern!(py, "message"), &message)?;
     let inst = instance_dict(slf)?;
     let flags = native_flags(slf)?;
     let uses_time = if is_native(py, &inst, flags, USES_TIME)? {
@@ -538,40 +578,40 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
         dispatch::call_method0(slf, intern!(py, "usesTime"))?
     };
     if uses_time.is_truthy()? {
-        let datefmt = slf.getattr(intern!(py, "datefmt"))?;
+        let datefmt = dispatch::getattr(slf, intern!(py, "datefmt"))?;
         let asctime = if is_native(py, &inst, flags, FORMAT_TIME)? {
             format_time_impl(slf, record, Some(&datefmt))?
         } else {
             dispatch::call_method(slf, intern!(py, "formatTime"), (record, datefmt))?
         };
-        record.setattr(intern!(py, "asctime"), asctime)?;
+        dispatch::setattr(record, intern!(py, "asctime"), &asctime)?;
     }
     let mut s = if is_native(py, &inst, flags, FORMAT_MESSAGE)? {
         format_message_impl(slf, record)?
     } else {
         dispatch::call_method(slf, intern!(py, "formatMessage"), (record,))?
     };
-    if record.getattr(intern!(py, "exc_info"))?.is_truthy()? {
+    if dispatch::getattr(record, intern!(py, "exc_info"))?.is_truthy()? {
         // Cache the traceback text to avoid converting it multiple times
         // (it's constant anyway)
-        if !record.getattr(intern!(py, "exc_text"))?.is_truthy()? {
-            let ei = record.getattr(intern!(py, "exc_info"))?;
+        if !dispatch::getattr(record, intern!(py, "exc_text"))?.is_truthy()? {
+            let ei = dispatch::getattr(record, intern!(py, "exc_info"))?;
             let text = if is_native(py, &inst, flags, FORMAT_EXCEPTION)? {
                 format_exception_impl(py, &ei)?
             } else {
                 dispatch::call_method(slf, intern!(py, "formatException"), (ei,))?
             };
-            record.setattr(intern!(py, "exc_text"), text)?;
+            dispatch::setattr(record, intern!(py, "exc_text"), &text)?;
         }
     }
-    let exc_text = record.getattr(intern!(py, "exc_text"))?;
+    let exc_text = dispatch::getattr(record, intern!(py, "exc_text"))?;
     if exc_text.is_truthy()? {
         if lacks_trailing_newline(&s)? {
             s = s.add("\n")?;
         }
         s = s.add(exc_text)?;
     }
-    let stack_info = record.getattr(intern!(py, "stack_info"))?;
+    let stack_info = dispatch::getattr(record, intern!(py, "stack_info"))?;
     if stack_info.is_truthy()? {
         if lacks_trailing_newline(&s)? {
             s = s.add("\n")?;
@@ -630,7 +670,7 @@ impl BufferingFormatter {
             rv = rv.add(dispatch::call_method(slf.as_any(), intern!(py, "formatHeader"), (records,))?)?;
             for record in records.try_iter()? {
                 let record = record?;
-                let linefmt = slf.getattr(intern!(py, "linefmt"))?;
+                let linefmt = dispatch::getattr(slf, intern!(py, "linefmt"))?;
                 rv = rv.add(dispatch::call_method(&linefmt, intern!(py, "format"), (record,))?)?;
             }
             rv = rv.add(dispatch::call_method(slf.as_any(), intern!(py, "formatFooter"), (records,))?)?;

@@ -84,7 +84,7 @@ pub fn get_level_name<'py>(py: Python<'py>, level: &Bound<'py, PyAny>) -> PyResu
 /// `self.__class__.__name__`.
 pub fn class_name<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = obj.py();
-    obj.getattr(intern!(py, "__class__"))?.getattr(intern!(py, "__name__"))
+    dispatch::getattr(obj, intern!(py, "__class__"))?.getattr(intern!(py, "__name__"))
 }
 
 /// Run `body` inside `with cm:`, with the context-manager protocol looked up on the type.
@@ -124,17 +124,24 @@ pub fn with_cm<'py, T: Default>(cm: &Bound<'py, PyAny>, body: impl FnOnce() -> P
 pub fn with_handler_lock<'py, T: Default>(slf: &Bound<'py, PyAny>, body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     let py = slf.py();
     if state::minor(py) >= 13 {
-        let lock = slf.getattr(intern!(py, "lock"))?;
+        let lock = dispatch::getattr(slf, intern!(py, "lock"))?;
+        if dispatch::is_exact_rlock(&lock) {
+            // `with lock:` on an exact `_thread.RLock` (see `dispatch::lock_call`).
+            dispatch::lock_call(&lock, intern!(py, "acquire"), true)?;
+            let result = body();
+            dispatch::lock_call(&lock, intern!(py, "release"), false)?;
+            return result;
+        }
         with_cm(&lock, body)
     } else {
         if ACQUIRE.is_native::<Handler>(slf) {
-            lock_op(slf, intern!(py, "acquire"))?;
+            lock_op(slf, intern!(py, "acquire"), true)?;
         } else {
             ACQUIRE.call(slf, ())?;
         }
         let result = body();
         let released = if RELEASE.is_native::<Handler>(slf) {
-            lock_op(slf, intern!(py, "release"))
+            lock_op(slf, intern!(py, "release"), false)
         } else {
             RELEASE.call(slf, ()).map(|_| ())
         };
@@ -224,6 +231,7 @@ pub fn call_handle_error(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>, err:
 // ---------------------------------------------------------------------------------------
 
 static FILTER: dispatch::NativeMethod = dispatch::NativeMethod::new("filter");
+static FILTERS: dispatch::NativeMethod = dispatch::NativeMethod::new("filters");
 static EMIT: dispatch::NativeMethod = dispatch::NativeMethod::new("emit");
 static FORMAT: dispatch::NativeMethod = dispatch::NativeMethod::new("format");
 static ACQUIRE: dispatch::NativeMethod = dispatch::NativeMethod::new("acquire");
@@ -232,6 +240,17 @@ static RELEASE: dispatch::NativeMethod = dispatch::NativeMethod::new("release");
 /// `self.filter(record)`.
 pub fn call_filter<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     if FILTER.is_native::<Filterer>(slf) {
+        let py = slf.py();
+        if FILTERS.type_is_native::<Filterer>(slf) {
+            // `self.filters` is the native property: read its field.
+            let field = slf.cast::<Filterer>().ok().and_then(|f| f.try_borrow().ok().map(|b| b.filters.clone_ref(py)));
+            if let Some(filters) = field {
+                if filters.bind(py).cast_exact::<pyo3::types::PyList>().is_ok_and(|l| l.is_empty()) {
+                    // `for f in self.filters:` over an empty list, then the version's result.
+                    return Ok(if state::minor(py) >= 12 { record.clone() } else { pybool(py, true) });
+                }
+            }
+        }
         crate::filter::run_filters(slf, record)
     } else {
         FILTER.call(slf, (record,))
@@ -261,9 +280,12 @@ pub fn call_format<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> 
 }
 
 /// `if self.lock: self.lock.acquire()` / `.release()` (the bodies of `acquire`/`release`).
-fn lock_op(slf: &Bound<'_, PyAny>, op: &Bound<'_, PyString>) -> PyResult<()> {
+fn lock_op(slf: &Bound<'_, PyAny>, op: &Bound<'_, PyString>, acquire: bool) -> PyResult<()> {
     let py = slf.py();
-    let lock = slf.getattr(intern!(py, "lock"))?;
+    let lock = dispatch::getattr(slf, intern!(py, "lock"))?;
+    if dispatch::is_exact_rlock(&lock) {
+        return dispatch::lock_call(&lock, op, acquire);
+    }
     if lock.is_truthy()? {
         lock.call_method0(op)?;
     }
@@ -312,7 +334,7 @@ impl Handler {
             if state::minor(py) >= 10 {
                 slf.setattr(intern!(py, "_closed"), true)?;
             }
-            let name = slf.getattr(intern!(py, "_name"))?;
+            let name = dispatch::getattr(slf, intern!(py, "_name"))?;
             if name.is_truthy()? {
                 let handlers = state::global(py, intern!(py, "_handlers"))?;
                 if handlers.contains(&name)? {
@@ -340,13 +362,13 @@ impl Handler {
     /// The body of `Handler.format(self, record)`.
     pub fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let formatter = slf.getattr(intern!(py, "formatter"))?;
+        let formatter = dispatch::getattr(slf, intern!(py, "formatter"))?;
         let fmt = if formatter.is_truthy()? {
             formatter
         } else {
             state::global(py, intern!(py, "_defaultFormatter"))?
         };
-        dispatch::call_method(&fmt, intern!(py, "format"), (record,))
+        crate::formatter::call_format(&fmt, record)
     }
 
     /// The body of `Handler.handleError(self, record)` per version.
@@ -400,16 +422,16 @@ impl Handler {
                 traceback.call_method(intern!(py, "print_stack"), (&frame,), Some(&kw))?;
             } else {
                 let text = pystr(py, "Logged from file %s, line %s\n").rem((
-                    record.getattr(intern!(py, "filename"))?,
-                    record.getattr(intern!(py, "lineno"))?,
+                    dispatch::getattr(record, intern!(py, "filename"))?,
+                    dispatch::getattr(record, intern!(py, "lineno"))?,
                 ))?;
                 stderr()?.call_method1(intern!(py, "write"), (text,))?;
             }
             // Issue 18671: output logging message and arguments
             let shown = (|| -> PyResult<()> {
                 let text = pystr(py, "Message: %r\nArguments: %s\n").rem((
-                    record.getattr(intern!(py, "msg"))?,
-                    record.getattr(intern!(py, "args"))?,
+                    dispatch::getattr(record, intern!(py, "msg"))?,
+                    dispatch::getattr(record, intern!(py, "args"))?,
                 ))?;
                 stderr()?.call_method1(intern!(py, "write"), (text,))?;
                 Ok(())
@@ -449,7 +471,7 @@ fn calling_frame<'py>(py: Python<'py>, tb: &Bound<'py, PyAny>) -> PyResult<Bound
             if f.is(&caught) {
                 return Ok(caught);
             }
-            f = f.getattr(intern!(py, "f_back"))?;
+            f = dispatch::getattr(&f, intern!(py, "f_back"))?;
         }
     }
     Ok(current)
@@ -507,18 +529,18 @@ impl Handler {
 
     fn _at_fork_reinit(slf: &Bound<'_, Self>) -> PyResult<()> {
         let py = slf.py();
-        slf.getattr(intern!(py, "lock"))?.call_method0(intern!(py, "_at_fork_reinit"))?;
+        dispatch::getattr(slf, intern!(py, "lock"))?.call_method0(intern!(py, "_at_fork_reinit"))?;
         Ok(())
     }
 
     /// Acquire the I/O thread lock.
     fn acquire(slf: &Bound<'_, Self>) -> PyResult<()> {
-        lock_op(slf.as_any(), intern!(slf.py(), "acquire"))
+        lock_op(slf.as_any(), intern!(slf.py(), "acquire"), true)
     }
 
     /// Release the I/O thread lock.
     fn release(slf: &Bound<'_, Self>) -> PyResult<()> {
-        lock_op(slf.as_any(), intern!(slf.py(), "release"))
+        lock_op(slf.as_any(), intern!(slf.py(), "release"), false)
     }
 
     /// Set the logging level of this handler.  level must be an int or a str.
@@ -591,7 +613,7 @@ impl Handler {
 
     fn __repr__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let level = get_level_name(py, &slf.getattr(intern!(py, "level"))?)?;
+        let level = get_level_name(py, &dispatch::getattr(slf, intern!(py, "level"))?)?;
         pystr(py, "<%s (%s)>").rem((class_name(slf.as_any())?, level))
     }
 }
@@ -617,7 +639,7 @@ fn set_name_impl(slf: &Bound<'_, PyAny>, name: &Bound<'_, PyAny>) -> PyResult<()
     let py = slf.py();
     with_module_lock(py, || {
         let handlers = state::global(py, intern!(py, "_handlers"))?;
-        let old = slf.getattr(intern!(py, "_name"))?;
+        let old = dispatch::getattr(slf, intern!(py, "_name"))?;
         if handlers.contains(&old)? {
             handlers.del_item(&old)?;
         }

@@ -41,9 +41,9 @@ impl StreamHandler {
         let py = slf.py();
         let result = (|| -> PyResult<()> {
             let msg = handler::call_format(slf, record)?;
-            let stream = slf.getattr(intern!(py, "stream"))?;
+            let stream = dispatch::getattr(slf, intern!(py, "stream"))?;
             // issue 35046: merged two stream.writes into one.
-            let text = msg.add(slf.getattr(intern!(py, "terminator"))?)?;
+            let text = msg.add(dispatch::getattr(slf, intern!(py, "terminator"))?)?;
             stream.call_method1(intern!(py, "write"), (text,))?;
             if FLUSH.is_native::<StreamHandler>(slf) {
                 StreamHandler::flush_impl(slf)?;
@@ -62,8 +62,8 @@ impl StreamHandler {
     pub fn flush_impl(slf: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = slf.py();
         handler::with_handler_lock(slf, || {
-            let stream = slf.getattr(intern!(py, "stream"))?;
-            if stream.is_truthy()? && stream.hasattr(intern!(py, "flush"))? {
+            let stream = dispatch::getattr(slf, intern!(py, "stream"))?;
+            if stream.is_truthy()? && dispatch::has_method(&stream, intern!(py, "flush"))? {
                 stream.call_method0(intern!(py, "flush"))?;
             }
             Ok(())
@@ -118,7 +118,7 @@ impl StreamHandler {
     fn set_stream<'py>(slf: &Bound<'py, Self>, stream: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let slf = slf.as_any();
-        let current = slf.getattr(intern!(py, "stream"))?;
+        let current = dispatch::getattr(slf, intern!(py, "stream"))?;
         if stream.is(&current) {
             return Ok(py.None().into_bound(py));
         }
@@ -131,9 +131,9 @@ impl StreamHandler {
 
     fn __repr__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let level = handler::get_level_name(py, &slf.getattr(intern!(py, "level"))?)?;
-        let stream = slf.getattr(intern!(py, "stream"))?;
-        let name = match stream.getattr(intern!(py, "name")) {
+        let level = handler::get_level_name(py, &dispatch::getattr(slf, intern!(py, "level"))?)?;
+        let stream = dispatch::getattr(slf, intern!(py, "stream"))?;
+        let name = match dispatch::getattr(&stream, intern!(py, "name")) {
             Ok(n) => n,
             Err(e) if e.is_instance_of::<pyo3::exceptions::PyAttributeError>(py) => handler::pystr(py, ""),
             Err(e) => return Err(e),

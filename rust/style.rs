@@ -476,10 +476,16 @@ fn call_with_star_star<'py>(f: &Bound<'py, PyAny>, v: &Bound<'py, PyAny>) -> PyR
 // PercentStyle
 // ---------------------------------------------------------------------------------------
 
+/// A remembered `(fmt, needle, fmt.find(needle) >= 0)`.
+type FindCache = Option<(Py<PyAny>, Py<PyAny>, bool)>;
+
 /// The `%`-style format: `fmt % record.__dict__`.
 #[pyclass(module = "logging", name = "PercentStyle", subclass, dict, weakref)]
 pub struct PercentStyle {
     cache: Option<FmtCache>,
+    /// `fmt.find(needle) >= 0` for the last exact-str `(fmt, needle)` pair seen per slot
+    /// (str objects are immutable: the same pair gives the same answer).
+    finds: [FindCache; 2],
 }
 
 fn style_cache_get(slf: &Bound<'_, PyAny>, src: &Bound<'_, PyAny>, syntax: Syntax) -> Option<Arc<Vec<Seg>>> {
@@ -518,12 +524,20 @@ fn style_cache_get(slf: &Bound<'_, PyAny>, src: &Bound<'_, PyAny>, syntax: Synta
 fn style_values<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     if minor(py) >= 10 {
-        let defaults = slf.getattr(intern!(py, "_defaults"))?;
+        let defaults = dispatch::getattr(slf, intern!(py, "_defaults"))?;
         if defaults.is_truthy()? {
-            return defaults.bitor(record.getattr(intern!(py, "__dict__"))?);
+            return defaults.bitor(record_dict(record)?);
         }
     }
-    record.getattr(intern!(py, "__dict__"))
+    record_dict(record)
+}
+
+/// `record.__dict__`.
+fn record_dict<'py>(record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if let Some(d) = dispatch::exact_instance_dict::<crate::record::LogRecord>(record) {
+        return Ok(d.into_any());
+    }
+    record.getattr(intern!(record.py(), "__dict__"))
 }
 
 /// `fmt.find(needle) >= 0`, natively for exact strings.
@@ -545,13 +559,13 @@ fn percent_format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>)
     let values = style_values(slf, record)?;
     // `PyUnicode_Format` over the dict is already one C call; rendering `parse_percent`'s
     // segments natively measured slower while the values come from `record.__dict__`.
-    slf.getattr(intern!(py, "_fmt"))?.rem(values)
+    dispatch::getattr(slf, intern!(py, "_fmt"))?.rem(values)
 }
 
 fn brace_format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let values = style_values(slf, record)?;
-    let fmt = slf.getattr(intern!(py, "_fmt"))?;
+    let fmt = dispatch::getattr(slf, intern!(py, "_fmt"))?;
     if let Ok(d) = values.cast_exact::<PyDict>() {
         if fmt.is_exact_instance_of::<PyString>() {
             if let Some(segs) = style_cache_get(slf, &fmt, Syntax::Brace) {
@@ -561,7 +575,7 @@ fn brace_format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -
             }
         }
     }
-    call_with_star_star(&fmt.getattr(intern!(py, "format"))?, &values)
+    call_with_star_star(&dispatch::getattr(&fmt, intern!(py, "format"))?, &values)
 }
 
 /// `string.Template` and its default pattern, when `tpl` is a plain `Template` whose class
@@ -594,15 +608,32 @@ fn pattern_is_default(pattern: &Bound<'_, PyAny>) -> PyResult<bool> {
     .copied()
 }
 
+/// Whether every key of `d` is a `str` (no allocation, no code run).
+fn all_str_keys(d: &Bound<'_, PyDict>) -> bool {
+    let mut pos: ffi::Py_ssize_t = 0;
+    let mut key: *mut ffi::PyObject = std::ptr::null_mut();
+    let mut value: *mut ffi::PyObject = std::ptr::null_mut();
+    // SAFETY: `d` is a live dict; PyDict_Next yields borrowed pointers, only type-checked
+    // here, and nothing mutates the dict during the loop.
+    unsafe {
+        while ffi::PyDict_Next(d.as_ptr(), &mut pos, &mut key, &mut value) != 0 {
+            if ffi::PyUnicode_Check(key) == 0 {
+                return false;
+            }
+        }
+    }
+    true
+}
+
 fn dollar_format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let values = style_values(slf, record)?;
-    let tpl = slf.getattr(intern!(py, "_tpl"))?;
+    let tpl = dispatch::getattr(slf, intern!(py, "_tpl"))?;
     if let Ok(d) = values.cast_exact::<PyDict>() {
         // `substitute(**values)` calls a Python function: its keys must all be str.
-        let str_keys = d.keys().iter().all(|k| k.is_instance_of::<PyString>());
+        let str_keys = all_str_keys(d);
         if str_keys && is_default_template(&tpl)? {
-            let src = tpl.getattr(intern!(py, "template"))?;
+            let src = dispatch::getattr(&tpl, intern!(py, "template"))?;
             if let Some(segs) = style_cache_get(slf, &src, Syntax::Dollar) {
                 if let Some(s) = render(py, &segs, d)? {
                     return Ok(s);
@@ -610,7 +641,7 @@ fn dollar_format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) 
             }
         }
     }
-    call_with_star_star(&tpl.getattr(intern!(py, "substitute"))?, &values)
+    call_with_star_star(&dispatch::getattr(&tpl, intern!(py, "substitute"))?, &values)
 }
 
 /// `self._format(record)` through dispatch, natively for the exact native classes.
@@ -655,21 +686,43 @@ pub fn style_uses_time(slf: &Bound<'_, PyAny>) -> PyResult<bool> {
     }
 }
 
+/// `fmt.find(needle) >= 0`, remembered in `slf`'s slot `slot` for exact strings.
+fn cached_find(slf: &Bound<'_, PyAny>, slot: usize, fmt: &Bound<'_, PyAny>, needle: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let py = slf.py();
+    let exact = fmt.is_exact_instance_of::<PyString>() && needle.is_exact_instance_of::<PyString>();
+    let base = if exact { slf.cast::<PercentStyle>().ok() } else { None };
+    if let Some(base) = base {
+        if let Ok(this) = base.try_borrow() {
+            if let Some((f, n, r)) = &this.finds[slot] {
+                if f.bind(py).is(fmt) && n.bind(py).is(needle) {
+                    return Ok(*r);
+                }
+            }
+        }
+        let r = find_ge0(fmt, needle)?;
+        if let Ok(mut this) = base.try_borrow_mut() {
+            this.finds[slot] = Some((fmt.clone().unbind(), needle.clone().unbind(), r));
+        }
+        return Ok(r);
+    }
+    find_ge0(fmt, needle)
+}
+
 fn percent_uses_time(slf: &Bound<'_, PyAny>) -> PyResult<bool> {
     let py = slf.py();
-    let fmt = slf.getattr(intern!(py, "_fmt"))?;
-    find_ge0(&fmt, &slf.getattr(intern!(py, "asctime_search"))?)
+    let fmt = dispatch::getattr(slf, intern!(py, "_fmt"))?;
+    cached_find(slf, 0, &fmt, &dispatch::getattr(slf, intern!(py, "asctime_search"))?)
 }
 
 fn template_uses_time(slf: &Bound<'_, PyAny>) -> PyResult<bool> {
     let py = slf.py();
-    let fmt = slf.getattr(intern!(py, "_fmt"))?;
-    if find_ge0(&fmt, intern!(py, "$asctime"))? {
+    let fmt = dispatch::getattr(slf, intern!(py, "_fmt"))?;
+    if cached_find(slf, 0, &fmt, intern!(py, "$asctime"))? {
         return Ok(true);
     }
     // 3.9 searches for `asctime_format`, 3.10+ for `asctime_search` (both '${asctime}').
     let attr = if minor(py) >= 10 { intern!(py, "asctime_search") } else { intern!(py, "asctime_format") };
-    find_ge0(&fmt, &slf.getattr(attr)?)
+    cached_find(slf, 1, &fmt, &dispatch::getattr(slf, attr)?)
 }
 
 fn compile_re(py: Python<'_>, pattern: &str, ignore_case: bool) -> PyResult<Py<PyAny>> {
@@ -690,7 +743,7 @@ fn percent_init(slf: &Bound<'_, PyAny>, fmt: &Bound<'_, PyAny>, defaults: Arg<'_
     if minor < 10 && !defaults.is_missing() {
         return Err(unexpected_keyword_39("defaults"));
     }
-    let fmt = if fmt.is_truthy()? { fmt.clone() } else { slf.getattr(intern!(py, "default_format"))? };
+    let fmt = if fmt.is_truthy()? { fmt.clone() } else { dispatch::getattr(slf, intern!(py, "default_format"))? };
     slf.setattr(intern!(py, "_fmt"), fmt)?;
     if minor >= 10 {
         let defaults = defaults.or_else(|| py.None().into_bound(py));
@@ -719,7 +772,7 @@ impl PercentStyle {
     #[new]
     #[pyo3(signature = (*_args, **_kwargs), text_signature = "(fmt, *, defaults=None)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
-        PercentStyle { cache: None }
+        PercentStyle { cache: None, finds: [None, None] }
     }
 
     /// Initialize with the format string and (3.10+) a dict of default field values.
@@ -737,10 +790,10 @@ impl PercentStyle {
     /// Validate the input format, ensure it matches the correct style
     fn validate(slf: &Bound<'_, Self>) -> PyResult<()> {
         let py = slf.py();
-        let pattern = slf.getattr(intern!(py, "validation_pattern"))?;
-        let fmt = slf.getattr(intern!(py, "_fmt"))?;
+        let pattern = dispatch::getattr(slf, intern!(py, "validation_pattern"))?;
+        let fmt = dispatch::getattr(slf, intern!(py, "_fmt"))?;
         if !pattern.call_method1(intern!(py, "search"), (&fmt,))?.is_truthy()? {
-            let first = slf.getattr(intern!(py, "default_format"))?.get_item(0)?;
+            let first = dispatch::getattr(slf, intern!(py, "default_format"))?.get_item(0)?;
             return Err(PyValueError::new_err(format!(
                 "Invalid format '{}' for '{}' style",
                 fmt.str()?.to_string_lossy(),
@@ -772,6 +825,7 @@ impl PercentStyle {
 
     fn __clear__(&mut self) {
         self.cache = None;
+        self.finds = [None, None];
     }
 }
 
@@ -808,7 +862,7 @@ impl StrFormatStyle {
     #[new]
     #[pyo3(signature = (*_args, **_kwargs), text_signature = "(fmt, *, defaults=None)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<Self> {
-        PyClassInitializer::from(PercentStyle { cache: None }).add_subclass(StrFormatStyle {})
+        PyClassInitializer::from(PercentStyle { cache: None, finds: [None, None] }).add_subclass(StrFormatStyle {})
     }
 
     fn _format<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
@@ -821,7 +875,7 @@ impl StrFormatStyle {
         let inner = || -> PyResult<bool> {
             let mut fields = false;
             let formatter = state::global(py, intern!(py, "_str_formatter"))?;
-            let fmt = slf.getattr(intern!(py, "_fmt"))?;
+            let fmt = dispatch::getattr(slf, intern!(py, "_fmt"))?;
             let rsa = intern!(py, "rsa");
             for item in formatter.call_method1(intern!(py, "parse"), (fmt,))?.try_iter()? {
                 let item = item?;
@@ -829,7 +883,7 @@ impl StrFormatStyle {
                 let spec = item.get_item(2)?;
                 let conversion = item.get_item(3)?;
                 if fieldname.is_truthy()? {
-                    let m = slf.getattr(intern!(py, "field_spec"))?.call_method1(intern!(py, "match"), (&fieldname,))?;
+                    let m = dispatch::getattr(slf, intern!(py, "field_spec"))?.call_method1(intern!(py, "match"), (&fieldname,))?;
                     if !m.is_truthy()? {
                         return Err(PyValueError::new_err(format!(
                             "invalid field name/expression: {}",
@@ -845,7 +899,7 @@ impl StrFormatStyle {
                     )));
                 }
                 if spec.is_truthy()? {
-                    let m = slf.getattr(intern!(py, "fmt_spec"))?.call_method1(intern!(py, "match"), (&spec,))?;
+                    let m = dispatch::getattr(slf, intern!(py, "fmt_spec"))?.call_method1(intern!(py, "match"), (&spec,))?;
                     if !m.is_truthy()? {
                         return Err(PyValueError::new_err(format!(
                             "bad specifier: {}",
@@ -918,7 +972,7 @@ impl StringTemplateStyle {
     #[new]
     #[pyo3(signature = (*_args, **_kwargs), text_signature = "(*args, **kwargs)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<Self> {
-        PyClassInitializer::from(PercentStyle { cache: None }).add_subclass(StringTemplateStyle {})
+        PyClassInitializer::from(PercentStyle { cache: None, finds: [None, None] }).add_subclass(StringTemplateStyle {})
     }
 
     /// Initialize as PercentStyle does, then compile `self._tpl = Template(self._fmt)`.
@@ -927,13 +981,13 @@ impl StringTemplateStyle {
         let py = slf.py();
         if minor(py) >= 10 {
             let sup = PySuper::new(&StringTemplateStyle::type_object(py), slf.as_any())?;
-            sup.getattr(intern!(py, "__init__"))?.call(args, kwargs)?;
+            dispatch::getattr(&sup, intern!(py, "__init__"))?.call(args, kwargs)?;
         } else {
             let fmt = bind_fmt_39(args, kwargs)?;
             percent_init(slf.as_any(), &fmt, Arg::Missing)?;
         }
         let template = state::global(py, intern!(py, "Template"))?;
-        let tpl = template.call1((slf.getattr(intern!(py, "_fmt"))?,))?;
+        let tpl = template.call1((dispatch::getattr(slf, intern!(py, "_fmt"))?,))?;
         slf.setattr(intern!(py, "_tpl"), tpl)
     }
 
@@ -947,7 +1001,7 @@ impl StringTemplateStyle {
     fn validate(slf: &Bound<'_, Self>) -> PyResult<()> {
         let py = slf.py();
         let pattern = state::global(py, intern!(py, "Template"))?.getattr(intern!(py, "pattern"))?;
-        let fmt = slf.getattr(intern!(py, "_fmt"))?;
+        let fmt = dispatch::getattr(slf, intern!(py, "_fmt"))?;
         let mut fields = false;
         for m in pattern.call_method1(intern!(py, "finditer"), (fmt,))?.try_iter()? {
             let m = m?;

@@ -1,0 +1,144 @@
+"""The native fast paths of Handler.handle / StreamHandler.emit / Formatter.format take the
+generic path whenever Python would find something else: a foreign lock, a patched method,
+a descriptor on a subclass, an attribute hook."""
+
+import io
+import sys
+
+from logixde import logging
+
+
+def record(**kw):
+    kw.setdefault("msg", "hello %s")
+    kw.setdefault("args", ("world",))
+    kw.setdefault("levelname", "INFO")
+    return logging.makeLogRecord(kw)
+
+
+class CountingLock:
+    def __init__(self):
+        self.calls = []
+
+    def acquire(self):
+        self.calls.append("acquire")
+
+    def release(self):
+        self.calls.append("release")
+
+    def __enter__(self):
+        self.calls.append("enter")
+
+    def __exit__(self, *exc):
+        self.calls.append("exit")
+
+
+def test_foreign_lock_is_called_as_python_would():
+    h = logging.StreamHandler(io.StringIO())
+    h.lock = CountingLock()
+    h.handle(record())
+    if sys.version_info >= (3, 13):
+        assert h.lock.calls == ["enter", "enter", "exit", "exit"]
+    else:
+        assert h.lock.calls == ["acquire", "acquire", "release", "release"]
+    assert h.stream.getvalue() == "hello world\n"
+
+
+def test_rlock_released_after_emit_and_error():
+    h = logging.StreamHandler(io.StringIO())
+    h.handle(record())
+    assert h.lock.acquire(blocking=False)
+    h.lock.release()
+
+    class Boom(Exception):
+        pass
+
+    class Bad(logging.StreamHandler):
+        def emit(self, r):
+            raise Boom
+
+    b = Bad(io.StringIO())
+    try:
+        b.handle(record())
+    except Boom:
+        pass
+    # Released even though emit raised: another thread could take it.
+    import threading
+
+    got = []
+    t = threading.Thread(target=lambda: got.append(b.lock.acquire(timeout=5)))
+    t.start()
+    t.join()
+    assert got == [True]
+
+
+def test_instance_patched_getmessage_and_format():
+    h = logging.StreamHandler(io.StringIO())
+    r = record()
+    r.getMessage = lambda: "patched"
+    h.handle(r)
+    f = logging.Formatter("%(message)s!")
+    f.format = lambda rec: "fmt-patched"
+    h.setFormatter(f)
+    h.handle(record())
+    assert h.stream.getvalue() == "patched\nfmt-patched\n"
+
+
+def test_subclass_descriptors_win_over_instance_dict():
+    class H(logging.StreamHandler):
+        @property
+        def terminator(self):
+            return "<END>\n"
+
+        @property
+        def formatter(self):
+            return logging.Formatter("[%(message)s]")
+
+        @formatter.setter
+        def formatter(self, value):
+            pass
+
+    h = H(io.StringIO())
+    h.handle(record())
+    assert h.stream.getvalue() == "[hello world]<END>\n"
+
+
+def test_getattr_hook_subclass():
+    seen = []
+
+    class H(logging.StreamHandler):
+        def __getattribute__(self, name):
+            seen.append(name)
+            return super().__getattribute__(name)
+
+    h = H(io.StringIO())
+    seen.clear()
+    h.handle(record())
+    assert h.stream.getvalue() == "hello world\n"
+    assert "stream" in seen and "formatter" in seen
+
+
+def test_record_subclass_property_message():
+    class R(logging.LogRecord):
+        @property
+        def message(self):
+            return self.__dict__.get("_m")
+
+        @message.setter
+        def message(self, value):
+            self.__dict__["_m"] = value.upper()
+
+    r = R("n", logging.INFO, __file__, 1, "hi %s", ("x",), None)
+    f = logging.Formatter("%(_m)s")
+    assert f.format(r) == "HI X"
+
+
+def test_class_level_terminator_and_converter_changes():
+    h = logging.StreamHandler(io.StringIO())
+    old = logging.StreamHandler.terminator
+    logging.StreamHandler.terminator = "|"
+    try:
+        h.handle(record())
+    finally:
+        logging.StreamHandler.terminator = old
+    h.handle(record())
+    assert h.stream.getvalue() == "hello world|hello world\n"
