@@ -485,24 +485,53 @@ pub fn level_method<'py>(
     Ok(())
 }
 
+/// Byte offsets of `Logger.disabled` and `Logger._cache` from the object's address, the
+/// same in every instance of `Logger` and its subclasses (their layouts extend Logger's);
+/// measured once at registration from a live instance. 0: unknown.
+static OFFSET_DISABLED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static OFFSET_CACHE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn measure_field_offsets(py: Python<'_>) -> PyResult<()> {
+    let logger = Bound::new(py, Logger::initializer(py))?;
+    let this = logger.borrow();
+    let base = logger.as_ptr() as usize;
+    let disabled = &this.disabled as *const Py<PyAny> as usize;
+    let cache = &this.cache as *const Py<PyAny> as usize;
+    OFFSET_DISABLED.store(disabled - base, std::sync::atomic::Ordering::Relaxed);
+    OFFSET_CACHE.store(cache - base, std::sync::atomic::Ordering::Relaxed);
+    Ok(())
+}
+
 /// `isEnabledFor(level)` of a native logger when the answer needs no Python code: `Some(false)`
 /// for `disabled is True` or a cached `False`, `Some(true)` for a cached `True`, `None`
 /// otherwise (the full body then runs, filling `_cache` as the stdlib does).
+///
+/// The two fields are read in place (no borrow of the cell: this runs on every disabled
+/// call): the interpreter lock is held and nothing here runs Python code, so no write can
+/// interleave; a `_cache` being deallocated (reference count 0, e.g. read from a finalizer
+/// its replacement triggered) is left to the full body.
 #[inline]
 fn quick_enabled(logger: &Bound<'_, Logger>, level: &Bound<'_, PyAny>) -> Option<bool> {
-    let this = logger.try_borrow().ok()?;
-    // SAFETY: attached; every pointer is a live object held by `this` or `level`; the dict
-    // probe with an int key runs no Python code for the int/str keys `_cache` holds.
+    use std::sync::atomic::Ordering::Relaxed;
+    let (off_disabled, off_cache) = (OFFSET_DISABLED.load(Relaxed), OFFSET_CACHE.load(Relaxed));
+    if off_disabled == 0 || off_cache == 0 {
+        return None;
+    }
+    // SAFETY: attached; `logger` is an instance of Logger (or a subclass, whose layout
+    // begins with Logger's), so both offsets address its `Py<PyAny>` fields, each a non-null
+    // object pointer; `disabled` is only compared; `_cache` is checked alive and an exact
+    // dict before the probe, which with an int key runs no Python code.
     unsafe {
-        let disabled = this.disabled.as_ptr();
+        let base = logger.as_ptr() as *const u8;
+        let disabled = *(base.add(off_disabled) as *const *mut ffi::PyObject);
         if disabled == ffi::Py_True() {
             return Some(false);
         }
         if disabled != ffi::Py_False() {
             return None;
         }
-        let cache = this.cache.as_ptr();
-        if ffi::PyDict_CheckExact(cache) == 0 {
+        let cache = *(base.add(off_cache) as *const *mut ffi::PyObject);
+        if cache.is_null() || ffi::Py_REFCNT(cache) <= 0 || ffi::PyDict_CheckExact(cache) == 0 {
             return None;
         }
         // PyDict_GetItem: a failed probe is a miss; the full body then looks again.
@@ -1450,6 +1479,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     if minor < 12 {
         ty.delattr("getChildren")?;
     }
+    measure_field_offsets(py)?;
     install_fast_level_methods(&ty)?;
     for (slot, name) in CAPTURED.iter().zip(CAPTURED_NAMES) {
         // Kept alive by the class (and by NATIVE's map below).
