@@ -99,8 +99,8 @@ pub fn resolves_to(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, orig: usi
 #[inline]
 fn shadowed_by_instance(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bool {
     // SAFETY: attached; the dict slot (if any) points into `obj`, alive for the call; the
-    // dict it holds is borrowed; no Python code runs while its entries are read (str keys
-    // compare without Python code; other keys go to the generic probe).
+    // dict it holds is borrowed for the probe (a str key compared with an attribute dict's
+    // str keys runs no Python code).
     unsafe {
         let slot = _PyObject_GetDictPtr(obj.as_ptr());
         if slot.is_null() || (*slot).is_null() {
@@ -114,37 +114,16 @@ fn shadowed_by_instance(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> b
         if n == 0 {
             return false;
         }
-        if n <= 4 {
-            // A logger's `__dict__` usually holds only `manager`: compare the keys.
-            let mut pos: ffi::Py_ssize_t = 0;
-            let mut key: *mut ffi::PyObject = std::ptr::null_mut();
-            let mut value: *mut ffi::PyObject = std::ptr::null_mut();
-            let mut all_str = true;
-            while ffi::PyDict_Next(dict, &mut pos, &mut key, &mut value) != 0 {
-                if key == name.as_ptr() {
-                    return true;
-                }
-                if ffi::PyUnicode_CheckExact(key) == 0 {
-                    all_str = false;
-                    break;
-                }
-                if ffi::PyUnicode_GET_LENGTH(key) == ffi::PyUnicode_GET_LENGTH(name.as_ptr())
-                    && ffi::PyUnicode_Compare(key, name.as_ptr()) == 0
-                {
-                    return true;
-                }
-            }
-            if all_str {
-                return false;
+        // PyDict_Contains: 0/1 with no exception state to inspect on a miss; -1 (a key
+        // comparison failed): let the generic path, which raises it, decide.
+        match ffi::PyDict_Contains(dict, name.as_ptr()) {
+            0 => false,
+            1 => true,
+            _ => {
+                ffi::PyErr_Clear();
+                true
             }
         }
-        let hit = ffi::PyDict_GetItemWithError(dict, name.as_ptr());
-        if hit.is_null() && !ffi::PyErr_Occurred().is_null() {
-            // A key comparison failed: let the generic path (which raises it) decide.
-            ffi::PyErr_Clear();
-            return true;
-        }
-        !hit.is_null()
     }
 }
 
@@ -534,13 +513,16 @@ fn quick_enabled(logger: &Bound<'_, Logger>, level: &Bound<'_, PyAny>) -> Option
         if cache.is_null() || ffi::Py_REFCNT(cache) <= 0 || ffi::PyDict_CheckExact(cache) == 0 {
             return None;
         }
-        // PyDict_GetItem: a failed probe is a miss; the full body then looks again.
-        let v = ffi::PyDict_GetItem(cache, level.as_ptr());
+        // A failed probe is a miss (the full body then looks again, raising as the stdlib).
+        let v = ffi::PyDict_GetItemWithError(cache, level.as_ptr());
         if v == ffi::Py_False() {
             Some(false)
         } else if v == ffi::Py_True() {
             Some(true)
         } else {
+            if v.is_null() && !ffi::PyErr_Occurred().is_null() {
+                ffi::PyErr_Clear();
+            }
             None
         }
     }
