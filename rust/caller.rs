@@ -129,7 +129,7 @@ impl<'py> EmulatedStack<'py> {
         match self.next_real.take() {
             None => Ok(None),
             Some(frame) => {
-                let back = frame.getattr(intern!(frame.py(), "f_back"))?;
+                let back = frame_back(&frame)?;
                 if !back.is_none() {
                     self.pending = Self::virtual_for(&self.records, &back);
                     self.next_real = Some(back);
@@ -147,6 +147,34 @@ pub fn top_frame(py: Python<'_>) -> Option<Bound<'_, PyAny>> {
         let f = ffi::PyEval_GetFrame();
         Bound::from_borrowed_ptr_or_opt(py, f as *mut ffi::PyObject)
     }
+}
+
+/// `frame.f_back` (None at the bottom): `PyFrame_GetBack` for real frames.
+fn frame_back<'py>(frame: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = frame.py();
+    // SAFETY: attached; `frame` is checked to be a frame object; PyFrame_GetBack returns a
+    // new reference or NULL (no exception) at the bottom of the stack.
+    unsafe {
+        if ffi::PyFrame_Check(frame.as_ptr()) != 0 {
+            let back = ffi::PyFrame_GetBack(frame.as_ptr() as *mut ffi::PyFrameObject);
+            return Ok(Bound::from_owned_ptr_or_opt(py, back as *mut ffi::PyObject).unwrap_or_else(|| py.None().into_bound(py)));
+        }
+    }
+    frame.getattr(intern!(py, "f_back"))
+}
+
+/// `frame.f_code`: `PyFrame_GetCode` for real frames.
+fn frame_code<'py>(frame: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = frame.py();
+    // SAFETY: attached; `frame` is checked to be a frame object; PyFrame_GetCode returns a
+    // new (non-NULL) reference.
+    unsafe {
+        if ffi::PyFrame_Check(frame.as_ptr()) != 0 {
+            let code = ffi::PyFrame_GetCode(frame.as_ptr() as *mut ffi::PyFrameObject);
+            return Bound::from_owned_ptr_or_err(py, code as *mut ffi::PyObject);
+        }
+    }
+    frame.getattr(intern!(py, "f_code"))
 }
 
 /// Whether `os.path.normcase` is the identity (POSIX), computed once.
@@ -170,22 +198,39 @@ fn normcase<'py>(py: Python<'py>, filename: Bound<'py, PyAny>) -> PyResult<Bound
 /// `os.path.normcase(frame.f_code.co_filename)`.
 fn frame_filename<'py>(frame: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = frame.py();
-    let filename = frame.getattr(intern!(py, "f_code"))?.getattr(intern!(py, "co_filename"))?;
+    let filename = frame_code(frame)?.getattr(intern!(py, "co_filename"))?;
     normcase(py, filename)
+}
+
+/// `a == b`, by identity first (two str objects compare by value, as Python's `==`).
+fn same_or_eq(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if a.is(b) && a.is_exact_instance_of::<PyString>() {
+        return Ok(true);
+    }
+    a.eq(b)
 }
 
 /// `normcase(co_filename) == _srcfile` (3.9/3.10's test).
 fn is_srcfile(frame: &Bound<'_, PyAny>, srcfile: &Bound<'_, PyAny>) -> PyResult<bool> {
-    frame_filename(frame)?.eq(srcfile)
+    same_or_eq(&frame_filename(frame)?, srcfile)
 }
 
 /// The stdlib's `_is_internal_frame` (3.11+) on a real frame.
 fn is_internal_real(frame: &Bound<'_, PyAny>) -> PyResult<bool> {
     let py = frame.py();
+    is_internal_with(frame, &crate::manager::module_global(py, intern!(py, "_srcfile"))?)
+}
+
+/// `_is_internal_frame(frame)` with `_srcfile` read by the caller.
+fn is_internal_with(frame: &Bound<'_, PyAny>, srcfile: &Bound<'_, PyAny>) -> PyResult<bool> {
     let filename = frame_filename(frame)?;
-    let srcfile = state::global(py, intern!(py, "_srcfile"))?;
-    if filename.eq(&srcfile)? {
+    if same_or_eq(&filename, srcfile)? {
         return Ok(true);
+    }
+    if let Ok(s) = filename.cast::<PyString>() {
+        if let Ok(s) = s.to_str() {
+            return Ok(s.contains("importlib") && s.contains("_bootstrap"));
+        }
     }
     Ok(filename.contains("importlib")? && filename.contains("_bootstrap")?)
 }
@@ -259,7 +304,7 @@ pub struct VirtualFrame {
 impl VirtualFrame {
     fn new<'py>(py: Python<'py>, back: Bound<'py, PyAny>) -> PyResult<Bound<'py, VirtualFrame>> {
         let module = state::logging_module(py)?;
-        let srcfile = state::global(py, intern!(py, "_srcfile"))?;
+        let srcfile = crate::manager::module_global(py, intern!(py, "_srcfile"))?;
         let filename = if srcfile.is_truthy()? { srcfile } else { module.getattr(intern!(py, "__file__"))? };
         let code = Bound::new(
             py,
@@ -324,13 +369,20 @@ fn unknown(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
 /// `(co_filename, f_lineno, co_name, sinfo)` for the chosen frame.
 fn caller_tuple<'py>(frame: &Bound<'py, PyAny>, stack_info: bool) -> PyResult<Bound<'py, PyTuple>> {
     let py = frame.py();
-    let co = frame.getattr(intern!(py, "f_code"))?;
+    let co = frame_code(frame)?;
     let sinfo = if stack_info { stack_text(frame)? } else { py.None().into_bound(py) };
+    // SAFETY: attached; checked to be a frame object.
+    let lineno = if unsafe { ffi::PyFrame_Check(frame.as_ptr()) } != 0 {
+        let n = unsafe { ffi::PyFrame_GetLineNumber(frame.as_ptr() as *mut ffi::PyFrameObject) };
+        (n as i64).into_pyobject(py)?.into_any()
+    } else {
+        frame.getattr(intern!(py, "f_lineno"))?
+    };
     PyTuple::new(
         py,
         [
             co.getattr(intern!(py, "co_filename"))?,
-            frame.getattr(intern!(py, "f_lineno"))?,
+            lineno,
             co.getattr(intern!(py, "co_name"))?,
             sinfo,
         ],
@@ -374,6 +426,30 @@ pub fn find_caller<'py>(
 ) -> PyResult<Bound<'py, PyTuple>> {
     let mut stack = EmulatedStack::from_top(py, virtual_frames);
     if state::minor(py) >= 11 {
+        let srcfile = crate::manager::module_global(py, intern!(py, "_srcfile"))?;
+        if stacklevel.is_exact_instance_of::<pyo3::types::PyInt>() {
+            if let Ok(mut level) = stacklevel.extract::<i64>() {
+                // The same walk with the count as a machine integer.
+                let mut current: Option<Bound<'py, PyAny>> = None;
+                while level > 0 {
+                    match stack.step()? {
+                        None => break,
+                        Some(Elem::Virtual) => current = None,
+                        Some(Elem::Real(f)) => {
+                            let internal = is_internal_with(&f, &srcfile)?;
+                            current = Some(f);
+                            if !internal {
+                                level -= 1;
+                            }
+                        }
+                    }
+                }
+                return match current {
+                    Some(f) => caller_tuple(&f, stack_info),
+                    None => unknown(py),
+                };
+            }
+        }
         let mut stacklevel = stacklevel.clone();
         let zero = 0i64.into_pyobject(py)?;
         // f = currentframe() is findCaller's own (virtual) frame.
@@ -383,7 +459,7 @@ pub fn find_caller<'py>(
                 None => break,
                 Some(Elem::Virtual) => current = None,
                 Some(Elem::Real(f)) => {
-                    let internal = is_internal_real(&f)?;
+                    let internal = is_internal_with(&f, &srcfile)?;
                     current = Some(f);
                     if !internal {
                         stacklevel = stacklevel.sub(1)?;
@@ -428,7 +504,7 @@ pub fn find_caller<'py>(
     if ran_out {
         pos = 0;
     }
-    let srcfile = state::global(py, intern!(py, "_srcfile"))?;
+    let srcfile = crate::manager::module_global(py, intern!(py, "_srcfile"))?;
     loop {
         while pos >= walk.len() {
             match stack.step()? {

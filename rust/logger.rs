@@ -34,6 +34,22 @@ pub struct NativeMethods {
     map: PyOnceLock<Py<PyDict>>,
 }
 
+/// Indexes into [`CAPTURED`] of the methods the hot paths check (the order of `register`'s list).
+const M_IS_ENABLED_FOR: usize = 0;
+const M_GET_EFFECTIVE_LEVEL: usize = 1;
+const M_LOG_: usize = 2;
+const M_FIND_CALLER: usize = 3;
+const M_MAKE_RECORD: usize = 4;
+const M_HANDLE: usize = 5;
+const M_FILTER: usize = 6;
+const M_CALL_HANDLERS: usize = 7;
+const CAPTURED_NAMES: [&str; 8] =
+    ["isEnabledFor", "getEffectiveLevel", "_log", "findCaller", "makeRecord", "handle", "filter", "callHandlers"];
+
+/// The captured native descriptors of [`CAPTURED_NAMES`] (kept alive by the captured map),
+/// as addresses compared with what `_PyType_Lookup` finds.
+static CAPTURED: [std::sync::atomic::AtomicUsize; 8] = [const { std::sync::atomic::AtomicUsize::new(0) }; 8];
+
 impl NativeMethods {
     pub const fn new() -> Self {
         NativeMethods { map: PyOnceLock::new() }
@@ -56,27 +72,96 @@ impl NativeMethods {
         let py = obj.py();
         let Some(map) = self.map.get(py) else { return Ok(false) };
         let Some(orig) = map.bind(py).get_item(name)? else { return Ok(false) };
-        // SAFETY: attached; `_PyType_Lookup` returns a borrowed reference (or NULL) without
-        // running descriptors or setting an exception; only its identity is used.
-        let found = unsafe { _PyType_Lookup(ffi::Py_TYPE(obj.as_ptr()), name.as_ptr()) };
-        if found != orig.as_ptr() {
-            return Ok(false);
+        Ok(native_method_at(obj, name, orig.as_ptr() as usize))
+    }
+}
+
+/// Whether `obj.<name>` resolves to the native descriptor at address `orig`: found on the
+/// type (the type attribute cache) and not shadowed by the instance `__dict__`.
+#[inline]
+fn native_method_at(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, orig: usize) -> bool {
+    // SAFETY: attached; `_PyType_Lookup` returns a borrowed reference (or NULL) without
+    // running descriptors or setting an exception; only its identity is used.
+    let found = unsafe { _PyType_Lookup(ffi::Py_TYPE(obj.as_ptr()), name.as_ptr()) };
+    if orig == 0 || found as usize != orig {
+        return false;
+    }
+    !shadowed_by_instance(obj, name)
+}
+
+/// Whether `obj.<name>` resolves to the descriptor at address `orig` of its type, not
+/// shadowed by the instance `__dict__` (`orig` 0: never).
+pub fn resolves_to(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, orig: usize) -> bool {
+    native_method_at(obj, name, orig)
+}
+
+/// Whether the instance `__dict__` of `obj` holds the str `name`.
+#[inline]
+fn shadowed_by_instance(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bool {
+    // SAFETY: attached; the dict slot (if any) points into `obj`, alive for the call; the
+    // dict it holds is borrowed for the probe (a str key compared with an attribute dict's
+    // str keys runs no Python code).
+    unsafe {
+        let slot = _PyObject_GetDictPtr(obj.as_ptr());
+        if slot.is_null() || (*slot).is_null() {
+            return false;
         }
-        // SAFETY: attached; the dict pointer (if any) points into `obj`, alive for the call.
-        let dict = unsafe {
-            let slot = _PyObject_GetDictPtr(obj.as_ptr());
-            if slot.is_null() { std::ptr::null_mut() } else { *slot }
-        };
-        if dict.is_null() {
-            return Ok(true);
+        let dict = *slot;
+        if ffi::PyDict_CheckExact(dict) == 0 {
+            return true;
         }
-        // SAFETY: a non-NULL dict slot holds a strong reference owned by `obj`.
-        let dict = unsafe { Bound::from_borrowed_ptr(py, dict) };
-        match dict.cast::<PyDict>() {
-            Ok(d) => Ok(d.is_empty() || !d.contains(name)?),
-            Err(_) => Ok(false),
+        let n = ffi::PyDict_Size(dict);
+        if n == 0 {
+            return false;
+        }
+        // PyDict_Contains: 0/1 with no exception state to inspect on a miss; -1 (a key
+        // comparison failed): let the generic path, which raises it, decide.
+        match ffi::PyDict_Contains(dict, name.as_ptr()) {
+            0 => false,
+            1 => true,
+            _ => {
+                ffi::PyErr_Clear();
+                true
+            }
         }
     }
+}
+
+/// The type last found to resolve each hot method natively, with its version tag: while
+/// the tag is valid and unchanged (`PyType_Modified` clears it whenever the type or a base
+/// changes), the type still resolves to the same descriptor.
+static NATIVE_TYPE: [std::sync::atomic::AtomicUsize; 8] = [const { std::sync::atomic::AtomicUsize::new(0) }; 8];
+static NATIVE_TAG: [std::sync::atomic::AtomicU32; 8] = [const { std::sync::atomic::AtomicU32::new(0) }; 8];
+
+/// `is_native` for one of the hot methods of [`CAPTURED_NAMES`].
+#[inline]
+fn native_at(obj: &Bound<'_, PyAny>, idx: usize, name: &Bound<'_, PyString>) -> bool {
+    use std::sync::atomic::Ordering::Relaxed;
+    // SAFETY: attached; the type object is alive while `obj` is; its flags and version
+    // tag are plain fields read under the interpreter lock.
+    let type_ok = unsafe {
+        let ty = ffi::Py_TYPE(obj.as_ptr());
+        let valid = |ty: *mut ffi::PyTypeObject| {
+            (*ty).tp_flags & ffi::Py_TPFLAGS_VALID_VERSION_TAG != 0 && (*ty).tp_version_tag != 0
+        };
+        if valid(ty) && NATIVE_TYPE[idx].load(Relaxed) == ty as usize && NATIVE_TAG[idx].load(Relaxed) == (*ty).tp_version_tag {
+            true
+        } else {
+            let orig = CAPTURED[idx].load(Relaxed);
+            let found = _PyType_Lookup(ty, name.as_ptr()) as usize;
+            if orig != 0 && found == orig {
+                // The lookup (re)assigned the tag when it could.
+                if valid(ty) {
+                    NATIVE_TYPE[idx].store(ty as usize, Relaxed);
+                    NATIVE_TAG[idx].store((*ty).tp_version_tag, Relaxed);
+                }
+                true
+            } else {
+                false
+            }
+        }
+    };
+    type_ok && !shadowed_by_instance(obj, name)
 }
 
 extern "C" {
@@ -240,12 +325,29 @@ impl Logger {
 // The bodies of the stdlib's methods, callable from native code.
 // ---------------------------------------------------------------------------------------
 
+/// `logger.name`: the field of an exact `Logger`/`RootLogger` (whose `name` is the slot's
+/// data descriptor), else the attribute.
+pub fn name_of<'py>(logger: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    use pyo3::PyTypeInfo;
+    let py = logger.py();
+    // SAFETY: attached; type pointers compared only.
+    let ty = unsafe { ffi::Py_TYPE(logger.as_ptr()) };
+    if ty == Logger::type_object_raw(py) || ty == RootLogger::type_object_raw(py) {
+        if let Ok(l) = logger.cast::<Logger>() {
+            if let Ok(this) = l.try_borrow() {
+                return Ok(this.name.clone_ref(py).into_bound(py));
+            }
+        }
+    }
+    logger.getattr(intern!(py, "name"))
+}
+
 /// `self.isEnabledFor(level)` through dispatch, as a truth value.
 pub fn dispatch_is_enabled_for(slf: &Bound<'_, PyAny>, level: &Bound<'_, PyAny>) -> PyResult<bool> {
     let py = slf.py();
     let name = intern!(py, "isEnabledFor");
     if let Ok(logger) = slf.cast::<Logger>() {
-        if is_native(slf, name)? {
+        if native_at(slf, M_IS_ENABLED_FOR, name) {
             return is_enabled_for(logger, level)?.is_truthy();
         }
     }
@@ -295,7 +397,7 @@ pub fn dispatch_get_effective_level<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bo
     let py = slf.py();
     let name = intern!(py, "getEffectiveLevel");
     if let Ok(logger) = slf.cast::<Logger>() {
-        if is_native(slf, name)? {
+        if native_at(slf, M_GET_EFFECTIVE_LEVEL, name) {
             return get_effective_level(logger);
         }
     }
@@ -336,7 +438,7 @@ pub fn dispatch_log<'py>(
 ) -> PyResult<()> {
     let py = slf.py();
     let name = intern!(py, "_log");
-    if is_native(slf.as_any(), name)? {
+    if native_at(slf.as_any(), M_LOG_, name) {
         let opts = LogOptions::from_kwargs(py, kwargs)?;
         return do_log(slf, level, msg, args.as_any(), opts, frames + 1);
     }
@@ -359,6 +461,257 @@ pub fn level_method<'py>(
     if dispatch_is_enabled_for(slf.as_any(), &level)? {
         dispatch_log(slf, &level, msg, args, kwargs, frames)?;
     }
+    Ok(())
+}
+
+/// Byte offsets of `Logger.disabled` and `Logger._cache` from the object's address, the
+/// same in every instance of `Logger` and its subclasses (their layouts extend Logger's);
+/// measured once at registration from a live instance. 0: unknown.
+static OFFSET_DISABLED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static OFFSET_CACHE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn measure_field_offsets(py: Python<'_>) -> PyResult<()> {
+    let logger = Bound::new(py, Logger::initializer(py))?;
+    let this = logger.borrow();
+    let base = logger.as_ptr() as usize;
+    let disabled = &this.disabled as *const Py<PyAny> as usize;
+    let cache = &this.cache as *const Py<PyAny> as usize;
+    OFFSET_DISABLED.store(disabled - base, std::sync::atomic::Ordering::Relaxed);
+    OFFSET_CACHE.store(cache - base, std::sync::atomic::Ordering::Relaxed);
+    Ok(())
+}
+
+/// `isEnabledFor(level)` of a native logger when the answer needs no Python code: `Some(false)`
+/// for `disabled is True` or a cached `False`, `Some(true)` for a cached `True`, `None`
+/// otherwise (the full body then runs, filling `_cache` as the stdlib does).
+///
+/// The two fields are read in place (no borrow of the cell: this runs on every disabled
+/// call): the interpreter lock is held and nothing here runs Python code, so no write can
+/// interleave; a `_cache` being deallocated (reference count 0, e.g. read from a finalizer
+/// its replacement triggered) is left to the full body.
+#[inline]
+fn quick_enabled(logger: &Bound<'_, Logger>, level: &Bound<'_, PyAny>) -> Option<bool> {
+    use std::sync::atomic::Ordering::Relaxed;
+    let (off_disabled, off_cache) = (OFFSET_DISABLED.load(Relaxed), OFFSET_CACHE.load(Relaxed));
+    if off_disabled == 0 || off_cache == 0 {
+        return None;
+    }
+    // SAFETY: attached; `logger` is an instance of Logger (or a subclass, whose layout
+    // begins with Logger's), so both offsets address its `Py<PyAny>` fields, each a non-null
+    // object pointer; `disabled` is only compared; `_cache` is checked alive and an exact
+    // dict before the probe, which with an int key runs no Python code.
+    unsafe {
+        let base = logger.as_ptr() as *const u8;
+        let disabled = *(base.add(off_disabled) as *const *mut ffi::PyObject);
+        if disabled == ffi::Py_True() {
+            return Some(false);
+        }
+        if disabled != ffi::Py_False() {
+            return None;
+        }
+        let cache = *(base.add(off_cache) as *const *mut ffi::PyObject);
+        if cache.is_null() || ffi::Py_REFCNT(cache) <= 0 || ffi::PyDict_CheckExact(cache) == 0 {
+            return None;
+        }
+        // A failed probe is a miss (the full body then looks again, raising as the stdlib).
+        let v = ffi::PyDict_GetItemWithError(cache, level.as_ptr());
+        if v == ffi::Py_False() {
+            Some(false)
+        } else if v == ffi::Py_True() {
+            Some(true)
+        } else {
+            if v.is_null() && !ffi::PyErr_Occurred().is_null() {
+                ffi::PyErr_Clear();
+            }
+            None
+        }
+    }
+}
+
+/// The pyo3-generated level methods, kept to serve calls the fast entry points pass on
+/// (keyword arguments, a missing `msg`): exactly the generated argument handling and errors.
+static GENERATED: [PyOnceLock<Py<PyAny>>; 5] = [const { PyOnceLock::new() }; 5];
+const LEVEL_METHODS: [(&str, i64); 5] =
+    [("debug", DEBUG), ("info", INFO), ("warning", WARNING), ("error", ERROR), ("critical", CRITICAL)];
+
+/// The body of the fast `debug`/`info`/… entry points (METH_FASTCALL): positional-only
+/// calls check `isEnabledFor` against `_cache` before any argument tuple is built; other
+/// calls go to the generated method.
+///
+/// # Safety
+/// Called by CPython's method descriptor with the interpreter attached, `slf` an instance
+/// of `Logger` (the descriptor checked it) and `args` holding `nargs` positional arguments
+/// followed by one value per name in `kwnames`.
+unsafe fn fast_level(
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+    which: usize,
+) -> *mut ffi::PyObject {
+    let body = std::panic::AssertUnwindSafe(|| -> PyResult<*mut ffi::PyObject> {
+        let py = Python::assume_attached();
+        if nargs < 1 || !kwnames.is_null() {
+            let generated = GENERATED[which]
+                .get(py)
+                .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("logixde: Logger is not initialised"))?;
+            let nkw = if kwnames.is_null() { 0 } else { ffi::PyTuple_Size(kwnames) };
+            let mut all: Vec<*mut ffi::PyObject> = Vec::with_capacity((1 + nargs + nkw) as usize);
+            all.push(slf);
+            all.extend_from_slice(std::slice::from_raw_parts(args, (nargs + nkw) as usize));
+            let r = ffi::PyObject_Vectorcall(generated.as_ptr(), all.as_ptr(), (nargs + 1) as usize, kwnames);
+            if r.is_null() {
+                return Err(PyErr::fetch(py));
+            }
+            return Ok(r);
+        }
+        let obj = Bound::from_borrowed_ptr(py, slf);
+        let logger = obj.cast_unchecked::<Logger>();
+        let level = py_int(py, LEVEL_METHODS[which].1);
+        let quick = if native_at(&obj, M_IS_ENABLED_FOR, intern!(py, "isEnabledFor")) {
+            quick_enabled(logger, &level)
+        } else {
+            None
+        };
+        if quick != Some(false) {
+            let msg = Bound::from_borrowed_ptr(py, *args);
+            let rest = std::slice::from_raw_parts(args.add(1), (nargs - 1) as usize);
+            let rest = PyTuple::new(py, rest.iter().map(|p| Bound::from_borrowed_ptr(py, *p)))?;
+            if quick == Some(true) {
+                dispatch_log(logger, &level, &msg, &rest, None, 1)?;
+            } else {
+                level_method(logger, LEVEL_METHODS[which].1, &msg, &rest, None, 1)?;
+            }
+        }
+        Ok(py.None().into_ptr())
+    });
+    match std::panic::catch_unwind(body) {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            e.restore(Python::assume_attached());
+            std::ptr::null_mut()
+        }
+        Err(_) => {
+            pyo3::panic::PanicException::new_err("logixde: panic in a Logger method").restore(Python::assume_attached());
+            std::ptr::null_mut()
+        }
+    }
+}
+
+static GENERATED_IS_ENABLED_FOR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// `isEnabledFor` (METH_O): the answer from `disabled` and `_cache` when it needs no Python
+/// code, else the generated method (the full body, which fills `_cache`).
+///
+/// # Safety
+/// Called by CPython's method descriptor with the interpreter attached and `slf` an
+/// instance of `Logger`.
+unsafe extern "C" fn fast_is_enabled_for(slf: *mut ffi::PyObject, level: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    let body = std::panic::AssertUnwindSafe(|| -> PyResult<*mut ffi::PyObject> {
+        let py = Python::assume_attached();
+        let obj = Bound::from_borrowed_ptr(py, slf);
+        let level_b = Bound::from_borrowed_ptr(py, level);
+        match quick_enabled(obj.cast_unchecked::<Logger>(), &level_b) {
+            Some(true) => Ok(py_bool(py, true).into_ptr()),
+            Some(false) => Ok(py_bool(py, false).into_ptr()),
+            None => {
+                let generated = GENERATED_IS_ENABLED_FOR
+                    .get(py)
+                    .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("logixde: Logger is not initialised"))?;
+                let args = [slf, level];
+                let r = ffi::PyObject_Vectorcall(generated.as_ptr(), args.as_ptr(), 2, std::ptr::null_mut());
+                Bound::from_owned_ptr_or_err(py, r).map(Bound::into_ptr)
+            }
+        }
+    });
+    match std::panic::catch_unwind(body) {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            e.restore(Python::assume_attached());
+            std::ptr::null_mut()
+        }
+        Err(_) => {
+            pyo3::panic::PanicException::new_err("logixde: panic in Logger.isEnabledFor").restore(Python::assume_attached());
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// A METH_* descriptor for `ty.<name>` with `generated`'s signature and doc.
+fn new_descriptor<'py>(
+    ty: &Bound<'py, PyType>,
+    name: &str,
+    generated: &Bound<'py, PyAny>,
+    meth: ffi::PyMethodDefPointer,
+    flags: std::os::raw::c_int,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = ty.py();
+    let sig: Option<String> = generated.getattr("__text_signature__")?.extract()?;
+    let doc: Option<String> = generated.getattr("__doc__")?.extract()?;
+    let mut text = String::new();
+    if let Some(sig) = sig {
+        text.push_str(&format!("{name}{sig}\n--\n\n"));
+    }
+    text.push_str(doc.as_deref().unwrap_or(""));
+    let c_name = std::ffi::CString::new(name).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let c_doc = std::ffi::CString::new(text).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    // The method definition must outlive the type: leaked once per process.
+    let def: &'static mut ffi::PyMethodDef = Box::leak(Box::new(ffi::PyMethodDef {
+        ml_name: c_name.into_raw(),
+        ml_meth: meth,
+        ml_flags: flags,
+        ml_doc: c_doc.into_raw(),
+    }));
+    // SAFETY: attached; `def` is 'static; a new reference or NULL with an exception set.
+    unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyDescr_NewMethod(ty.as_type_ptr(), def)) }
+}
+
+macro_rules! fast_entry {
+    ($name:ident, $which:expr) => {
+        unsafe extern "C" fn $name(
+            slf: *mut ffi::PyObject,
+            args: *const *mut ffi::PyObject,
+            nargs: ffi::Py_ssize_t,
+            kwnames: *mut ffi::PyObject,
+        ) -> *mut ffi::PyObject {
+            fast_level(slf, args, nargs, kwnames, $which)
+        }
+    };
+}
+fast_entry!(fast_debug, 0);
+fast_entry!(fast_info, 1);
+fast_entry!(fast_warning, 2);
+fast_entry!(fast_error, 3);
+fast_entry!(fast_critical, 4);
+
+/// Replace the generated `debug`/`info`/`warning`/`error`/`critical` descriptors of `Logger`
+/// with METH_FASTCALL ones of the same name, signature and doc; the generated ones serve
+/// the calls the fast ones pass on.
+fn install_fast_level_methods(ty: &Bound<'_, PyType>) -> PyResult<()> {
+    let py = ty.py();
+    let entries: [ffi::PyCFunctionFastWithKeywords; 5] = [fast_debug, fast_info, fast_warning, fast_error, fast_critical];
+    for (i, ((name, _), entry)) in LEVEL_METHODS.iter().zip(entries).enumerate() {
+        let generated = ty.getattr(*name)?;
+        let descr = new_descriptor(
+            ty,
+            name,
+            &generated,
+            ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: entry },
+            ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
+        )?;
+        let _ = GENERATED[i].set(py, generated.unbind());
+        ty.setattr(*name, descr)?;
+    }
+    let generated = ty.getattr("isEnabledFor")?;
+    let descr = new_descriptor(
+        ty,
+        "isEnabledFor",
+        &generated,
+        ffi::PyMethodDefPointer { PyCFunction: fast_is_enabled_for },
+        ffi::METH_O,
+    )?;
+    let _ = GENERATED_IS_ENABLED_FOR.set(py, generated.unbind());
+    ty.setattr("isEnabledFor", descr)?;
     Ok(())
 }
 
@@ -469,9 +822,9 @@ fn do_log<'py>(
             py.None().into_bound(py),
         )
     };
-    let (fn_, lno, func, sinfo) = if state::global_is_true(py, intern!(py, "_srcfile"))? {
+    let (fn_, lno, func, sinfo) = if crate::manager::module_global(py, intern!(py, "_srcfile"))?.is_truthy()? {
         let find_caller = intern!(py, "findCaller");
-        let result = if is_native(slf.as_any(), find_caller)? {
+        let result = if native_at(slf.as_any(), M_FIND_CALLER, find_caller) {
             caller::find_caller(py, opts.stack_info.is_truthy()?, &opts.stacklevel, frames).map(|t| t.into_any())
         } else {
             let _guard = VirtualFrames::enter(py, frames);
@@ -496,7 +849,7 @@ fn do_log<'py>(
     }
     let name = Logger::field(slf, |l| &l.name);
     let make_record = intern!(py, "makeRecord");
-    let record = if is_native(slf.as_any(), make_record)? {
+    let record = if native_at(slf.as_any(), M_MAKE_RECORD, make_record) {
         make_record_impl(py, &name, level, &fn_, &lno, msg, args, &exc_info, &func, &opts.extra, &sinfo)?
     } else {
         let call_args = PyTuple::new(
@@ -512,7 +865,7 @@ fn do_log<'py>(
 fn dispatch_handle<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyResult<()> {
     let py = slf.py();
     let name = intern!(py, "handle");
-    if is_native(slf.as_any(), name)? {
+    if native_at(slf.as_any(), M_HANDLE, name) {
         return handle_impl(slf, record);
     }
     dispatch::call_method(slf.as_any(), name, (record,))?;
@@ -534,7 +887,7 @@ fn make_record_impl<'py>(
     extra: &Bound<'py, PyAny>,
     sinfo: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let factory = state::global(py, intern!(py, "_logRecordFactory"))?;
+    let factory = crate::manager::module_global(py, intern!(py, "_logRecordFactory"))?;
     let rv = factory.call1((name, level, fn_, lno, msg, args, exc_info, func, sinfo))?;
     if !extra.is_none() {
         let rv_dict = rv.getattr(intern!(py, "__dict__"))?;
@@ -557,7 +910,7 @@ fn handle_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyR
         return Ok(());
     }
     let filter_name = intern!(py, "filter");
-    let maybe_record = if is_native(slf.as_any(), filter_name)? {
+    let maybe_record = if native_at(slf.as_any(), M_FILTER, filter_name) {
         filter::run_filters(slf.as_any(), record)?
     } else {
         dispatch::call_method(slf.as_any(), filter_name, (record,))?
@@ -566,8 +919,9 @@ fn handle_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyR
         return Ok(());
     }
     let mut record = record.clone();
-    if state::minor(py) >= 12 && !maybe_record.is_instance_of::<PyBool>() {
-        let log_record = state::global(py, intern!(py, "LogRecord"))?;
+    // (The record itself passed back: `record = maybe_record` changes nothing.)
+    if state::minor(py) >= 12 && !maybe_record.is(&record) && !maybe_record.is_instance_of::<PyBool>() {
+        let log_record = crate::manager::module_global(py, intern!(py, "LogRecord"))?;
         if maybe_record.is_instance(&log_record)? {
             record = maybe_record;
         }
@@ -579,10 +933,25 @@ fn handle_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyR
 fn dispatch_call_handlers<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyResult<()> {
     let py = slf.py();
     let name = intern!(py, "callHandlers");
-    if is_native(slf.as_any(), name)? {
+    if native_at(slf.as_any(), M_CALL_HANDLERS, name) {
         return call_handlers_impl(slf, record);
     }
     dispatch::call_method(slf.as_any(), name, (record,))?;
+    Ok(())
+}
+
+/// `hdlr.handle(record)`: the native `Handler.handle` (or `NullHandler`'s no-op) when not
+/// overridden, else through Python.
+fn call_handler_handle<'py>(hdlr: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<()> {
+    static HANDLE: dispatch::NativeMethod = dispatch::NativeMethod::new("handle");
+    static NULL_HANDLE: dispatch::NativeMethod = dispatch::NativeMethod::new("handle");
+    if HANDLE.is_native::<crate::handler::Handler>(hdlr) {
+        crate::handler::Handler::handle_impl(hdlr, record)?;
+    } else if NULL_HANDLE.is_native::<crate::handler::NullHandler>(hdlr) {
+        // NullHandler.handle: "Stub."
+    } else {
+        HANDLE.call(hdlr, (record,))?;
+    }
     Ok(())
 }
 
@@ -615,7 +984,7 @@ fn call_handlers_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>)
             found += 1;
             let levelno = record.getattr(intern!(py, "levelno"))?;
             if levelno.ge(hdlr.getattr(intern!(py, "level"))?)? {
-                dispatch::call_method(&hdlr, intern!(py, "handle"), (record,))?;
+                call_handler_handle(&hdlr, record)?;
             }
         }
         if propagate.is_truthy()? {
@@ -631,7 +1000,7 @@ fn call_handlers_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>)
         }
     }
     if found == 0 {
-        let last_resort = state::global(py, intern!(py, "lastResort"))?;
+        let last_resort = crate::manager::module_global(py, intern!(py, "lastResort"))?;
         if last_resort.is_truthy()? {
             let levelno = record.getattr(intern!(py, "levelno"))?;
             if levelno.ge(last_resort.getattr(intern!(py, "level"))?)? {
@@ -982,7 +1351,7 @@ impl Logger {
             suffix = PyString::new(py, ".").call_method1(intern!(py, "join"), ((name, suffix),))?;
         }
         let manager = slf.getattr(intern!(py, "manager"))?;
-        dispatch::call_method(&manager, intern!(py, "getLogger"), (suffix,))
+        manager::dispatch_get_logger(&manager, &suffix)
     }
 
     /// Return a set of loggers which are immediate children of this logger.
@@ -1091,6 +1460,12 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let minor = state::minor(py);
     if minor < 12 {
         ty.delattr("getChildren")?;
+    }
+    measure_field_offsets(py)?;
+    install_fast_level_methods(&ty)?;
+    for (slot, name) in CAPTURED.iter().zip(CAPTURED_NAMES) {
+        // Kept alive by the class (and by NATIVE's map below).
+        slot.store(ty.getattr(name)?.as_ptr() as usize, std::sync::atomic::Ordering::Relaxed);
     }
     if minor == 9 {
         // 3.9: `fatal = critical`.

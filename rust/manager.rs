@@ -8,9 +8,140 @@ use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 use crate::logger::Logger;
 use crate::state;
 
-/// Run `f` holding the module's `_lock` as the version does (`state::with_module_lock`).
+/// A global of the `logging` module: a probe of the module's dict, else the attribute (the
+/// same result, without the generic attribute machinery on the hot paths).
+pub fn module_global<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
+    let module = state::logging_module(py)?;
+    // SAFETY: attached; the module dict is borrowed from the live module; a str key probe of
+    // a module dict runs no Python code; the hit is borrowed, then owned by the Bound.
+    unsafe {
+        let dict = ffi::PyModule_GetDict(module.as_ptr());
+        if !dict.is_null() {
+            let v = ffi::PyDict_GetItemWithError(dict, name.as_ptr());
+            if !v.is_null() {
+                return Ok(Bound::from_borrowed_ptr(py, v));
+            }
+            if !ffi::PyErr_Occurred().is_null() {
+                return Err(PyErr::fetch(py));
+            }
+        }
+    }
+    state::global(py, name)
+}
+
+/// `_thread.RLock` and its `acquire`/`release` method descriptors, to call them without a
+/// method lookup when `_lock` is one (an RLock instance has no `__dict__` to shadow them).
+struct RLockMethods {
+    ty: Py<PyAny>,
+    acquire: Py<PyAny>,
+    release: Py<PyAny>,
+}
+
+fn rlock_methods(py: Python<'_>) -> Option<&RLockMethods> {
+    static RLOCK: pyo3::sync::PyOnceLock<Option<RLockMethods>> = pyo3::sync::PyOnceLock::new();
+    RLOCK
+        .get_or_init(py, || {
+            let ty = py.import("_thread").and_then(|m| m.getattr("RLock")).ok()?;
+            let acquire = ty.getattr("acquire").ok()?;
+            let release = ty.getattr("release").ok()?;
+            let descr_type = py.import("types").and_then(|m| m.getattr("MethodDescriptorType")).ok()?;
+            if !acquire.get_type().is(&descr_type) || !release.get_type().is(&descr_type) {
+                return None;
+            }
+            Some(RLockMethods { ty: ty.unbind(), acquire: acquire.unbind(), release: release.unbind() })
+        })
+        .as_ref()
+}
+
+/// The fields of a `_thread.RLock` as laid out by CPython 3.9–3.12 (`rlockobject`):
+/// `PyObject_HEAD`, the OS lock, the owner's thread ident, the recursion count.
+#[repr(C)]
+struct RLockLayout {
+    ob_base: ffi::PyObject,
+    rlock_lock: *mut std::ffi::c_void,
+    rlock_owner: std::os::raw::c_ulong,
+    rlock_count: std::os::raw::c_ulong,
+}
+
+/// Whether [`RLockLayout`] is the running interpreter's, checked once on a fresh RLock
+/// (owner and count read back after acquiring twice and releasing twice).
+fn rlock_layout_verified(py: Python<'_>) -> bool {
+    static VERIFIED: pyo3::sync::PyOnceLock<bool> = pyo3::sync::PyOnceLock::new();
+    *VERIFIED.get_or_init(py, || {
+        let check = || -> PyResult<bool> {
+            let Some(m) = rlock_methods(py) else { return Ok(false) };
+            let ty = m.ty.bind(py);
+            let size: usize = ty.getattr("__basicsize__")?.extract()?;
+            if size < std::mem::size_of::<RLockLayout>() {
+                return Ok(false);
+            }
+            let lock = ty.call0()?;
+            // SAFETY: the object is an RLock of at least the layout's size; only read.
+            let read = |lock: &Bound<'_, PyAny>| unsafe {
+                let l = lock.as_ptr() as *const RLockLayout;
+                ((*l).rlock_owner, (*l).rlock_count)
+            };
+            // SAFETY: attached.
+            let me = unsafe { ffi::PyThread_get_thread_ident() };
+            let mut ok = read(&lock).1 == 0;
+            call_descr(py, &m.acquire, &lock)?;
+            ok &= read(&lock) == (me, 1);
+            call_descr(py, &m.acquire, &lock)?;
+            ok &= read(&lock) == (me, 2);
+            call_descr(py, &m.release, &lock)?;
+            ok &= read(&lock) == (me, 1);
+            call_descr(py, &m.release, &lock)?;
+            ok &= read(&lock).1 == 0;
+            Ok(ok)
+        };
+        check().unwrap_or(false)
+    })
+}
+
+/// Whether acquiring the module's `_lock` now would succeed at once: it is a
+/// `_thread.RLock` (of the verified layout) held by no thread or by this one. With the
+/// interpreter attached and no Python code run until the work is done, nothing can tell
+/// that work done then from the same work done holding the lock.
+fn module_lock_is_free(py: Python<'_>) -> bool {
+    let Ok(lock) = module_global(py, intern!(py, "_lock")) else { return false };
+    let Some(m) = rlock_methods(py) else { return false };
+    // SAFETY: attached; type pointers compared only.
+    if unsafe { ffi::Py_TYPE(lock.as_ptr()) } as *mut ffi::PyObject != m.ty.as_ptr() || !rlock_layout_verified(py) {
+        return false;
+    }
+    // SAFETY: `lock` is an exact `_thread.RLock` whose layout was verified; only read.
+    unsafe {
+        let l = lock.as_ptr() as *const RLockLayout;
+        (*l).rlock_count == 0 || (*l).rlock_owner == ffi::PyThread_get_thread_ident()
+    }
+}
+
+/// `descr(obj)` by vectorcall.
+fn call_descr<'py>(py: Python<'py>, descr: &Py<PyAny>, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+    let args = [obj.as_ptr()];
+    // SAFETY: attached; `descr` and `obj` are live; one positional argument, no keywords.
+    unsafe {
+        let r = ffi::PyObject_Vectorcall(descr.as_ptr(), args.as_ptr(), 1, std::ptr::null_mut());
+        Bound::from_owned_ptr_or_err(py, r).map(drop)
+    }
+}
+
+/// Run `f` holding the module's `_lock` as the version does (`state::with_module_lock`):
+/// read live, skipped when falsy on 3.9–3.12; a `_thread.RLock` is acquired and released
+/// through its method descriptors directly (the same C methods `lock.acquire()` runs).
 pub fn with_lock<R>(py: Python<'_>, f: impl FnOnce() -> PyResult<R>) -> PyResult<R> {
-    state::with_module_lock(py, f)
+    let lock = module_global(py, intern!(py, "_lock"))?;
+    match rlock_methods(py) {
+        Some(m) if lock.get_type().is(m.ty.bind(py)) => {
+            call_descr(py, &m.acquire, &lock)?;
+            let result = f();
+            let released = call_descr(py, &m.release, &lock);
+            let value = result?;
+            released?;
+            Ok(value)
+        }
+        _ => state::with_module_lock(py, f),
+    }
 }
 
 /// `_checkLevel(value)`.
@@ -286,14 +417,68 @@ pub fn clear_cache_of(manager: &Bound<'_, PyAny>) -> PyResult<()> {
     })
 }
 
+/// `manager.getLogger(name)` from native code: the native body when `manager` is a native
+/// Manager whose `getLogger` is not overridden, else through Python.
+pub fn dispatch_get_logger<'py>(manager: &Bound<'py, PyAny>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    static GET_LOGGER: crate::dispatch::NativeMethod = crate::dispatch::NativeMethod::new("getLogger");
+    let py = manager.py();
+    // SAFETY: attached; type pointers compared only.
+    let exact = unsafe { ffi::Py_TYPE(manager.as_ptr()) } == <Manager as pyo3::PyTypeInfo>::type_object_raw(py);
+    // An exact Manager: its own `getLogger` unless replaced on the class (checked against
+    // the generated descriptor) or shadowed per instance.
+    if exact && crate::logger::resolves_to(manager, intern!(py, "getLogger"), generated_get_logger(py)) {
+        return manager_get_logger(manager, name);
+    }
+    if GET_LOGGER.is_native::<Manager>(manager) {
+        return manager_get_logger(manager, name);
+    }
+    GET_LOGGER.call(manager, (name,))
+}
+
+/// The address of `Manager.getLogger`'s generated descriptor, captured at registration
+/// (kept alive by the class).
+static GENERATED_GET_LOGGER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn generated_get_logger(_py: Python<'_>) -> usize {
+    GENERATED_GET_LOGGER.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The body of `Manager.getLogger` for any manager object.
 pub fn manager_get_logger<'py>(manager: &Bound<'py, PyAny>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = manager.py();
     if !name.is_instance_of::<PyString>() {
         return Err(PyTypeError::new_err("A logger name must be a string"));
     }
+    // The common case, an existing logger in an exact dict: looked up without taking the
+    // lock when taking it could not wait (see `module_lock_is_free`).
+    if name.is_exact_instance_of::<PyString>() && module_lock_is_free(py) {
+        if let Ok(m) = manager.cast::<Manager>() {
+            let logger_dict = m.borrow().logger_dict.clone_ref(py).into_bound(py);
+            if let Ok(d) = logger_dict.cast_exact::<PyDict>() {
+                if let Some(rv) = d.get_item(name)? {
+                    if !rv.is_instance_of::<PlaceHolder>() {
+                        return Ok(rv);
+                    }
+                }
+            }
+        }
+    }
     with_lock(py, || {
-        let logger_dict = manager.getattr(intern!(py, "loggerDict"))?;
+        let logger_dict = match manager.cast::<Manager>() {
+            Ok(m) => m.borrow().logger_dict.clone_ref(py).into_bound(py),
+            Err(_) => manager.getattr(intern!(py, "loggerDict"))?,
+        };
+        // The common case: an exact dict holding the logger (`name in d` then `d[name]`,
+        // which for an exact dict and a str key run no Python code).
+        if let Ok(d) = logger_dict.cast_exact::<PyDict>() {
+            if name.is_exact_instance_of::<PyString>() {
+                if let Some(rv) = d.get_item(name)? {
+                    if !rv.is_instance_of::<PlaceHolder>() {
+                        return Ok(rv);
+                    }
+                }
+            }
+        }
         let new_logger = || -> PyResult<Bound<'py, PyAny>> {
             let klass = manager.getattr(intern!(py, "loggerClass"))?;
             let klass = if klass.is_truthy()? { klass } else { state::global(py, intern!(py, "_loggerClass"))? };
@@ -340,6 +525,8 @@ pub fn get_logger_class(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PlaceHolder>()?;
     m.add_class::<Manager>()?;
+    let generated = m.py().get_type::<Manager>().getattr("getLogger")?;
+    GENERATED_GET_LOGGER.store(generated.as_ptr() as usize, std::sync::atomic::Ordering::Relaxed);
     m.add_function(wrap_pyfunction!(set_logger_class, m)?)?;
     m.add_function(wrap_pyfunction!(get_logger_class, m)?)?;
     Ok(())

@@ -213,16 +213,117 @@ where
 #[pyfunction]
 #[pyo3(name = "getLogger", signature = (name = None))]
 fn get_logger<'py>(py: Python<'py>, name: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-    let root = state::global(py, intern!(py, "root"))?;
+    let root = crate::manager::module_global(py, intern!(py, "root"))?;
     let name = match name {
         Some(n) if n.is_truthy()? => n,
         _ => return Ok(root),
     };
-    if name.is_instance_of::<PyString>() && name.eq(root.getattr(intern!(py, "name"))?)? {
+    if name.is_instance_of::<PyString>() && str_eq(name, &crate::logger::name_of(&root)?)? {
         return Ok(root);
     }
-    let manager = state::global(py, intern!(py, "Logger"))?.getattr(intern!(py, "manager"))?;
-    dispatch::call_method(&manager, intern!(py, "getLogger"), (name,))
+    let logger_class = crate::manager::module_global(py, intern!(py, "Logger"))?;
+    let manager = class_attribute(&logger_class, intern!(py, "manager"))?;
+    crate::manager::dispatch_get_logger(&manager, name)
+}
+
+/// `cls.<name>`: for a class whose metaclass is `type`, the plain (non-descriptor) object
+/// found along its MRO is what the attribute lookup returns; anything else goes through it.
+fn class_attribute<'py>(cls: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
+    use pyo3::ffi;
+    extern "C" {
+        fn _PyType_Lookup(ty: *mut ffi::PyTypeObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject;
+    }
+    // SAFETY: attached; `cls` is checked to be a class of metaclass `type`; the lookup
+    // returns a borrowed reference or NULL without running code or setting an exception.
+    unsafe {
+        if ffi::Py_TYPE(cls.as_ptr()) == std::ptr::addr_of_mut!(ffi::PyType_Type) {
+            let found = _PyType_Lookup(cls.as_ptr() as *mut ffi::PyTypeObject, name.as_ptr());
+            if !found.is_null() && (*ffi::Py_TYPE(found)).tp_descr_get.is_none() {
+                return Ok(Bound::from_borrowed_ptr(cls.py(), found));
+            }
+        }
+    }
+    cls.getattr(name)
+}
+
+/// `a == b` for a str `a`: compared in C when both are exact str (no Python code runs).
+fn str_eq(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if a.is_exact_instance_of::<PyString>() && b.is_exact_instance_of::<PyString>() {
+        // SAFETY: attached; two exact str objects compare without error.
+        return Ok(a.is(b) || unsafe { pyo3::ffi::PyUnicode_Compare(a.as_ptr(), b.as_ptr()) } == 0);
+    }
+    a.eq(b)
+}
+
+/// The generated `getLogger`, serving the calls the fast entry point passes on.
+static GET_LOGGER_GENERATED: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
+
+/// `getLogger` (METH_FASTCALL): `getLogger(name)` runs the body without argument parsing;
+/// other calls (none, keywords, too many) go to the generated function.
+///
+/// # Safety
+/// Called by CPython with the interpreter attached and `args` holding `nargs` positional
+/// arguments followed by one value per name in `kwnames`.
+unsafe extern "C" fn fast_get_logger(
+    _module: *mut pyo3::ffi::PyObject,
+    args: *const *mut pyo3::ffi::PyObject,
+    nargs: pyo3::ffi::Py_ssize_t,
+    kwnames: *mut pyo3::ffi::PyObject,
+) -> *mut pyo3::ffi::PyObject {
+    use pyo3::ffi;
+    let body = std::panic::AssertUnwindSafe(|| -> PyResult<*mut ffi::PyObject> {
+        let py = Python::assume_attached();
+        if nargs == 1 && kwnames.is_null() {
+            let name = Bound::from_borrowed_ptr(py, *args);
+            return get_logger(py, Some(&name)).map(Bound::into_ptr);
+        }
+        let generated = GET_LOGGER_GENERATED
+            .get(py)
+            .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("logixde: getLogger is not initialised"))?;
+        let r = ffi::PyObject_Vectorcall(generated.as_ptr(), args, nargs as usize, kwnames);
+        Bound::from_owned_ptr_or_err(py, r).map(Bound::into_ptr)
+    });
+    match std::panic::catch_unwind(body) {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            e.restore(Python::assume_attached());
+            std::ptr::null_mut()
+        }
+        Err(_) => {
+            pyo3::panic::PanicException::new_err("logixde: panic in getLogger").restore(Python::assume_attached());
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// Replace the generated `getLogger` of `m` by [`fast_get_logger`], with the same name,
+/// signature, doc and module.
+fn install_fast_get_logger(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    use pyo3::ffi;
+    let py = m.py();
+    let generated = m.getattr("getLogger")?;
+    let sig: Option<String> = generated.getattr("__text_signature__")?.extract()?;
+    let doc: Option<String> = generated.getattr("__doc__")?.extract()?;
+    let mut text = String::new();
+    if let Some(sig) = sig {
+        text.push_str(&format!("getLogger{sig}\n--\n\n"));
+    }
+    text.push_str(doc.as_deref().unwrap_or(""));
+    let c_doc = std::ffi::CString::new(text).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    // The method definition must outlive the function: leaked once per process.
+    let def: &'static mut ffi::PyMethodDef = Box::leak(Box::new(ffi::PyMethodDef {
+        ml_name: c"getLogger".as_ptr(),
+        ml_meth: ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: fast_get_logger },
+        ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
+        ml_doc: c_doc.into_raw(),
+    }));
+    let module_name = generated.getattr("__module__")?;
+    // SAFETY: attached; `def` is 'static; a new reference or NULL with an exception set.
+    let func = unsafe {
+        Bound::from_owned_ptr_or_err(py, ffi::PyCFunction_NewEx(def, m.as_ptr(), module_name.as_ptr()))?
+    };
+    let _ = GET_LOGGER_GENERATED.set(py, generated.unbind());
+    m.setattr("getLogger", func)
 }
 
 /// `if len(root.handlers) == 0: basicConfig()` then `root.<method>(*args, **kwargs)`, with
@@ -492,6 +593,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(after_fork, m)?)?;
     m.add_function(wrap_pyfunction!(basic_config, m)?)?;
     m.add_function(wrap_pyfunction!(get_logger, m)?)?;
+    install_fast_get_logger(m)?;
     m.add_function(wrap_pyfunction!(critical, m)?)?;
     m.add_function(wrap_pyfunction!(fatal, m)?)?;
     m.add_function(wrap_pyfunction!(error, m)?)?;
