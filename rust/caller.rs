@@ -218,7 +218,7 @@ fn is_srcfile(frame: &Bound<'_, PyAny>, srcfile: &Bound<'_, PyAny>) -> PyResult<
 /// The stdlib's `_is_internal_frame` (3.11+) on a real frame.
 fn is_internal_real(frame: &Bound<'_, PyAny>) -> PyResult<bool> {
     let py = frame.py();
-    is_internal_with(frame, &crate::manager::module_global(py, intern!(py, "_srcfile"))?)
+    is_internal_with(frame, &crate::state::global(py, intern!(py, "_srcfile"))?)
 }
 
 /// `_is_internal_frame(frame)` with `_srcfile` read by the caller.
@@ -304,7 +304,7 @@ pub struct VirtualFrame {
 impl VirtualFrame {
     fn new<'py>(py: Python<'py>, back: Bound<'py, PyAny>) -> PyResult<Bound<'py, VirtualFrame>> {
         let module = state::logging_module(py)?;
-        let srcfile = crate::manager::module_global(py, intern!(py, "_srcfile"))?;
+        let srcfile = crate::state::global(py, intern!(py, "_srcfile"))?;
         let filename = if srcfile.is_truthy()? { srcfile } else { module.getattr(intern!(py, "__file__"))? };
         let code = Bound::new(
             py,
@@ -426,7 +426,7 @@ pub fn find_caller<'py>(
 ) -> PyResult<Bound<'py, PyTuple>> {
     let mut stack = EmulatedStack::from_top(py, virtual_frames);
     if state::minor(py) >= 11 {
-        let srcfile = crate::manager::module_global(py, intern!(py, "_srcfile"))?;
+        let srcfile = crate::state::global(py, intern!(py, "_srcfile"))?;
         if stacklevel.is_exact_instance_of::<pyo3::types::PyInt>() {
             if let Ok(mut level) = stacklevel.extract::<i64>() {
                 // The same walk with the count as a machine integer.
@@ -504,7 +504,7 @@ pub fn find_caller<'py>(
     if ran_out {
         pos = 0;
     }
-    let srcfile = crate::manager::module_global(py, intern!(py, "_srcfile"))?;
+    let srcfile = crate::state::global(py, intern!(py, "_srcfile"))?;
     loop {
         while pos >= walk.len() {
             match stack.step()? {

@@ -822,7 +822,7 @@ fn do_log<'py>(
             py.None().into_bound(py),
         )
     };
-    let (fn_, lno, func, sinfo) = if crate::manager::module_global(py, intern!(py, "_srcfile"))?.is_truthy()? {
+    let (fn_, lno, func, sinfo) = if crate::state::global(py, intern!(py, "_srcfile"))?.is_truthy()? {
         let find_caller = intern!(py, "findCaller");
         let result = if native_at(slf.as_any(), M_FIND_CALLER, find_caller) {
             caller::find_caller(py, opts.stack_info.is_truthy()?, &opts.stacklevel, frames).map(|t| t.into_any())
@@ -887,7 +887,7 @@ fn make_record_impl<'py>(
     extra: &Bound<'py, PyAny>,
     sinfo: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let factory = crate::manager::module_global(py, intern!(py, "_logRecordFactory"))?;
+    let factory = crate::state::global(py, intern!(py, "_logRecordFactory"))?;
     let rv = factory.call1((name, level, fn_, lno, msg, args, exc_info, func, sinfo))?;
     if !extra.is_none() {
         let rv_dict = rv.getattr(intern!(py, "__dict__"))?;
@@ -921,7 +921,7 @@ fn handle_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyR
     let mut record = record.clone();
     // (The record itself passed back: `record = maybe_record` changes nothing.)
     if state::minor(py) >= 12 && !maybe_record.is(&record) && !maybe_record.is_instance_of::<PyBool>() {
-        let log_record = crate::manager::module_global(py, intern!(py, "LogRecord"))?;
+        let log_record = crate::state::global(py, intern!(py, "LogRecord"))?;
         if maybe_record.is_instance(&log_record)? {
             record = maybe_record;
         }
@@ -1000,7 +1000,7 @@ fn call_handlers_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>)
         }
     }
     if found == 0 {
-        let last_resort = crate::manager::module_global(py, intern!(py, "lastResort"))?;
+        let last_resort = crate::state::global(py, intern!(py, "lastResort"))?;
         if last_resort.is_truthy()? {
             let levelno = record.getattr(intern!(py, "levelno"))?;
             if levelno.ge(last_resort.getattr(intern!(py, "level"))?)? {

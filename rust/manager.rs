@@ -8,27 +8,6 @@ use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 use crate::logger::Logger;
 use crate::state;
 
-/// A global of the `logging` module: a probe of the module's dict, else the attribute (the
-/// same result, without the generic attribute machinery on the hot paths).
-pub fn module_global<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
-    let module = state::logging_module(py)?;
-    // SAFETY: attached; the module dict is borrowed from the live module; a str key probe of
-    // a module dict runs no Python code; the hit is borrowed, then owned by the Bound.
-    unsafe {
-        let dict = ffi::PyModule_GetDict(module.as_ptr());
-        if !dict.is_null() {
-            let v = ffi::PyDict_GetItemWithError(dict, name.as_ptr());
-            if !v.is_null() {
-                return Ok(Bound::from_borrowed_ptr(py, v));
-            }
-            if !ffi::PyErr_Occurred().is_null() {
-                return Err(PyErr::fetch(py));
-            }
-        }
-    }
-    state::global(py, name)
-}
-
 /// `_thread.RLock` and its `acquire`/`release` method descriptors, to call them without a
 /// method lookup when `_lock` is one (an RLock instance has no `__dict__` to shadow them).
 struct RLockMethods {
@@ -103,7 +82,7 @@ fn rlock_layout_verified(py: Python<'_>) -> bool {
 /// interpreter attached and no Python code run until the work is done, nothing can tell
 /// that work done then from the same work done holding the lock.
 fn module_lock_is_free(py: Python<'_>) -> bool {
-    let Ok(lock) = module_global(py, intern!(py, "_lock")) else { return false };
+    let Ok(lock) = state::global(py, intern!(py, "_lock")) else { return false };
     let Some(m) = rlock_methods(py) else { return false };
     // SAFETY: attached; type pointers compared only.
     if unsafe { ffi::Py_TYPE(lock.as_ptr()) } as *mut ffi::PyObject != m.ty.as_ptr() || !rlock_layout_verified(py) {
@@ -130,7 +109,7 @@ fn call_descr<'py>(py: Python<'py>, descr: &Py<PyAny>, obj: &Bound<'py, PyAny>) 
 /// read live, skipped when falsy on 3.9–3.12; a `_thread.RLock` is acquired and released
 /// through its method descriptors directly (the same C methods `lock.acquire()` runs).
 pub fn with_lock<R>(py: Python<'_>, f: impl FnOnce() -> PyResult<R>) -> PyResult<R> {
-    let lock = module_global(py, intern!(py, "_lock"))?;
+    let lock = state::global(py, intern!(py, "_lock"))?;
     match rlock_methods(py) {
         Some(m) if lock.get_type().is(m.ty.bind(py)) => {
             call_descr(py, &m.acquire, &lock)?;

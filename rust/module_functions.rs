@@ -213,7 +213,7 @@ where
 #[pyfunction]
 #[pyo3(name = "getLogger", signature = (name = None))]
 fn get_logger<'py>(py: Python<'py>, name: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-    let root = crate::manager::module_global(py, intern!(py, "root"))?;
+    let root = crate::state::global(py, intern!(py, "root"))?;
     let name = match name {
         Some(n) if n.is_truthy()? => n,
         _ => return Ok(root),
@@ -221,7 +221,7 @@ fn get_logger<'py>(py: Python<'py>, name: Option<&Bound<'py, PyAny>>) -> PyResul
     if name.is_instance_of::<PyString>() && str_eq(name, &crate::logger::name_of(&root)?)? {
         return Ok(root);
     }
-    let logger_class = crate::manager::module_global(py, intern!(py, "Logger"))?;
+    let logger_class = crate::state::global(py, intern!(py, "Logger"))?;
     let manager = class_attribute(&logger_class, intern!(py, "manager"))?;
     crate::manager::dispatch_get_logger(&manager, name)
 }

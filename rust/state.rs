@@ -52,10 +52,21 @@ pub fn handlers_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
 /// a missing name goes through `getattr` for the usual `AttributeError`.
 pub fn global<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
     let module = logging_module(py)?;
-    match module.dict().get_item(name)? {
-        Some(value) => Ok(value),
-        None => module.as_any().getattr(name),
+    // SAFETY: attached; the module dict is borrowed from the live module; a str key probe of
+    // a module dict runs no Python code; the hit is borrowed, then owned by the Bound.
+    unsafe {
+        let dict = pyo3::ffi::PyModule_GetDict(module.as_ptr());
+        if !dict.is_null() {
+            let value = pyo3::ffi::PyDict_GetItemWithError(dict, name.as_ptr());
+            if !value.is_null() {
+                return Ok(Bound::from_borrowed_ptr(py, value));
+            }
+            if !pyo3::ffi::PyErr_Occurred().is_null() {
+                return Err(PyErr::fetch(py));
+            }
+        }
     }
+    module.as_any().getattr(name)
 }
 
 /// A global read as a truth value, as the stdlib's `if raiseExceptions:` does.
