@@ -25,8 +25,21 @@ PTH_FILE = "logixde_activate.pth"
 
 
 def _startup_hook_installed():
-    package_dir = os.path.dirname(os.path.abspath(__file__))
-    return os.path.exists(os.path.join(os.path.dirname(package_dir), PTH_FILE))
+    """True when logixde_activate.pth sits in a site directory this interpreter processes.
+
+    An editable install imports logixde from the source tree, whose copy of the file is
+    never read at start-up: there the program must run here, not in a re-executed child.
+    """
+    import site
+
+    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    site_dirs = list(site.getsitepackages()) if hasattr(site, "getsitepackages") else []
+    if site.ENABLE_USER_SITE:
+        site_dirs.append(site.getusersitepackages())
+    site_dirs = {os.path.realpath(d) for d in site_dirs}
+    return os.path.realpath(package_parent) in site_dirs and os.path.exists(
+        os.path.join(package_parent, PTH_FILE)
+    )
 
 
 def _reexec(argv):
