@@ -48,11 +48,6 @@ fn is_missing(py: Python<'_>, obj: &Py<PyAny>) -> bool {
     MISSING.get(py).is_some_and(|m| m.is(obj))
 }
 
-/// Default `True` for `exception(exc_info=True)`.
-fn default_true() -> Py<PyAny> {
-    Python::attach(|py| pyo3::types::PyBool::new(py, true).to_owned().into_any().unbind())
-}
-
 /// An adapter for loggers which makes it easier to specify contextual
 /// information in logging output.
 #[pyclass(module = "logging", name = "LoggerAdapter", subclass, dict, weakref)]
@@ -273,7 +268,7 @@ impl LoggerAdapter {
     }
 
     /// Delegate an exception call to the underlying logger.
-    #[pyo3(signature = (msg, *args, exc_info = default_true(), **kwargs))]
+    #[pyo3(signature = (msg, *args, exc_info = crate::module_functions::default_object(true), **kwargs))]
     fn exception(
         slf: &Bound<'_, Self>,
         msg: &Bound<'_, PyAny>,

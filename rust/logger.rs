@@ -187,26 +187,7 @@ fn py_int(py: Python<'_>, v: i64) -> Bound<'_, PyAny> {
     v.into_pyobject(py).map(|v| v.into_any()).unwrap_or_else(|e| match e {})
 }
 
-/// Default argument `0` (a sentinel-free default, so an explicit `None` stays `None`).
-fn default_zero() -> Py<PyAny> {
-    Python::attach(|py| py_int(py, 0).unbind())
-}
-
-/// Default argument `1`.
-fn default_one() -> Py<PyAny> {
-    Python::attach(|py| py_int(py, 1).unbind())
-}
-
-/// Default argument `False`.
-fn default_false() -> Py<PyAny> {
-    Python::attach(|py| py_bool(py, false).unbind())
-}
-
 /// Default argument `True`.
-fn default_true() -> Py<PyAny> {
-    Python::attach(|py| py_bool(py, true).unbind())
-}
-
 fn py_bool(py: Python<'_>, v: bool) -> Bound<'_, PyAny> {
     PyBool::new(py, v).to_owned().into_any()
 }
@@ -1048,7 +1029,7 @@ impl Logger {
     }
 
     /// Initialize the logger with a name and an optional level.
-    #[pyo3(signature = (name, level = default_zero()))]
+    #[pyo3(signature = (name, level = crate::module_functions::default_object(0)))]
     fn __init__(slf: &Bound<'_, Self>, name: &Bound<'_, PyAny>, level: Py<PyAny>) -> PyResult<()> {
         Logger::init(slf, name, level.bind(slf.py()))
     }
@@ -1118,7 +1099,7 @@ impl Logger {
     }
 
     /// Convenience method for logging an ERROR with exception information.
-    #[pyo3(signature = (msg, *args, exc_info = default_true(), **kwargs))]
+    #[pyo3(signature = (msg, *args, exc_info = crate::module_functions::default_object(true), **kwargs))]
     fn exception(
         slf: &Bound<'_, Self>,
         msg: &Bound<'_, PyAny>,
@@ -1172,7 +1153,7 @@ impl Logger {
 
     /// Find the stack frame of the caller so that we can note the source
     /// file name, line number and function name.
-    #[pyo3(name = "findCaller", signature = (stack_info = default_false(), stacklevel = default_one()))]
+    #[pyo3(name = "findCaller", signature = (stack_info = crate::module_functions::default_object(false), stacklevel = crate::module_functions::default_object(1)))]
     fn find_caller<'py>(
         slf: &Bound<'py, Self>,
         stack_info: Py<PyAny>,
@@ -1218,7 +1199,7 @@ impl Logger {
 
     /// Low-level logging routine which creates a LogRecord and then calls
     /// all the handlers of this logger to handle the record.
-    #[pyo3(name = "_log", signature = (level, msg, args, exc_info = None, extra = None, stack_info = None, stacklevel = default_one()))]
+    #[pyo3(name = "_log", signature = (level, msg, args, exc_info = None, extra = None, stack_info = None, stacklevel = crate::module_functions::default_object(1)))]
     #[allow(clippy::too_many_arguments)]
     fn log_<'py>(
         slf: &Bound<'py, Self>,

@@ -196,7 +196,7 @@ fn basic_config_locked(py: Python<'_>, kwargs: &Bound<'_, PyDict>) -> PyResult<(
 }
 
 /// A Python object for a constant default argument (`exc_info=True`, `level=CRITICAL`).
-fn default_object<T>(value: T) -> Py<PyAny>
+pub fn default_object<T>(value: T) -> Py<PyAny>
 where
     T: for<'py> IntoPyObject<'py>,
 {
