@@ -28,18 +28,15 @@ def _startup_hook_installed():
     """True when logixde_activate.pth sits in a site directory this interpreter processes.
 
     An editable install imports logixde from the source tree, whose copy of the file is
-    never read at start-up: there the program must run here, not in a re-executed child.
+    never read at start-up: there, unless the hook was installed by hand, the program must
+    run here rather than in a re-executed child.
     """
     import site
 
-    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     site_dirs = list(site.getsitepackages()) if hasattr(site, "getsitepackages") else []
     if site.ENABLE_USER_SITE:
         site_dirs.append(site.getusersitepackages())
-    site_dirs = {os.path.realpath(d) for d in site_dirs}
-    return os.path.realpath(package_parent) in site_dirs and os.path.exists(
-        os.path.join(package_parent, PTH_FILE)
-    )
+    return any(os.path.exists(os.path.join(d, PTH_FILE)) for d in site_dirs)
 
 
 def _reexec(argv):
