@@ -334,3 +334,27 @@ pub fn has_method(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> PyResul
     }
     obj.hasattr(name)
 }
+
+/// The end of a hand-written C method (the vectorcall fast paths): the body's result, its
+/// error raised as the Python exception, a panic raised as `PanicException` — nothing
+/// unwinds into CPython.
+///
+/// # Safety
+/// Called by CPython with the interpreter attached.
+pub unsafe fn c_method_result(
+    what: &'static str,
+    body: impl FnOnce() -> PyResult<*mut ffi::PyObject>,
+) -> *mut ffi::PyObject {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
+        Ok(Ok(result)) => result,
+        Ok(Err(err)) => {
+            err.restore(Python::assume_attached());
+            std::ptr::null_mut()
+        }
+        Err(_) => {
+            pyo3::panic::PanicException::new_err(format!("logixde: panic in {what}"))
+                .restore(Python::assume_attached());
+            std::ptr::null_mut()
+        }
+    }
+}

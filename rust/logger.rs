@@ -530,7 +530,7 @@ unsafe fn fast_level(
     kwnames: *mut ffi::PyObject,
     which: usize,
 ) -> *mut ffi::PyObject {
-    let body = std::panic::AssertUnwindSafe(|| -> PyResult<*mut ffi::PyObject> {
+    crate::dispatch::c_method_result("a Logger method", || -> PyResult<*mut ffi::PyObject> {
         let py = Python::assume_attached();
         if nargs < 1 || !kwnames.is_null() {
             let generated = GENERATED[which]
@@ -565,18 +565,7 @@ unsafe fn fast_level(
             }
         }
         Ok(py.None().into_ptr())
-    });
-    match std::panic::catch_unwind(body) {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => {
-            e.restore(Python::assume_attached());
-            std::ptr::null_mut()
-        }
-        Err(_) => {
-            pyo3::panic::PanicException::new_err("logixde: panic in a Logger method").restore(Python::assume_attached());
-            std::ptr::null_mut()
-        }
-    }
+    })
 }
 
 static GENERATED_IS_ENABLED_FOR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -588,7 +577,7 @@ static GENERATED_IS_ENABLED_FOR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 /// Called by CPython's method descriptor with the interpreter attached and `slf` an
 /// instance of `Logger`.
 unsafe extern "C" fn fast_is_enabled_for(slf: *mut ffi::PyObject, level: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    let body = std::panic::AssertUnwindSafe(|| -> PyResult<*mut ffi::PyObject> {
+    crate::dispatch::c_method_result("Logger.isEnabledFor", || -> PyResult<*mut ffi::PyObject> {
         let py = Python::assume_attached();
         let obj = Bound::from_borrowed_ptr(py, slf);
         let level_b = Bound::from_borrowed_ptr(py, level);
@@ -604,18 +593,7 @@ unsafe extern "C" fn fast_is_enabled_for(slf: *mut ffi::PyObject, level: *mut ff
                 Bound::from_owned_ptr_or_err(py, r).map(Bound::into_ptr)
             }
         }
-    });
-    match std::panic::catch_unwind(body) {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => {
-            e.restore(Python::assume_attached());
-            std::ptr::null_mut()
-        }
-        Err(_) => {
-            pyo3::panic::PanicException::new_err("logixde: panic in Logger.isEnabledFor").restore(Python::assume_attached());
-            std::ptr::null_mut()
-        }
-    }
+    })
 }
 
 /// A METH_* descriptor for `ty.<name>` with `generated`'s signature and doc.

@@ -271,7 +271,7 @@ unsafe extern "C" fn fast_get_logger(
     kwnames: *mut pyo3::ffi::PyObject,
 ) -> *mut pyo3::ffi::PyObject {
     use pyo3::ffi;
-    let body = std::panic::AssertUnwindSafe(|| -> PyResult<*mut ffi::PyObject> {
+    crate::dispatch::c_method_result("getLogger", || -> PyResult<*mut ffi::PyObject> {
         let py = Python::assume_attached();
         if nargs == 1 && kwnames.is_null() {
             let name = Bound::from_borrowed_ptr(py, *args);
@@ -282,18 +282,7 @@ unsafe extern "C" fn fast_get_logger(
             .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("logixde: getLogger is not initialised"))?;
         let r = ffi::PyObject_Vectorcall(generated.as_ptr(), args, nargs as usize, kwnames);
         Bound::from_owned_ptr_or_err(py, r).map(Bound::into_ptr)
-    });
-    match std::panic::catch_unwind(body) {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => {
-            e.restore(Python::assume_attached());
-            std::ptr::null_mut()
-        }
-        Err(_) => {
-            pyo3::panic::PanicException::new_err("logixde: panic in getLogger").restore(Python::assume_attached());
-            std::ptr::null_mut()
-        }
-    }
+    })
 }
 
 /// Replace the generated `getLogger` of `m` by [`fast_get_logger`], with the same name,
