@@ -68,10 +68,7 @@ fn dispatch_log<'py>(
     if NATIVE.is_native(slf, name)? {
         return log_impl(slf, level, msg, args, kwargs, frames + 1);
     }
-    let _guard = VirtualFrames::enter(py, frames);
-    let mut all = vec![level.clone(), msg.clone()];
-    all.extend(args.iter());
-    slf.getattr(name)?.call(PyTuple::new(py, all)?, kwargs)?;
+    crate::logger::call_with_frames(slf, name, &dispatch::prepend_args(&[level, msg], args)?, kwargs, frames)?;
     Ok(())
 }
 
@@ -254,10 +251,7 @@ impl LoggerAdapter {
         if NATIVE.is_native(slf.as_any(), name)? {
             return level_method(slf, WARNING, msg, args, kwargs, 2);
         }
-        let _guard = VirtualFrames::enter(py, 1);
-        let mut all = vec![msg.clone()];
-        all.extend(args.iter());
-        slf.getattr(name)?.call(PyTuple::new(py, all)?, kwargs)?;
+        crate::logger::call_with_frames(slf.as_any(), name, &dispatch::prepend_args(&[msg], args)?, kwargs, 1)?;
         Ok(())
     }
 

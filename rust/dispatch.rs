@@ -18,7 +18,7 @@ use pyo3::call::PyCallArgs;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyString, PyType};
+use pyo3::types::{PyString, PyTuple, PyType};
 use pyo3::PyTypeInfo;
 
 /// Call `obj.name(*args)` as Python would.
@@ -41,6 +41,17 @@ pub fn call_method0<'py>(
     name: &Bound<'py, PyString>,
 ) -> PyResult<Bound<'py, PyAny>> {
     obj.call_method0(name)
+}
+
+/// `(*prefix, *rest)`: the positional arguments of a call the stdlib writes
+/// `f(msg, *args)` or `f(level, msg, *args)`.
+pub fn prepend_args<'py>(
+    prefix: &[&Bound<'py, PyAny>],
+    rest: &Bound<'py, PyTuple>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let mut items: Vec<Bound<'py, PyAny>> = prefix.iter().map(|a| (*a).clone()).collect();
+    items.extend(rest.iter());
+    PyTuple::new(rest.py(), items)
 }
 
 extern "C" {

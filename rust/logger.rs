@@ -685,14 +685,10 @@ fn dispatch_level_method<'py>(
     kwargs: Option<&Bound<'py, PyDict>>,
     frames: usize,
 ) -> PyResult<()> {
-    let py = slf.py();
     if is_native(slf.as_any(), method)? {
         return level_method(slf, level, msg, args, kwargs, frames + 1);
     }
-    let _guard = VirtualFrames::enter(py, frames);
-    let mut all = vec![msg.clone()];
-    all.extend(args.iter());
-    slf.as_any().getattr(method)?.call(PyTuple::new(py, all)?, kwargs)?;
+    call_with_frames(slf.as_any(), method, &dispatch::prepend_args(&[msg], args)?, kwargs, frames)?;
     Ok(())
 }
 
@@ -736,10 +732,7 @@ pub fn call_log<'py>(
             return log_method(l, level, msg, args, kwargs, frames + 1);
         }
     }
-    let _guard = VirtualFrames::enter(py, frames);
-    let mut all = vec![level.clone(), msg.clone()];
-    all.extend(args.iter());
-    logger.getattr(name)?.call(PyTuple::new(py, all)?, kwargs)?;
+    call_with_frames(logger, name, &dispatch::prepend_args(&[level, msg], args)?, kwargs, frames)?;
     Ok(())
 }
 

@@ -333,20 +333,13 @@ fn log_on_root<'py>(
     Ok(())
 }
 
-/// Prepend `first` to `rest` (the stdlib's `msg, *args` signature).
-fn with_first<'py>(first: &Bound<'py, PyAny>, rest: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyTuple>> {
-    let mut items = vec![first.clone()];
-    items.extend(rest.iter());
-    PyTuple::new(first.py(), items)
-}
-
 /// Log a message with severity 'CRITICAL' on the root logger. If the logger has no
 /// handlers, call basicConfig() to add a console handler with a pre-defined format.
 #[pyfunction]
 #[pyo3(signature = (msg, *args, **kwargs))]
 fn critical(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
     let py = msg.py();
-    log_on_root(py, intern!(py, "critical"), &with_first(msg, args)?, kwargs, 1)
+    log_on_root(py, intern!(py, "critical"), &dispatch::prepend_args(&[msg], args)?, kwargs, 1)
 }
 
 /// Don't use this function, use critical() instead.
@@ -356,7 +349,7 @@ fn fatal(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Boun
     let py = msg.py();
     // 3.9's `fatal = critical` is one frame; later versions call critical().
     let frames = if state::minor(py) <= 9 { 1 } else { 2 };
-    log_on_root(py, intern!(py, "critical"), &with_first(msg, args)?, kwargs, frames)
+    log_on_root(py, intern!(py, "critical"), &dispatch::prepend_args(&[msg], args)?, kwargs, frames)
 }
 
 /// Log a message with severity 'ERROR' on the root logger. If the logger has no handlers,
@@ -365,7 +358,7 @@ fn fatal(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Boun
 #[pyo3(signature = (msg, *args, **kwargs))]
 fn error(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
     let py = msg.py();
-    log_on_root(py, intern!(py, "error"), &with_first(msg, args)?, kwargs, 1)
+    log_on_root(py, intern!(py, "error"), &dispatch::prepend_args(&[msg], args)?, kwargs, 1)
 }
 
 /// Log a message with severity 'ERROR' on the root logger, with exception information.
@@ -385,7 +378,7 @@ fn exception(
         None => PyDict::new(py),
     };
     kwargs.set_item(intern!(py, "exc_info"), exc_info)?;
-    log_on_root(py, intern!(py, "error"), &with_first(msg, args)?, Some(&kwargs), 2)
+    log_on_root(py, intern!(py, "error"), &dispatch::prepend_args(&[msg], args)?, Some(&kwargs), 2)
 }
 
 /// Log a message with severity 'WARNING' on the root logger. If the logger has no
@@ -394,7 +387,7 @@ fn exception(
 #[pyo3(signature = (msg, *args, **kwargs))]
 fn warning(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
     let py = msg.py();
-    log_on_root(py, intern!(py, "warning"), &with_first(msg, args)?, kwargs, 1)
+    log_on_root(py, intern!(py, "warning"), &dispatch::prepend_args(&[msg], args)?, kwargs, 1)
 }
 
 #[pyfunction]
@@ -407,7 +400,7 @@ fn warn(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound
         intern!(py, "warn"),
         ("The 'warn' function is deprecated, use 'warning' instead", category, 2),
     )?;
-    log_on_root(py, intern!(py, "warning"), &with_first(msg, args)?, kwargs, 2)
+    log_on_root(py, intern!(py, "warning"), &dispatch::prepend_args(&[msg], args)?, kwargs, 2)
 }
 
 /// Log a message with severity 'INFO' on the root logger. If the logger has no handlers,
@@ -416,7 +409,7 @@ fn warn(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound
 #[pyo3(signature = (msg, *args, **kwargs))]
 fn info(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
     let py = msg.py();
-    log_on_root(py, intern!(py, "info"), &with_first(msg, args)?, kwargs, 1)
+    log_on_root(py, intern!(py, "info"), &dispatch::prepend_args(&[msg], args)?, kwargs, 1)
 }
 
 /// Log a message with severity 'DEBUG' on the root logger. If the logger has no handlers,
@@ -425,7 +418,7 @@ fn info(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound
 #[pyo3(signature = (msg, *args, **kwargs))]
 fn debug(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
     let py = msg.py();
-    log_on_root(py, intern!(py, "debug"), &with_first(msg, args)?, kwargs, 1)
+    log_on_root(py, intern!(py, "debug"), &dispatch::prepend_args(&[msg], args)?, kwargs, 1)
 }
 
 /// Log 'msg % args' with the integer severity 'level' on the root logger. If the logger
@@ -439,9 +432,7 @@ fn log(
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<()> {
     let py = msg.py();
-    let mut items = vec![level.clone(), msg.clone()];
-    items.extend(args.iter());
-    log_on_root(py, intern!(py, "log"), &PyTuple::new(py, items)?, kwargs, 1)
+    log_on_root(py, intern!(py, "log"), &dispatch::prepend_args(&[level, msg], args)?, kwargs, 1)
 }
 
 /// Disable all logging calls of severity 'level' and below.

@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
 
-use super::{py_int, py_true};
+use crate::module_functions::default_object;
 use crate::dispatch;
 
 static MIXIN: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -85,7 +85,7 @@ fn convert_with_key_impl<'py>(
 // Convert `value` with the container's configurator, replacing it under `key` (no
 // docstring: the stdlib's has none).
 #[pyfunction]
-#[pyo3(name = "convert_with_key", signature = (slf, key, value, replace = py_true()), text_signature = "(self, key, value, replace=True)")]
+#[pyo3(name = "convert_with_key", signature = (slf, key, value, replace = default_object(true)), text_signature = "(self, key, value, replace=True)")]
 fn mixin_convert_with_key<'py>(
     slf: &Bound<'py, PyAny>,
     key: &Bound<'py, PyAny>,
@@ -157,7 +157,7 @@ fn list_getitem<'py>(slf: &Bound<'py, PyAny>, key: &Bound<'py, PyAny>) -> PyResu
 }
 
 #[pyfunction]
-#[pyo3(name = "pop", signature = (slf, idx = py_int(-1)), text_signature = "(self, idx=-1)")]
+#[pyo3(name = "pop", signature = (slf, idx = default_object(-1)), text_signature = "(self, idx=-1)")]
 fn list_pop<'py>(slf: &Bound<'py, PyAny>, idx: Py<PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let value = base_method::<PyList>(py, intern!(py, "pop"))?.call1((slf, idx))?;

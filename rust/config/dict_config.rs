@@ -11,11 +11,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyInt, PyList, PySlice, PyString, PyTuple};
 
 use super::converting::{converting_dict, converting_list, converting_tuple};
-use super::{
-    builtin, collect_children, py_false, dict_pop_required, existing_loggers, handle_existing_loggers, is_exception,
-    in_except, issubclass, lg, logging_handlers, pct, raise_during, raise_from, resolve_name, unbound_local,
-    valid_ident, value_error_from,
-};
+use super::{builtin, collect_children, dict_pop_required, existing_loggers, handle_existing_loggers, is_exception, in_except, issubclass, lg, logging_handlers, pct, raise_during, raise_from, resolve_name, unbound_local, valid_ident, value_error_from};
+use crate::module_functions::default_object;
 use crate::dispatch;
 use crate::state;
 
@@ -937,7 +934,7 @@ impl DictConfigurator {
     }
 
     /// Perform configuration which is common to root and non-root loggers.
-    #[pyo3(signature = (logger, config, incremental = py_false()), text_signature = "($self, logger, config, incremental=False)")]
+    #[pyo3(signature = (logger, config, incremental = default_object(false)), text_signature = "($self, logger, config, incremental=False)")]
     fn common_logger_config(
         slf: &Bound<'_, Self>,
         logger: &Bound<'_, PyAny>,
@@ -971,7 +968,7 @@ impl DictConfigurator {
     }
 
     /// Configure a non-root logger from a dictionary.
-    #[pyo3(signature = (name, config, incremental = py_false()), text_signature = "($self, name, config, incremental=False)")]
+    #[pyo3(signature = (name, config, incremental = default_object(false)), text_signature = "($self, name, config, incremental=False)")]
     fn configure_logger(
         slf: &Bound<'_, Self>,
         name: &Bound<'_, PyAny>,
@@ -994,7 +991,7 @@ impl DictConfigurator {
     }
 
     /// Configure a root logger from a dictionary.
-    #[pyo3(signature = (config, incremental = py_false()), text_signature = "($self, config, incremental=False)")]
+    #[pyo3(signature = (config, incremental = default_object(false)), text_signature = "($self, config, incremental=False)")]
     fn configure_root(slf: &Bound<'_, Self>, config: &Bound<'_, PyAny>, incremental: Py<PyAny>) -> PyResult<()> {
         let py = slf.py();
         let incremental = incremental.bind(py);

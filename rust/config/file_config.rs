@@ -9,10 +9,8 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PySlice, PyString, PyTuple};
 
-use super::{
-    builtin, clear_existing_handlers, py_true, collect_children, existing_loggers, handle_existing_loggers, issubclass, lg,
-    in_except, logging, logging_handlers, pct, raise_during, resolve_name, strip_spaces,
-};
+use super::{builtin, clear_existing_handlers, collect_children, existing_loggers, handle_existing_loggers, issubclass, lg, in_except, logging, logging_handlers, pct, raise_during, resolve_name, strip_spaces};
+use crate::module_functions::default_object;
 use crate::dispatch;
 use crate::state;
 
@@ -311,7 +309,7 @@ fn file_config_impl(
 #[pyfunction]
 #[pyo3(
     name = "fileConfig",
-    signature = (fname, defaults = None, disable_existing_loggers = py_true()),
+    signature = (fname, defaults = None, disable_existing_loggers = default_object(true)),
     text_signature = "(fname, defaults=None, disable_existing_loggers=True)"
 )]
 fn file_config_39<'py>(
@@ -333,7 +331,7 @@ fn file_config_39<'py>(
 #[pyfunction]
 #[pyo3(
     name = "fileConfig",
-    signature = (fname, defaults = None, disable_existing_loggers = py_true(), encoding = None),
+    signature = (fname, defaults = None, disable_existing_loggers = default_object(true), encoding = None),
     text_signature = "(fname, defaults=None, disable_existing_loggers=True, encoding=None)"
 )]
 fn file_config_310<'py>(

@@ -12,7 +12,8 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
 use super::converting::make_type;
-use super::{config_module, in_except, is_exception, py_int, py_str};
+use super::{config_module, in_except, is_exception};
+use crate::module_functions::default_object;
 use crate::state;
 
 static NATIVE_MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
@@ -147,7 +148,7 @@ fn handler_handle(slf: &Bound<'_, PyAny>) -> PyResult<()> {
 #[pyfunction]
 #[pyo3(
     name = "__init__",
-    signature = (slf, host = py_str("localhost"), port = py_int(DEFAULT_LOGGING_CONFIG_PORT), handler = None, ready = None, verify = None),
+    signature = (slf, host = default_object("localhost"), port = default_object(DEFAULT_LOGGING_CONFIG_PORT), handler = None, ready = None, verify = None),
     text_signature = "(self, host='localhost', port=9030, handler=None, ready=None, verify=None)"
 )]
 fn receiver_init(
@@ -257,7 +258,7 @@ fn server_run(slf: &Bound<'_, PyAny>) -> PyResult<()> {
 /// normal. Note that you can return transformed bytes, e.g. by decrypting
 /// the bytes passed in.
 #[pyfunction]
-#[pyo3(signature = (port = py_int(DEFAULT_LOGGING_CONFIG_PORT), verify = None), text_signature = "(port=9030, verify=None)")]
+#[pyo3(signature = (port = default_object(DEFAULT_LOGGING_CONFIG_PORT), verify = None), text_signature = "(port=9030, verify=None)")]
 fn listen<'py>(py: Python<'py>, port: Py<PyAny>, verify: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
     let verify = match verify {
         Some(v) => v.clone(),

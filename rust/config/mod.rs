@@ -166,24 +166,6 @@ pub(crate) fn dict_pop_required<'py>(d: &Bound<'py, PyDict>, key: &Bound<'py, Py
     }
 }
 
-/// Default argument values, as the stdlib's `def f(x=True)`: a value passed explicitly
-/// (even `None`) is kept as given. (pyo3 defaults are plain functions.)
-pub(crate) fn py_true() -> Py<PyAny> {
-    Python::attach(|py| pyo3::types::PyBool::new(py, true).to_owned().into_any().unbind())
-}
-
-pub(crate) fn py_false() -> Py<PyAny> {
-    Python::attach(|py| pyo3::types::PyBool::new(py, false).to_owned().into_any().unbind())
-}
-
-pub(crate) fn py_int(value: i64) -> Py<PyAny> {
-    Python::attach(|py| pyo3::types::PyInt::new(py, value).into_any().unbind())
-}
-
-pub(crate) fn py_str(value: &str) -> Py<PyAny> {
-    Python::attach(|py| PyString::new(py, value).into_any().unbind())
-}
-
 //---------------------------------------------------------------------------
 //   Module-level functions shared by fileConfig and dictConfig
 //---------------------------------------------------------------------------
