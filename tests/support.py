@@ -84,3 +84,28 @@ def assert_same_output(code, *, check_logixde_active=True, internal_frames=False
     assert ours.stdout.decode() == expected_out.decode()
     assert ours.stderr.decode() == expected_err.decode()
     return ours
+
+
+def check_stacklevel_walk(trigger, records):
+    """``trigger("test", stacklevel=n)`` for n = 1..4 reports innermost, inner, outer, then
+    this function, each at a later line (CPython's test_find_caller_with_stacklevel)."""
+    the_level = 1
+
+    def innermost():
+        trigger("test", stacklevel=the_level)
+
+    def inner():
+        innermost()
+
+    def outer():
+        inner()
+
+    lineno = None
+    for expected in ("innermost", "inner", "outer", "check_stacklevel_walk"):
+        outer()
+        assert records[-1].funcName == expected
+        if lineno is not None:
+            assert records[-1].lineno > lineno
+        lineno = records[-1].lineno
+        the_level += 1
+

@@ -7,6 +7,8 @@ import pytest
 
 from logixde import logging
 
+from support import check_stacklevel_walk
+
 VERSION = sys.version_info[:2]
 
 
@@ -191,36 +193,7 @@ def test_nested_styled_adapter(env):
                     "(stdlib behaviour, compared by test_frames_identical_to_stdlib)")
 def test_find_caller_with_stacklevel(env):
     _, adapter, recording = env
-    the_level = 1
-    trigger = adapter.warning
-
-    def innermost():
-        trigger("test", stacklevel=the_level)
-
-    def inner():
-        innermost()
-
-    def outer():
-        inner()
-
-    records = recording.records
-    outer()
-    assert records[-1].funcName == "innermost"
-    lineno = records[-1].lineno
-    the_level += 1
-    outer()
-    assert records[-1].funcName == "inner"
-    assert records[-1].lineno > lineno
-    lineno = records[-1].lineno
-    the_level += 1
-    outer()
-    assert records[-1].funcName == "outer"
-    assert records[-1].lineno > lineno
-    lineno = records[-1].lineno
-    the_level += 1
-    outer()
-    assert records[-1].funcName == "test_find_caller_with_stacklevel"
-    assert records[-1].lineno > lineno
+    check_stacklevel_walk(adapter.warning, recording.records)
 
 
 def test_extra_in_records(env):

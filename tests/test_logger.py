@@ -11,6 +11,8 @@ import pytest
 
 from logixde import logging
 
+from support import check_stacklevel_walk
+
 VERSION = sys.version_info[:2]
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -507,36 +509,7 @@ def test_stack_info_text(recording):
 
 def test_find_caller_with_stacklevel(recording):
     logger, h = recording
-    the_level = 1
-    trigger = logger.warning
-
-    def innermost():
-        trigger("test", stacklevel=the_level)
-
-    def inner():
-        innermost()
-
-    def outer():
-        inner()
-
-    records = h.records
-    outer()
-    assert records[-1].funcName == "innermost"
-    lineno = records[-1].lineno
-    the_level += 1
-    outer()
-    assert records[-1].funcName == "inner"
-    assert records[-1].lineno > lineno
-    lineno = records[-1].lineno
-    the_level += 1
-    outer()
-    assert records[-1].funcName == "outer"
-    assert records[-1].lineno > lineno
-    lineno = records[-1].lineno
-    the_level += 1
-    outer()
-    assert records[-1].funcName == "test_find_caller_with_stacklevel"
-    assert records[-1].lineno > lineno
+    check_stacklevel_walk(logger.warning, h.records)
 
 
 def test_caller_fields(recording):
