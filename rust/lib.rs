@@ -55,9 +55,16 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// messages (`'logging.Logger' object has no attribute 'x'`), where the stdlib's
 /// pure-Python classes say `'Logger' object …`. Re-assigning `__name__` on these heap types
 /// sets `tp_name` to the short name; `__module__` stays the stdlib module's.
-fn present_as_stdlib_types(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    let py = m.py();
-    for (_, value) in m.dict().iter() {
+pub(crate) fn present_as_stdlib_types(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    present_as_stdlib_values(m.py(), m.dict().values().iter())
+}
+
+/// `present_as_stdlib_types` for some values of a module (classes added later).
+pub(crate) fn present_as_stdlib_values<'py>(
+    py: Python<'py>,
+    values: impl Iterator<Item = Bound<'py, PyAny>>,
+) -> PyResult<()> {
+    for value in values {
         if let Ok(cls) = value.cast::<pyo3::types::PyType>() {
             let module: String = cls.getattr(pyo3::intern!(py, "__module__"))?.extract()?;
             if module == "logging" || module.starts_with("logging.") {

@@ -16,7 +16,7 @@ def __getattr__(name):
     # `from logixde import logging` lands here: activate, then hand out the one module.
     if name == "logging":
         activate()
-        import importlib
+        import logging  # not importlib.import_module: importlib is not imported yet
 
-        return importlib.import_module("logging")
+        return logging
     raise AttributeError(f"module 'logixde' has no attribute {name!r}")

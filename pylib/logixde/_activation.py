@@ -45,7 +45,9 @@ class LogixdeFinder:
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname == "logging":
-            from importlib.util import spec_from_file_location
+            # importlib.util's own spec_from_file_location, without importing importlib
+            # (which `import logging` does not import).
+            from _frozen_importlib_external import spec_from_file_location
 
             return spec_from_file_location(
                 "logging",
@@ -53,7 +55,7 @@ class LogixdeFinder:
                 submodule_search_locations=[_FACADE_DIR],
             )
         if fullname.startswith(_ALIAS_PREFIX) and _is_facade_name(fullname[len(_ALIAS_PREFIX):]):
-            from importlib.machinery import ModuleSpec
+            from _frozen_importlib import ModuleSpec
 
             return ModuleSpec(fullname, _AliasLoader(fullname[len(_ALIAS_PREFIX):]))
         # logging.handlers / logging.config resolve through the facade's __path__.

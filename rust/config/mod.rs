@@ -340,21 +340,37 @@ pub(crate) fn items<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Vec<(Bound<'py, Py
     Ok(out)
 }
 
+/// Adds `_load_config` to `_core`; the module `_core._config` is built when the facade
+/// `logging.config` is imported, as the stdlib builds its classes (and compiles its
+/// patterns) only then (`import logging` stays as cheap as the stdlib's).
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(load_config, m)?)
+}
+
+static NATIVE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+
+/// Called by the facade `logging.config`: the native module `logging.config`
+/// (`_core._config`), built on the first call.
+#[pyfunction]
+#[pyo3(pass_module, name = "_load_config")]
+fn load_config<'py>(m: &Bound<'py, PyModule>) -> PyResult<Bound<'py, PyModule>> {
     let py = m.py();
-    let sub = PyModule::new(py, "logging.config")?;
-    sub.add_function(wrap_pyfunction!(bind_module, &sub)?)?;
-    sub.add_function(wrap_pyfunction!(resolve_name, &sub)?)?;
-    sub.add_function(wrap_pyfunction!(strip_spaces, &sub)?)?;
-    sub.add_function(wrap_pyfunction!(clear_existing_handlers, &sub)?)?;
-    sub.add_function(wrap_pyfunction!(handle_existing_loggers, &sub)?)?;
-    sub.add_function(wrap_pyfunction!(valid_ident, &sub)?)?;
-    sub.add_function(wrap_pyfunction!(dict_config_fn, &sub)?)?;
-    sub.add("IDENTIFIER", identifier_pattern(py)?)?;
-    converting::register(&sub)?;
-    dict_config::register(&sub)?;
-    file_config::register(&sub)?;
-    listen::register(&sub)?;
-    m.add("_config", sub)?;
-    Ok(())
+    let sub = NATIVE.get_or_try_init(py, || {
+        let sub = PyModule::new(py, "logging.config")?;
+        sub.add_function(wrap_pyfunction!(bind_module, &sub)?)?;
+        sub.add_function(wrap_pyfunction!(resolve_name, &sub)?)?;
+        sub.add_function(wrap_pyfunction!(strip_spaces, &sub)?)?;
+        sub.add_function(wrap_pyfunction!(clear_existing_handlers, &sub)?)?;
+        sub.add_function(wrap_pyfunction!(handle_existing_loggers, &sub)?)?;
+        sub.add_function(wrap_pyfunction!(valid_ident, &sub)?)?;
+        sub.add_function(wrap_pyfunction!(dict_config_fn, &sub)?)?;
+        sub.add("IDENTIFIER", identifier_pattern(py)?)?;
+        converting::register(&sub)?;
+        dict_config::register(&sub)?;
+        file_config::register(&sub)?;
+        listen::register(&sub)?;
+        m.add("_config", &sub)?;
+        Ok::<_, PyErr>(sub.unbind())
+    })?;
+    Ok(sub.bind(py).clone())
 }

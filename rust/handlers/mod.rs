@@ -4,6 +4,7 @@
 //! `pylib/logixde/logging/handlers.py` re-exports them and holds the module globals
 //! (`queue`, `copy`, `os`, …) the code below reads live.
 
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
@@ -37,7 +38,23 @@ pub fn at_least(py: Python<'_>, minor: u8, micro: u8) -> bool {
     v.minor > minor || (v.minor == minor && v.patch >= micro)
 }
 
+/// Adds `_load_handlers` to `_core`; the classes themselves are created when the facade
+/// `logging.handlers` is imported, as the stdlib creates them only then (`import logging`
+/// stays as cheap as the stdlib's).
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(load_handlers, m)?)
+}
+
+/// Called by the facade `logging.handlers`: adds the handler classes to `_core`, presented
+/// as the stdlib's (see `present_as_stdlib_types`). Idempotent.
+#[pyfunction]
+#[pyo3(pass_module, name = "_load_handlers")]
+fn load_handlers(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    if m.dict().contains(intern!(py, "WatchedFileHandler"))? {
+        return Ok(());
+    }
+    let before = m.dict().copy()?;
     buffering::register(m)?;
     net::register(m)?;
     nt_event_log::register(m)?;
@@ -47,5 +64,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     syslog::register(m)?;
     timed::register(m)?;
     watched::register(m)?;
-    Ok(())
+    let mut added = Vec::new();
+    for (name, value) in m.dict().iter() {
+        if !before.contains(&name)? {
+            added.push(value);
+        }
+    }
+    crate::present_as_stdlib_values(py, added.into_iter())
 }

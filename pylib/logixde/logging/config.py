@@ -39,7 +39,9 @@ import traceback
 
 from socketserver import ThreadingTCPServer, StreamRequestHandler
 
-from logixde._core import _config as _native  # noqa: E402
+from logixde import _core  # noqa: E402
+
+_native = _core._load_config()
 
 DEFAULT_LOGGING_CONFIG_PORT = 9030
 
@@ -84,4 +86,4 @@ if hasattr(_native, "listen"):
 
 _native._bind_module(_sys.modules[__name__])
 
-del _native, _sys, _VERSION
+del _core, _native, _sys, _VERSION

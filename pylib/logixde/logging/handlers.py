@@ -45,6 +45,7 @@ _MIDNIGHT = 24 * 60 * 60  # number of seconds in a day
 
 # Bind the native core to this module object before creating any instance.
 _core.bind_logging_module(logging, handlers_module=sys.modules[__name__])
+_core._load_handlers()
 
 from logixde._core import (  # noqa: E402
     BaseRotatingHandler, RotatingFileHandler, TimedRotatingFileHandler, WatchedFileHandler,
