@@ -31,11 +31,17 @@ pub struct Created {
 
 /// `time.time()` (≤3.12) or `time.time_ns()` (3.13) and the fields the version derives.
 pub fn clock(py: Python<'_>) -> PyResult<Created> {
+    static TIME: PyOnceLock<Option<Py<PyAny>>> = PyOnceLock::new();
+    static TIME_NS: PyOnceLock<Option<Py<PyAny>>> = PyOnceLock::new();
     let time = state::global(py, intern!(py, "time"))?;
     let start = state::global(py, intern!(py, "_startTime"))?;
     if state::minor(py) >= 13 {
         // ct = time.time_ns(); created = ct / 1e9; msecs from the integer nanoseconds.
-        let ct: i128 = time.call_method0(intern!(py, "time_ns"))?.extract()?;
+        let time_ns = state::module_attr(&time, intern!(py, "time_ns"))?;
+        let ct: i128 = match original(&TIME_NS, &time, intern!(py, "time_ns"), "time")? {
+            Some(f) if f.is(&time_ns) => system_clock_ns()?.into(),
+            _ => time_ns.call0()?.extract()?,
+        };
         let start: i128 = start.extract()?;
         let created = ct as f64 / 1e9;
         let mut msecs = (ct.rem_euclid(1_000_000_000) / 1_000_000) as f64;
@@ -45,12 +51,36 @@ pub fn clock(py: Python<'_>) -> PyResult<Created> {
         }
         Ok(Created { created, msecs, relative_created: (ct - start) as f64 / 1e6 })
     } else {
-        let ct: f64 = time.call_method0(intern!(py, "time"))?.extract()?;
+        let time_fn = state::module_attr(&time, intern!(py, "time"))?;
+        let ct: f64 = match original(&TIME, &time, intern!(py, "time"), "time")? {
+            Some(f) if f.is(&time_fn) => seconds_as_python_does(system_clock_ns()?),
+            _ => time_fn.call0()?.extract()?,
+        };
         let start: f64 = start.extract()?;
         let fraction_ms = (ct - ct.trunc()) * 1000.0;
         // 3.10+ (gh-89047): whole milliseconds, as a float.
         let msecs = if state::minor(py) >= 10 { fraction_ms.trunc() } else { fraction_ms };
         Ok(Created { created: ct, msecs, relative_created: (ct - start) * 1000.0 })
+    }
+}
+
+/// The system clock in nanoseconds, as `time.time_ns()` reads it (`clock_gettime(CLOCK_REALTIME)`).
+fn system_clock_ns() -> PyResult<i64> {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid out-pointer.
+    if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) } != 0 {
+        return Err(std::io::Error::last_os_error().into());
+    }
+    Ok((ts.tv_sec as i64) * 1_000_000_000 + ts.tv_nsec as i64)
+}
+
+/// `time.time()` from nanoseconds: CPython's `_PyTime_AsSecondsDouble` (whole seconds are
+/// divided as integers, anything else as a double).
+fn seconds_as_python_does(ns: i64) -> f64 {
+    if ns % 1_000_000_000 == 0 {
+        (ns / 1_000_000_000) as f64
+    } else {
+        ns as f64 / 1e9
     }
 }
 
@@ -93,7 +123,7 @@ pub fn thread(py: Python<'_>) -> PyResult<(Bound<'_, PyAny>, Bound<'_, PyAny>)> 
     static CURRENT_THREAD: PyOnceLock<Option<Py<PyAny>>> = PyOnceLock::new();
     static NAME_PROPERTY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let threading = state::global(py, intern!(py, "threading"))?;
-    let get_ident = threading.getattr(intern!(py, "get_ident"))?;
+    let get_ident = state::module_attr(&threading, intern!(py, "get_ident"))?;
     let native_ident = original(&GET_IDENT, &threading, intern!(py, "get_ident"), "_thread")?
         .is_some_and(|f| f.is(&get_ident));
     let ident = if native_ident {
@@ -102,12 +132,12 @@ pub fn thread(py: Python<'_>) -> PyResult<(Bound<'_, PyAny>, Bound<'_, PyAny>)> 
     } else {
         get_ident.call0()?
     };
-    let current_thread = threading.getattr(intern!(py, "current_thread"))?;
+    let current_thread = state::module_attr(&threading, intern!(py, "current_thread"))?;
     let native_current_thread = native_ident
         && original(&CURRENT_THREAD, &threading, intern!(py, "current_thread"), "threading")?
             .is_some_and(|f| f.is(&current_thread));
     if native_current_thread {
-        let active = threading.getattr(intern!(py, "_active"))?;
+        let active = state::module_attr(&threading, intern!(py, "_active"))?;
         if let Ok(active) = active.cast_exact::<PyDict>() {
             if let Some(t) = active.get_item(&ident)? {
                 let name_property = NAME_PROPERTY.get_or_try_init(py, || {
@@ -126,9 +156,9 @@ pub fn thread(py: Python<'_>) -> PyResult<(Bound<'_, PyAny>, Bound<'_, PyAny>)> 
     Ok((ident, current_thread.call0()?.getattr(intern!(py, "name"))?))
 }
 
-/// The process id, cached until the next fork: `os.getpid()` while `os.getpid` is the
-/// original, else the call.
-pub fn process_id<'py>(py: Python<'py>, os: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+/// `os.getpid() if hasattr(os, 'getpid') else None`, the pid cached until the next fork
+/// while `os.getpid` is the original.
+pub fn process_id(py: Python<'_>) -> PyResult<Option<Bound<'_, PyAny>>> {
     static GETPID: PyOnceLock<Option<Py<PyAny>>> = PyOnceLock::new();
     static PID: Mutex<Option<Py<PyAny>>> = Mutex::new(None);
     static STALE: AtomicBool = AtomicBool::new(true);
@@ -136,12 +166,15 @@ pub fn process_id<'py>(py: Python<'py>, os: &Bound<'py, PyAny>) -> PyResult<Boun
     extern "C" fn forked_child() {
         STALE.store(true, Ordering::Relaxed);
     }
-    let getpid = os.getattr(intern!(py, "getpid"))?;
-    let Some(original_getpid) = original(&GETPID, os, intern!(py, "getpid"), "posix")? else {
-        return getpid.call0();
+    let os = state::global(py, intern!(py, "os"))?;
+    let getpid = match state::module_attr(&os, intern!(py, "getpid")) {
+        Ok(f) => f,
+        Err(err) if err.is_instance_of::<pyo3::exceptions::PyAttributeError>(py) => return Ok(None),
+        Err(err) => return Err(err),
     };
-    if !original_getpid.is(&getpid) {
-        return getpid.call0();
+    let original_getpid = original(&GETPID, &os, intern!(py, "getpid"), "posix")?;
+    if !original_getpid.is_some_and(|f| f.is(&getpid)) {
+        return getpid.call0().map(Some);
     }
     AT_FORK.call_once(|| {
         // SAFETY: registers a handler that only stores to an atomic (async-signal-safe).
@@ -153,13 +186,13 @@ pub fn process_id<'py>(py: Python<'py>, os: &Bound<'py, PyAny>) -> PyResult<Boun
             *cached = None;
         }
         if let Some(pid) = cached.as_ref() {
-            return Ok(pid.bind(py).clone());
+            return Ok(Some(pid.bind(py).clone()));
         }
         let pid = getpid.call0()?;
         *cached = Some(pid.clone().unbind());
-        return Ok(pid);
+        return Ok(Some(pid));
     }
-    getpid.call0()
+    getpid.call0().map(Some)
 }
 
 /// The stdlib's `try: value = f() except Exception: value = default`.
@@ -172,7 +205,7 @@ fn or_default_on_exception<'py>(value: PyResult<Bound<'py, PyAny>>, default: Bou
 }
 
 fn sys_module<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let modules = state::global(py, intern!(py, "sys"))?.getattr(intern!(py, "modules"))?;
+    let modules = state::module_attr(&state::global(py, intern!(py, "sys"))?, intern!(py, "modules"))?;
     match modules.cast_exact::<PyDict>() {
         Ok(modules) => modules.get_item(name),
         Err(_) => {
@@ -207,8 +240,8 @@ pub fn task_name(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
         return Ok(none);
     }
     if let Some(c_asyncio) = sys_module(py, intern!(py, "_asyncio"))? {
-        let current_task = asyncio.getattr(intern!(py, "current_task"));
-        let c_current_task = c_asyncio.getattr(intern!(py, "current_task"));
+        let current_task = state::module_attr(&asyncio, intern!(py, "current_task"));
+        let c_current_task = state::module_attr(&c_asyncio, intern!(py, "current_task"));
         if let (Ok(f), Ok(c)) = (current_task, c_current_task) {
             if f.is(&c) && c_asyncio.call_method0(intern!(py, "_get_running_loop"))?.is_none() {
                 return Ok(none);

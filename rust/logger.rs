@@ -861,11 +861,11 @@ fn make_record_impl<'py>(
             }
             if rv_dict.is_none() {
                 // A str key for a natively held record: into the native store.
-                match record::has_native_key(&rv, &key) {
+                match record::has_native_key(&rv, &key)? {
                     Some(true) => return Err(overwrite(&key)?),
                     Some(false) => {
                         let value = extra.get_item(&key)?;
-                        if record::add_native_key(&rv, &key, &value) {
+                        if record::add_native_key(&rv, &key, &value)? {
                             continue;
                         }
                         rv.getattr(intern!(py, "__dict__"))?.set_item(&key, value)?;

@@ -10,7 +10,8 @@
 //! pickling, copying, deleting an attribute). Then the dict is built once and is the only
 //! store from then on. Attribute reads and assignments follow the generic algorithm with
 //! the store in the dict's place, so they need no dict. A subclass's record builds its dict
-//! in `__init__`.
+//! in `__init__`. The one visible cost: CPython refuses `object.__setattr__(record, …)` for
+//! a class with its own `__setattr__` (`setattr` and `record.__dict__[k] = v` work).
 //!
 //! The constructor captures at creation what the stdlib captures (`crate::capture`).
 
@@ -142,11 +143,8 @@ impl Attributes {
         } else {
             none.clone_ref(py)
         };
-        let os = state::global(py, intern!(py, "os"))?;
-        let process = if state::global_is_true(py, intern!(py, "logProcesses"))?
-            && os.hasattr(intern!(py, "getpid"))?
-        {
-            capture::process_id(py, &os)?.unbind()
+        let process = if state::global_is_true(py, intern!(py, "logProcesses"))? {
+            capture::process_id(py)?.map_or_else(|| none.clone_ref(py), Bound::unbind)
         } else {
             none.clone_ref(py)
         };
@@ -281,15 +279,24 @@ fn has_data_descriptor(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bo
 
 /// Run `f` on the store of a record whose attributes are still native; `None` otherwise.
 /// `f` must not run Python code (the record is borrowed meanwhile).
-fn with_attrs<R>(record: &Bound<'_, LogRecord>, f: impl FnOnce(&mut Attributes) -> R) -> Option<R> {
-    let mut this = record.try_borrow_mut().ok()?;
-    this.attrs.as_mut().map(f)
+///
+/// Should anything have reached the instance dict around the store, the store is moved
+/// into the dict first, so the dict has every attribute in the order they were set.
+fn with_attrs<R>(record: &Bound<'_, LogRecord>, f: impl FnOnce(&mut Attributes) -> R) -> PyResult<Option<R>> {
+    if !instance_dict_is_empty(record) {
+        materialize(record)?;
+        return Ok(None);
+    }
+    let Ok(mut this) = record.try_borrow_mut() else {
+        return Ok(None);
+    };
+    Ok(this.attrs.as_mut().map(f))
 }
 
 /// Move the store into the instance `__dict__` (once; later calls do nothing).
 ///
-/// Entries already in the dict (put there around the store, e.g. by
-/// `object.__setattr__`) were set last: they come after the store's and win.
+/// Entries already in the dict were assigned by Python after everything in the store:
+/// they replace the store's values in place, or come after them.
 fn materialize(record: &Bound<'_, LogRecord>) -> PyResult<()> {
     let py = record.py();
     let attrs = record
@@ -327,7 +334,7 @@ fn materialize(record: &Bound<'_, LogRecord>) -> PyResult<()> {
 fn lookup<'py>(record: &Bound<'py, LogRecord>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     if let Ok(name) = name.cast_exact::<PyString>() {
         if !has_data_descriptor(record, name) {
-            if let Some(Some(value)) = with_attrs(record, |attrs| attrs.get(name)) {
+            if let Some(Some(value)) = with_attrs(record, |attrs| attrs.get(name))? {
                 return Ok(value);
             }
         }
@@ -340,7 +347,7 @@ fn lookup<'py>(record: &Bound<'py, LogRecord>, name: &Bound<'py, PyAny>) -> PyRe
 fn assign(record: &Bound<'_, LogRecord>, name: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
     if let Ok(name) = name.cast_exact::<PyString>() {
         if !has_data_descriptor(record, name) {
-            if let Some(replaced) = with_attrs(record, |attrs| attrs.set(name, value)) {
+            if let Some(replaced) = with_attrs(record, |attrs| attrs.set(name, value))? {
                 drop(replaced);
                 return Ok(());
             }
@@ -372,35 +379,41 @@ pub fn setattr(record: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, value: &Bo
 
 /// Whether `record` is a `LogRecord` whose attributes are still held natively: then
 /// [`pending_item`] answers `record.__dict__[key]` without building the dict.
-pub fn is_pending(record: &Bound<'_, PyAny>) -> bool {
-    record
-        .cast_exact::<LogRecord>()
-        .ok()
-        .and_then(|rec| rec.try_borrow().ok().map(|this| this.attrs.is_some()))
-        .unwrap_or(false)
+pub fn is_pending(record: &Bound<'_, PyAny>) -> PyResult<bool> {
+    match record.cast_exact::<LogRecord>() {
+        Ok(rec) => Ok(with_attrs(rec, |_| ())?.is_some()),
+        Err(_) => Ok(false),
+    }
 }
 
 /// `record.__dict__.get(key)` for a record whose attributes are held natively (see
 /// [`is_pending`]); `None` when missing. Runs no Python code.
-pub fn pending_item<'py>(record: &Bound<'py, PyAny>, key: &Bound<'py, PyString>) -> Option<Bound<'py, PyAny>> {
-    with_attrs(record.cast_exact::<LogRecord>().ok()?, |attrs| attrs.get(key)).flatten()
+pub fn pending_item<'py>(record: &Bound<'py, PyAny>, key: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    match record.cast_exact::<LogRecord>() {
+        Ok(rec) => Ok(with_attrs(rec, |attrs| attrs.get(key))?.flatten()),
+        Err(_) => Ok(None),
+    }
 }
 
 /// `key in record.__dict__` for `extra=` keys (`Logger.makeRecord`), answered natively for
 /// a record whose attributes are held natively and an exact `str` key (`None`: use the dict).
-pub fn has_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>) -> Option<bool> {
-    let key = key.cast_exact::<PyString>().ok()?;
-    let text = key.to_str().ok()?;
-    with_attrs(record.cast_exact::<LogRecord>().ok()?, |attrs| attrs.contains(text))
+pub fn has_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>) -> PyResult<Option<bool>> {
+    let (Ok(rec), Ok(key)) = (record.cast_exact::<LogRecord>(), key.cast_exact::<PyString>()) else {
+        return Ok(None);
+    };
+    let Ok(text) = key.to_str() else {
+        return Ok(None);
+    };
+    with_attrs(rec, |attrs| attrs.contains(text))
 }
 
 /// `record.__dict__[key] = value` for a new `extra=` key of a record whose attributes are
 /// held natively; false when they no longer are (use the dict).
-pub fn add_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> bool {
+pub fn add_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<bool> {
     let (Ok(rec), Ok(key)) = (record.cast_exact::<LogRecord>(), key.cast_exact::<PyString>()) else {
-        return false;
+        return Ok(false);
     };
-    with_attrs(rec, |attrs| attrs.later.push((key.clone().unbind(), value.clone().unbind()))).is_some()
+    Ok(with_attrs(rec, |attrs| attrs.later.push((key.clone().unbind(), value.clone().unbind())))?.is_some())
 }
 
 /// A record made by the native `makeRecord` when the factory is `LogRecord` itself: no

@@ -47,26 +47,34 @@ pub fn handlers_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
 }
 
 /// A global of the `logging` module, read live (`logging.raiseExceptions`, `logging.root`, …).
-///
-/// Read straight from the module's `__dict__` (a module's dict is fixed for its lifetime);
-/// a missing name goes through `getattr` for the usual `AttributeError`.
 pub fn global<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
-    let module = logging_module(py)?;
-    // SAFETY: attached; the module dict is borrowed from the live module; a str key probe of
-    // a module dict runs no Python code; the hit is borrowed, then owned by the Bound.
-    unsafe {
-        let dict = pyo3::ffi::PyModule_GetDict(module.as_ptr());
-        if !dict.is_null() {
-            let value = pyo3::ffi::PyDict_GetItemWithError(dict, name.as_ptr());
-            if !value.is_null() {
-                return Ok(Bound::from_borrowed_ptr(py, value));
-            }
-            if !pyo3::ffi::PyErr_Occurred().is_null() {
-                return Err(PyErr::fetch(py));
+    module_attr(logging_module(py)?.as_any(), name)
+}
+
+/// `module.name` for a module object: straight from the module's `__dict__` (a module's
+/// dict is fixed for its lifetime, and `ModuleType` has no descriptor for ordinary names);
+/// a missing name, or an object that is not exactly a module, goes through `getattr`
+/// (module `__getattr__`, the usual `AttributeError`).
+#[inline]
+pub fn module_attr<'py>(module: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
+    let py = module.py();
+    if module.is_exact_instance_of::<PyModule>() {
+        // SAFETY: attached; the module dict is borrowed from the live module; a str key
+        // probe of a dict runs no Python code; the hit is borrowed, then owned by the Bound.
+        unsafe {
+            let dict = pyo3::ffi::PyModule_GetDict(module.as_ptr());
+            if !dict.is_null() {
+                let value = pyo3::ffi::PyDict_GetItemWithError(dict, name.as_ptr());
+                if !value.is_null() {
+                    return Ok(Bound::from_borrowed_ptr(py, value));
+                }
+                if !pyo3::ffi::PyErr_Occurred().is_null() {
+                    return Err(PyErr::fetch(py));
+                }
             }
         }
     }
-    module.as_any().getattr(name)
+    module.getattr(name)
 }
 
 /// A global read as a truth value, as the stdlib's `if raiseExceptions:` does.

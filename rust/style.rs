@@ -427,7 +427,7 @@ fn render<'py>(
         };
         let value = match values {
             Values::Dict(d) => d.get_item(key.bind(py))?,
-            Values::Record(record) => crate::record::pending_item(record, key.bind(py)),
+            Values::Record(record) => crate::record::pending_item(record, key.bind(py))?,
         };
         match value {
             Some(v) => found.push(v),
@@ -546,7 +546,7 @@ fn style_values<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyR
 
 /// `record.__dict__`.
 fn record_dict<'py>(record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    if !crate::record::is_pending(record) {
+    if !crate::record::is_pending(record)? {
         if let Some(d) = dispatch::exact_instance_dict::<crate::record::LogRecord>(record) {
             return Ok(d.into_any());
         }
@@ -558,7 +558,7 @@ fn record_dict<'py>(record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
 /// record still holds its attributes natively: then the fields are read from the record.
 fn reads_native_record(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyResult<bool> {
     let py = slf.py();
-    if !crate::record::is_pending(record) {
+    if !crate::record::is_pending(record)? {
         return Ok(false);
     }
     Ok(minor(py) < 10 || !dispatch::getattr(slf, intern!(py, "_defaults"))?.is_truthy()?)
