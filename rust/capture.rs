@@ -71,6 +71,8 @@ fn system_clock_ns() -> PyResult<i64> {
     if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) } != 0 {
         return Err(std::io::Error::last_os_error().into());
     }
+    // time_t and c_long are narrower than i64 on 32-bit targets.
+    #[allow(clippy::unnecessary_cast)]
     Ok((ts.tv_sec as i64) * 1_000_000_000 + ts.tv_nsec as i64)
 }
 
@@ -204,12 +206,17 @@ fn or_default_on_exception<'py>(value: PyResult<Bound<'py, PyAny>>, default: Bou
     }
 }
 
-fn sys_module<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let modules = state::module_attr(&state::global(py, intern!(py, "sys"))?, intern!(py, "modules"))?;
+/// `sys.modules`, read once per record for the modules it may consult.
+pub fn sys_modules(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    state::module_attr(&state::global(py, intern!(py, "sys"))?, intern!(py, "modules"))
+}
+
+/// `sys.modules.get(name)`.
+fn sys_module<'py>(modules: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
     match modules.cast_exact::<PyDict>() {
         Ok(modules) => modules.get_item(name),
         Err(_) => {
-            let got = modules.call_method1(intern!(py, "get"), (name,))?;
+            let got = modules.call_method1(intern!(modules.py(), "get"), (name,))?;
             Ok((!got.is_none()).then_some(got))
         }
     }
@@ -217,9 +224,10 @@ fn sys_module<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Opt
 
 /// `processName`: 'MainProcess', or `multiprocessing.current_process().name` once
 /// multiprocessing is imported (errors while it is still loading leave the default).
-pub fn process_name(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+pub fn process_name<'py>(modules: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = modules.py();
     let default = intern!(py, "MainProcess").clone().into_any();
-    let Some(mp) = sys_module(py, intern!(py, "multiprocessing"))? else {
+    let Some(mp) = sys_module(modules, intern!(py, "multiprocessing"))? else {
         return Ok(default);
     };
     let name = mp
@@ -231,15 +239,16 @@ pub fn process_name(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 /// `taskName` (3.12+): `asyncio.current_task().get_name()` once asyncio is imported, None
 /// when that fails. With `asyncio.current_task` the C original and no running event loop
 /// (`_asyncio._get_running_loop()` is None) the call would raise: None without raising.
-pub fn task_name(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+pub fn task_name<'py>(modules: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = modules.py();
     let none = py.None().into_bound(py);
-    let Some(asyncio) = sys_module(py, intern!(py, "asyncio"))? else {
+    let Some(asyncio) = sys_module(modules, intern!(py, "asyncio"))? else {
         return Ok(none);
     };
     if !asyncio.is_truthy()? {
         return Ok(none);
     }
-    if let Some(c_asyncio) = sys_module(py, intern!(py, "_asyncio"))? {
+    if let Some(c_asyncio) = sys_module(modules, intern!(py, "_asyncio"))? {
         let current_task = state::module_attr(&asyncio, intern!(py, "current_task"));
         let c_current_task = state::module_attr(&c_asyncio, intern!(py, "current_task"));
         if let (Ok(f), Ok(c)) = (current_task, c_current_task) {

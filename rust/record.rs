@@ -138,8 +138,16 @@ impl Attributes {
         } else {
             (none.clone_ref(py), none.clone_ref(py))
         };
+        // `sys.modules`, read when first needed (by processName, then taskName).
+        let mut modules = None;
+        let mut sys_modules = || -> PyResult<Bound<'py, PyAny>> {
+            if modules.is_none() {
+                modules = Some(capture::sys_modules(py)?);
+            }
+            Ok(modules.clone().expect("set above"))
+        };
         let process_name = if state::global_is_true(py, intern!(py, "logMultiprocessing"))? {
-            capture::process_name(py)?.unbind()
+            capture::process_name(&sys_modules()?)?.unbind()
         } else {
             none.clone_ref(py)
         };
@@ -151,7 +159,7 @@ impl Attributes {
         let has_task_name = state::minor(py) >= 12;
         let task_name = if has_task_name {
             Some(if state::global_is_true(py, intern!(py, "logAsyncioTasks"))? {
-                capture::task_name(py)?.unbind()
+                capture::task_name(&sys_modules()?)?.unbind()
             } else {
                 none.clone_ref(py)
             })
