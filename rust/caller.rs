@@ -195,10 +195,41 @@ fn normcase<'py>(py: Python<'py>, filename: Bound<'py, PyAny>) -> PyResult<Bound
         .call_method1(intern!(py, "normcase"), (filename,))
 }
 
+/// A code object's `co_filename` and `co_name` (immutable, so remembered for the last code
+/// object seen: consecutive records from one call site reuse them).
+fn code_names<'py>(code: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    /// (code object, co_filename, co_name); the code object is held so its address stays its own.
+    type Names = (Py<PyAny>, Py<PyAny>, Py<PyAny>);
+    static LAST: std::sync::Mutex<Option<Names>> = std::sync::Mutex::new(None);
+    let py = code.py();
+    // SAFETY: a type check of a live object.
+    let exact_code = unsafe { ffi::PyCode_Check(code.as_ptr()) } != 0;
+    if exact_code {
+        // try_lock: never wait on this cache.
+        if let Ok(last) = LAST.try_lock() {
+            if let Some((cached, filename, name)) = last.as_ref() {
+                if cached.as_ptr() == code.as_ptr() {
+                    return Ok((filename.bind(py).clone(), name.bind(py).clone()));
+                }
+            }
+        }
+    }
+    let filename = code.getattr(intern!(py, "co_filename"))?;
+    let name = code.getattr(intern!(py, "co_name"))?;
+    if exact_code {
+        let replaced = LAST.try_lock().ok().map(|mut last| {
+            last.replace((code.clone().unbind(), filename.clone().unbind(), name.clone().unbind()))
+        });
+        // Dropped unlocked (the last reference to a code object may run a finalizer).
+        drop(replaced);
+    }
+    Ok((filename, name))
+}
+
 /// `os.path.normcase(frame.f_code.co_filename)`.
 fn frame_filename<'py>(frame: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = frame.py();
-    let filename = frame_code(frame)?.getattr(intern!(py, "co_filename"))?;
+    let (filename, _) = code_names(&frame_code(frame)?)?;
     normcase(py, filename)
 }
 
@@ -378,15 +409,8 @@ fn caller_tuple<'py>(frame: &Bound<'py, PyAny>, stack_info: bool) -> PyResult<Bo
     } else {
         frame.getattr(intern!(py, "f_lineno"))?
     };
-    PyTuple::new(
-        py,
-        [
-            co.getattr(intern!(py, "co_filename"))?,
-            lineno,
-            co.getattr(intern!(py, "co_name"))?,
-            sinfo,
-        ],
-    )
+    let (filename, name) = code_names(&co)?;
+    PyTuple::new(py, [filename, lineno, name, sinfo])
 }
 
 /// 'Stack (most recent call last):\n' + traceback.print_stack(f) into a StringIO, with the

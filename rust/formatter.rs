@@ -13,6 +13,7 @@ use pyo3::types::{PyDict, PyFloat, PyInt, PyString, PyTuple};
 use pyo3::{ffi, intern, PyTraverseError, PyTypeInfo, PyVisit};
 
 use crate::dispatch;
+use crate::record;
 use crate::state;
 use crate::style::{self, unexpected_keyword_39, Arg};
 
@@ -485,7 +486,7 @@ fn format_time_impl<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let converter = dispatch::getattr(slf, intern!(py, "converter"))?;
-    let created = dispatch::getattr(record, intern!(py, "created"))?;
+    let created = record::getattr(record, intern!(py, "created"))?;
     let time = state::global(py, intern!(py, "time"))?;
     let strftime = time.getattr(intern!(py, "strftime"))?;
     if let Some(datefmt) = datefmt {
@@ -499,7 +500,7 @@ fn format_time_impl<'py>(
     if !msec_fmt.is_truthy()? {
         return Ok(s);
     }
-    let msecs = dispatch::getattr(record, intern!(py, "msecs"))?;
+    let msecs = record::getattr(record, intern!(py, "msecs"))?;
     if msec_fmt.is_exact_instance_of::<PyString>()
         && msec_fmt.cast::<PyString>()?.to_str().is_ok_and(|f| f == "%s,%03d")
         && s.is_exact_instance_of::<PyString>()
@@ -569,7 +570,7 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
     } else {
         GET_MESSAGE.call(record, ())?
     };
-    dispatch::setattr(record, intern!(py, "message"), &message)?;
+    record::setattr(record, intern!(py, "message"), &message)?;
     let inst = instance_dict(slf)?;
     let flags = native_flags(slf)?;
     let uses_time = if is_native(py, &inst, flags, USES_TIME)? {
@@ -584,34 +585,34 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
         } else {
             dispatch::call_method(slf, intern!(py, "formatTime"), (record, datefmt))?
         };
-        dispatch::setattr(record, intern!(py, "asctime"), &asctime)?;
+        record::setattr(record, intern!(py, "asctime"), &asctime)?;
     }
     let mut s = if is_native(py, &inst, flags, FORMAT_MESSAGE)? {
         format_message_impl(slf, record)?
     } else {
         dispatch::call_method(slf, intern!(py, "formatMessage"), (record,))?
     };
-    if dispatch::getattr(record, intern!(py, "exc_info"))?.is_truthy()? {
+    if record::getattr(record, intern!(py, "exc_info"))?.is_truthy()? {
         // Cache the traceback text to avoid converting it multiple times
         // (it's constant anyway)
-        if !dispatch::getattr(record, intern!(py, "exc_text"))?.is_truthy()? {
-            let ei = dispatch::getattr(record, intern!(py, "exc_info"))?;
+        if !record::getattr(record, intern!(py, "exc_text"))?.is_truthy()? {
+            let ei = record::getattr(record, intern!(py, "exc_info"))?;
             let text = if is_native(py, &inst, flags, FORMAT_EXCEPTION)? {
                 format_exception_impl(py, &ei)?
             } else {
                 dispatch::call_method(slf, intern!(py, "formatException"), (ei,))?
             };
-            dispatch::setattr(record, intern!(py, "exc_text"), &text)?;
+            record::setattr(record, intern!(py, "exc_text"), &text)?;
         }
     }
-    let exc_text = dispatch::getattr(record, intern!(py, "exc_text"))?;
+    let exc_text = record::getattr(record, intern!(py, "exc_text"))?;
     if exc_text.is_truthy()? {
         if lacks_trailing_newline(&s)? {
             s = s.add("\n")?;
         }
         s = s.add(exc_text)?;
     }
-    let stack_info = dispatch::getattr(record, intern!(py, "stack_info"))?;
+    let stack_info = record::getattr(record, intern!(py, "stack_info"))?;
     if stack_info.is_truthy()? {
         if lacks_trailing_newline(&s)? {
             s = s.add("\n")?;

@@ -422,16 +422,16 @@ impl Handler {
                 traceback.call_method(intern!(py, "print_stack"), (&frame,), Some(&kw))?;
             } else {
                 let text = pystr(py, "Logged from file %s, line %s\n").rem((
-                    dispatch::getattr(record, intern!(py, "filename"))?,
-                    dispatch::getattr(record, intern!(py, "lineno"))?,
+                    crate::record::getattr(record, intern!(py, "filename"))?,
+                    crate::record::getattr(record, intern!(py, "lineno"))?,
                 ))?;
                 stderr()?.call_method1(intern!(py, "write"), (text,))?;
             }
             // Issue 18671: output logging message and arguments
             let shown = (|| -> PyResult<()> {
                 let text = pystr(py, "Message: %r\nArguments: %s\n").rem((
-                    dispatch::getattr(record, intern!(py, "msg"))?,
-                    dispatch::getattr(record, intern!(py, "args"))?,
+                    crate::record::getattr(record, intern!(py, "msg"))?,
+                    crate::record::getattr(record, intern!(py, "args"))?,
                 ))?;
                 stderr()?.call_method1(intern!(py, "write"), (text,))?;
                 Ok(())

@@ -18,6 +18,7 @@ pub mod levels;
 pub mod logger;
 pub mod manager;
 pub mod module_functions;
+pub mod capture;
 pub mod record;
 pub mod stream_handler;
 pub mod style;

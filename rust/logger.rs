@@ -19,6 +19,7 @@ use crate::caller::{self, VirtualFrames};
 use crate::dispatch;
 use crate::filter::{self, Filterer};
 use crate::manager::{self, with_lock, Manager};
+use crate::record;
 use crate::state;
 
 const NOTSET: i64 = 0;
@@ -840,14 +841,42 @@ fn make_record_impl<'py>(
     sinfo: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let factory = crate::state::global(py, intern!(py, "_logRecordFactory"))?;
-    let rv = factory.call1((name, level, fn_, lno, msg, args, exc_info, func, sinfo))?;
+    let rv = if record::is_log_record_class(&factory) {
+        // `LogRecord(...)` itself: built natively, its attributes held natively.
+        let attrs = record::Attributes::capture(name, level, fn_, lno, msg, args, exc_info, Some(func), Some(sinfo))?;
+        record::new_record(py, attrs)?
+    } else {
+        factory.call1((name, level, fn_, lno, msg, args, exc_info, func, sinfo))?
+    };
     if !extra.is_none() {
-        let rv_dict = rv.getattr(intern!(py, "__dict__"))?;
+        let overwrite = |key: &Bound<'py, PyAny>| -> PyResult<PyErr> {
+            let msg = PyString::new(py, "Attempt to overwrite %r in LogRecord").rem(key)?;
+            Ok(PyKeyError::new_err(msg.unbind()))
+        };
+        let mut rv_dict: Option<Bound<'py, PyAny>> = None;
         for key in extra.try_iter()? {
             let key = key?;
-            if key.eq("message")? || key.eq("asctime")? || rv_dict.contains(&key)? {
-                let msg = PyString::new(py, "Attempt to overwrite %r in LogRecord").rem(&key)?;
-                return Err(PyKeyError::new_err(msg.unbind()));
+            if key.eq("message")? || key.eq("asctime")? {
+                return Err(overwrite(&key)?);
+            }
+            if rv_dict.is_none() {
+                // A str key for a natively held record: into the native store.
+                match record::has_native_key(&rv, &key)? {
+                    Some(true) => return Err(overwrite(&key)?),
+                    Some(false) => {
+                        let value = extra.get_item(&key)?;
+                        if record::add_native_key(&rv, &key, &value)? {
+                            continue;
+                        }
+                        rv.getattr(intern!(py, "__dict__"))?.set_item(&key, value)?;
+                        continue;
+                    }
+                    None => rv_dict = Some(rv.getattr(intern!(py, "__dict__"))?),
+                }
+            }
+            let rv_dict = rv_dict.as_ref().expect("set above");
+            if rv_dict.contains(&key)? {
+                return Err(overwrite(&key)?);
             }
             rv_dict.set_item(&key, extra.get_item(&key)?)?;
         }
@@ -934,7 +963,7 @@ fn call_handlers_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>)
         for hdlr in handlers.try_iter()? {
             let hdlr = hdlr?;
             found += 1;
-            let levelno = record.getattr(intern!(py, "levelno"))?;
+            let levelno = crate::record::getattr(record, intern!(py, "levelno"))?;
             if levelno.ge(hdlr.getattr(intern!(py, "level"))?)? {
                 call_handler_handle(&hdlr, record)?;
             }
@@ -954,7 +983,7 @@ fn call_handlers_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>)
     if found == 0 {
         let last_resort = crate::state::global(py, intern!(py, "lastResort"))?;
         if last_resort.is_truthy()? {
-            let levelno = record.getattr(intern!(py, "levelno"))?;
+            let levelno = crate::record::getattr(record, intern!(py, "levelno"))?;
             if levelno.ge(last_resort.getattr(intern!(py, "level"))?)? {
                 dispatch::call_method(&last_resort, intern!(py, "handle"), (record,))?;
             }

@@ -1,18 +1,37 @@
 //! `LogRecord`: an event being logged, and the record factory.
 //!
-//! A record's attributes live in its instance `__dict__`, exactly as the stdlib's:
-//! `PercentStyle` formats `fmt % record.__dict__`, `makeLogRecord` updates it, `extra=`
-//! adds to it, `copy.copy` and pickling carry it. The constructor captures at creation
-//! what the stdlib captures (clock, thread, process, task) from the clock each version
-//! uses.
+//! `record.__dict__` is an interface: `PercentStyle` formats `fmt % record.__dict__`,
+//! `makeLogRecord` updates it, `extra=` adds to it, `copy.copy`, pickling and `vars()` read
+//! it. It holds every attribute, as the stdlib's. Filling a 21-entry dict is most of what
+//! creating a record costs, and the native path (native logger → native handler → native
+//! formatter) never reads it; so a record of the exact `LogRecord` type keeps its
+//! attributes in an [`Attributes`] store that stands in for the dict — same keys, same
+//! order, same values — until Python asks for the dict itself (`__dict__`, `vars()`,
+//! pickling, copying, deleting an attribute). Then the dict is built once and is the only
+//! store from then on. Attribute reads and assignments follow the generic algorithm with
+//! the store in the dict's place, so they need no dict. A subclass's record builds its dict
+//! in `__init__`. The one visible cost: CPython refuses `object.__setattr__(record, …)` for
+//! a class with its own `__setattr__` (`setattr` and `record.__dict__[k] = v` work).
+//!
+//! The constructor captures at creation what the stdlib captures (`crate::capture`).
 
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError, PyAttributeError};
 use pyo3::prelude::*;
-use pyo3::ffi;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use pyo3::intern;
+use pyo3::{ffi, intern, PyTraverseError, PyTypeInfo, PyVisit};
 
+use crate::capture::{self, Created};
 use crate::levels;
 use crate::state;
+
+extern "C" {
+    // Exported by CPython 3.9–3.13: the attribute a type's MRO gives for a name (borrowed).
+    fn _PyType_Lookup(tp: *mut ffi::PyTypeObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject;
+    // Exported by CPython 3.9–3.13 (cpython/dictobject.h): a dict sized for `minused` keys.
+    fn _PyDict_NewPresized(minused: ffi::Py_ssize_t) -> *mut ffi::PyObject;
+    // Exported by CPython 3.9–3.13: the address of an object's instance dict slot, or NULL.
+    fn _PyObject_GetDictPtr(obj: *mut ffi::PyObject) -> *mut *mut ffi::PyObject;
+}
 
 /// A LogRecord instance represents an event being logged.
 ///
@@ -23,39 +42,402 @@ use crate::state;
 /// the source line where the logging call was made, and any exception information to be
 /// logged.
 #[pyclass(module = "logging", name = "LogRecord", subclass, dict)]
-pub struct LogRecord {}
-
-/// The time fields derived from one clock reading, per version.
-struct Created {
-    created: f64,
-    msecs: f64,
-    relative_created: f64,
+pub struct LogRecord {
+    /// The attributes while no one has asked for `__dict__`; `None` once the dict holds them.
+    attrs: Option<Attributes>,
 }
 
-fn read_clock(py: Python<'_>) -> PyResult<Created> {
-    let time = state::global(py, intern!(py, "time"))?;
-    let start = state::global(py, intern!(py, "_startTime"))?;
-    let minor = state::minor(py);
-    if minor >= 13 {
-        // ct = time.time_ns(); created = ct / 1e9; msecs from the integer nanoseconds.
-        let ct: i128 = time.call_method0(intern!(py, "time_ns"))?.extract()?;
-        let start: i128 = start.extract()?;
-        let created = ct as f64 / 1e9;
-        let mut msecs = (ct.rem_euclid(1_000_000_000) / 1_000_000) as f64;
-        // The ns -> s conversion can round up into the next second.
-        if msecs == 999.0 && created.trunc() as i128 != ct.div_euclid(1_000_000_000) {
-            msecs = 0.0;
+// ---------------------------------------------------------------------------------------
+// The native attribute store
+// ---------------------------------------------------------------------------------------
+
+/// The attributes `LogRecord.__init__` sets, in its order (`taskName` from 3.12).
+const FIELDS: [&str; 21] = [
+    "name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module",
+    "exc_info", "exc_text", "stack_info", "lineno", "funcName", "created", "msecs",
+    "relativeCreated", "thread", "threadName", "processName", "process", "taskName",
+];
+const CREATED: usize = 13;
+const MSECS: usize = 14;
+const RELATIVE_CREATED: usize = 15;
+const TASK_NAME: usize = 20;
+
+fn field_index(name: &str) -> Option<usize> {
+    Some(match name {
+        "name" => 0,
+        "msg" => 1,
+        "args" => 2,
+        "levelname" => 3,
+        "levelno" => 4,
+        "pathname" => 5,
+        "filename" => 6,
+        "module" => 7,
+        "exc_info" => 8,
+        "exc_text" => 9,
+        "stack_info" => 10,
+        "lineno" => 11,
+        "funcName" => 12,
+        "created" => CREATED,
+        "msecs" => MSECS,
+        "relativeCreated" => RELATIVE_CREATED,
+        "thread" => 16,
+        "threadName" => 17,
+        "processName" => 18,
+        "process" => 19,
+        "taskName" => TASK_NAME,
+        _ => return None,
+    })
+}
+
+/// A record's attributes held natively: what its `__dict__` would hold, in its order.
+pub struct Attributes {
+    /// The `__init__` attributes, indexed as [`FIELDS`]. `None` for a time field not made
+    /// into a float yet, and for `taskName` before 3.12 (no such attribute).
+    values: [Option<Py<PyAny>>; 21],
+    time: Created,
+    has_task_name: bool,
+    /// Attributes added after `__init__`, in the order they were set (`extra=` keys, then
+    /// `message`, `asctime` from the formatter).
+    later: Vec<(Py<PyString>, Py<PyAny>)>,
+}
+
+impl Attributes {
+    /// Capture a new record's attributes as the version's `LogRecord.__init__` does, in its
+    /// order (the clock first).
+    #[allow(clippy::too_many_arguments)]
+    pub fn capture<'py>(
+        name: &Bound<'py, PyAny>,
+        level: &Bound<'py, PyAny>,
+        pathname: &Bound<'py, PyAny>,
+        lineno: &Bound<'py, PyAny>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyAny>,
+        exc_info: &Bound<'py, PyAny>,
+        func: Option<&Bound<'py, PyAny>>,
+        sinfo: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Self> {
+        let py = name.py();
+        let time = capture::clock(py)?;
+        let none = py.None();
+        let args = single_mapping_argument(args)?.unwrap_or_else(|| args.clone());
+        let levelname = levels::get_level_name(level)?;
+        let (filename, module) = match path_parts(pathname)? {
+            Ok(parts) => parts,
+            Err(err)
+                if err.is_instance_of::<PyTypeError>(py)
+                    || err.is_instance_of::<PyValueError>(py)
+                    || err.is_instance_of::<PyAttributeError>(py) =>
+            {
+                (pathname.clone(), intern!(py, "Unknown module").clone().into_any())
+            }
+            Err(err) => return Err(err),
+        };
+        let (thread, thread_name) = if state::global_is_true(py, intern!(py, "logThreads"))? {
+            let (ident, name) = capture::thread(py)?;
+            (ident.unbind(), name.unbind())
+        } else {
+            (none.clone_ref(py), none.clone_ref(py))
+        };
+        // `sys.modules`, read when first needed (by processName, then taskName).
+        let mut modules = None;
+        let mut sys_modules = || -> PyResult<Bound<'py, PyAny>> {
+            if modules.is_none() {
+                modules = Some(capture::sys_modules(py)?);
+            }
+            Ok(modules.clone().expect("set above"))
+        };
+        let process_name = if state::global_is_true(py, intern!(py, "logMultiprocessing"))? {
+            capture::process_name(&sys_modules()?)?.unbind()
+        } else {
+            none.clone_ref(py)
+        };
+        let process = if state::global_is_true(py, intern!(py, "logProcesses"))? {
+            capture::process_id(py)?.map_or_else(|| none.clone_ref(py), Bound::unbind)
+        } else {
+            none.clone_ref(py)
+        };
+        let has_task_name = state::minor(py) >= 12;
+        let task_name = if has_task_name {
+            Some(if state::global_is_true(py, intern!(py, "logAsyncioTasks"))? {
+                capture::task_name(&sys_modules()?)?.unbind()
+            } else {
+                none.clone_ref(py)
+            })
+        } else {
+            None
+        };
+        Ok(Attributes {
+            values: [
+                Some(name.clone().unbind()),
+                Some(msg.clone().unbind()),
+                Some(args.unbind()),
+                Some(levelname.unbind()),
+                Some(level.clone().unbind()),
+                Some(pathname.clone().unbind()),
+                Some(filename.unbind()),
+                Some(module.unbind()),
+                Some(exc_info.clone().unbind()),
+                Some(none.clone_ref(py)),
+                Some(sinfo.map_or_else(|| none.clone_ref(py), |s| s.clone().unbind())),
+                Some(lineno.clone().unbind()),
+                Some(func.map_or_else(|| none.clone_ref(py), |f| f.clone().unbind())),
+                None,
+                None,
+                None,
+                Some(thread),
+                Some(thread_name),
+                Some(process_name),
+                Some(process),
+                task_name,
+            ],
+            time,
+            has_task_name,
+            later: Vec::new(),
+        })
+    }
+
+    /// The index of an `__init__` attribute of this version.
+    fn index(&self, name: &str) -> Option<usize> {
+        field_index(name).filter(|&i| i != TASK_NAME || self.has_task_name)
+    }
+
+    /// The value of field `i` (making a time field's float on first use).
+    fn field<'py>(&mut self, py: Python<'py>, i: usize) -> Option<Bound<'py, PyAny>> {
+        if self.values[i].is_none() {
+            let seconds = match i {
+                CREATED => self.time.created,
+                MSECS => self.time.msecs,
+                RELATIVE_CREATED => self.time.relative_created,
+                _ => return None,
+            };
+            self.values[i] = Some(PyFloat::new(py, seconds).into_any().unbind());
         }
-        Ok(Created { created, msecs, relative_created: (ct - start) as f64 / 1e6 })
-    } else {
-        let ct: f64 = time.call_method0(intern!(py, "time"))?.extract()?;
-        let start: f64 = start.extract()?;
-        let fraction_ms = (ct - ct.trunc()) * 1000.0;
-        // 3.10+ (gh-89047): whole milliseconds, as a float.
-        let msecs = if minor >= 10 { fraction_ms.trunc() } else { fraction_ms };
-        Ok(Created { created: ct, msecs, relative_created: (ct - start) * 1000.0 })
+        self.values[i].as_ref().map(|v| v.bind(py).clone())
+    }
+
+    /// `__dict__[name]`: no Python code runs.
+    pub fn get<'py>(&mut self, name: &Bound<'py, PyString>) -> Option<Bound<'py, PyAny>> {
+        let py = name.py();
+        let text = name.to_str().ok()?;
+        if let Some(i) = self.index(text) {
+            return self.field(py, i);
+        }
+        self.later
+            .iter()
+            .find(|(key, _)| key.as_ptr() == name.as_ptr() || key.bind(py).to_str().ok() == Some(text))
+            .map(|(_, value)| value.bind(py).clone())
+    }
+
+    /// Whether `__dict__` has `name`.
+    fn contains(&self, name: &str) -> bool {
+        self.index(name).is_some() || self.later.iter().any(|(key, _)| key.to_string() == name)
+    }
+
+    /// `__dict__[name] = value`; returns the replaced value, to be dropped once nothing
+    /// borrows the record (dropping it may run Python code).
+    fn set(&mut self, name: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) -> Option<Py<PyAny>> {
+        let py = name.py();
+        let value = value.clone().unbind();
+        let Ok(text) = name.to_str() else {
+            self.later.push((name.clone().unbind(), value));
+            return None;
+        };
+        if let Some(i) = self.index(text) {
+            return self.values[i].replace(value);
+        }
+        if let Some(slot) = self.later.iter_mut().find(|(key, _)| key.bind(py).to_str().ok() == Some(text)) {
+            return Some(std::mem::replace(&mut slot.1, value));
+        }
+        self.later.push((name.clone().unbind(), value));
+        None
+    }
+
+    /// Every attribute in `__dict__` order.
+    fn into_items(mut self, py: Python<'_>) -> Vec<(Bound<'_, PyString>, Bound<'_, PyAny>)> {
+        let mut items = Vec::with_capacity(FIELDS.len() + self.later.len());
+        for (i, name) in FIELDS.iter().enumerate() {
+            if let Some(value) = self.field(py, i) {
+                items.push((PyString::intern(py, name), value));
+            }
+        }
+        items.extend(self.later.into_iter().map(|(k, v)| (k.into_bound(py), v.into_bound(py))));
+        items
+    }
+
+    fn traverse(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError> {
+        for value in self.values.iter().flatten() {
+            visit.call(value)?;
+        }
+        for (key, value) in &self.later {
+            visit.call(key)?;
+            visit.call(value)?;
+        }
+        Ok(())
     }
 }
+
+/// Whether the type of `obj` has a data descriptor `name` (which wins over the dict).
+fn has_data_descriptor(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bool {
+    // SAFETY: live objects; the borrowed descriptor is only inspected.
+    unsafe {
+        let descr = _PyType_Lookup(ffi::Py_TYPE(obj.as_ptr()), name.as_ptr());
+        !descr.is_null() && (*ffi::Py_TYPE(descr)).tp_descr_set.is_some()
+    }
+}
+
+/// Run `f` on the store of a record whose attributes are still native; `None` otherwise.
+/// `f` must not run Python code (the record is borrowed meanwhile).
+///
+/// Should anything have reached the instance dict around the store, the store is moved
+/// into the dict first, so the dict has every attribute in the order they were set.
+fn with_attrs<R>(record: &Bound<'_, LogRecord>, f: impl FnOnce(&mut Attributes) -> R) -> PyResult<Option<R>> {
+    if !instance_dict_is_empty(record) {
+        materialize(record)?;
+        return Ok(None);
+    }
+    let Ok(mut this) = record.try_borrow_mut() else {
+        return Ok(None);
+    };
+    Ok(this.attrs.as_mut().map(f))
+}
+
+/// Move the store into the instance `__dict__` (once; later calls do nothing).
+///
+/// Entries already in the dict were assigned by Python after everything in the store:
+/// they replace the store's values in place, or come after them.
+fn materialize(record: &Bound<'_, LogRecord>) -> PyResult<()> {
+    let py = record.py();
+    let attrs = record
+        .try_borrow_mut()
+        .map_err(|_| PyRuntimeError::new_err("logixde: LogRecord is in use"))?
+        .attrs
+        .take();
+    let Some(attrs) = attrs else {
+        return Ok(());
+    };
+    let items = attrs.into_items(py);
+    // SAFETY: `_PyDict_NewPresized` returns a new dict or NULL with an exception set; the
+    // dict slot pointer is valid for the live record and holds NULL or a borrowed dict.
+    unsafe {
+        let dict = Bound::from_owned_ptr_or_err(py, _PyDict_NewPresized(items.len() as ffi::Py_ssize_t))?
+            .cast_into_unchecked::<PyDict>();
+        for (key, value) in items {
+            dict.set_item(key, value)?;
+        }
+        let slot = _PyObject_GetDictPtr(record.as_ptr());
+        if !slot.is_null() && !(*slot).is_null() {
+            let current = Bound::from_borrowed_ptr(py, *slot).cast_into_unchecked::<PyDict>();
+            if !current.is_empty() {
+                dict.update(current.as_mapping())?;
+            }
+        }
+        if ffi::PyObject_GenericSetDict(record.as_ptr(), dict.as_ptr(), std::ptr::null_mut()) != 0 {
+            return Err(PyErr::fetch(py));
+        }
+    }
+    Ok(())
+}
+
+/// `getattr(record, name)`: the generic algorithm, with the store in the dict's place.
+fn lookup<'py>(record: &Bound<'py, LogRecord>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if let Ok(name) = name.cast_exact::<PyString>() {
+        if !has_data_descriptor(record, name) {
+            if let Some(Some(value)) = with_attrs(record, |attrs| attrs.get(name))? {
+                return Ok(value);
+            }
+        }
+    }
+    // SAFETY: live objects; new reference or NULL with an exception set.
+    unsafe { Bound::from_owned_ptr_or_err(record.py(), ffi::PyObject_GenericGetAttr(record.as_ptr(), name.as_ptr())) }
+}
+
+/// `setattr(record, name, value)`: the generic algorithm, with the store in the dict's place.
+fn assign(record: &Bound<'_, LogRecord>, name: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    if let Ok(name) = name.cast_exact::<PyString>() {
+        if !has_data_descriptor(record, name) {
+            if let Some(replaced) = with_attrs(record, |attrs| attrs.set(name, value))? {
+                drop(replaced);
+                return Ok(());
+            }
+        }
+    }
+    // SAFETY: live objects; 0 or -1 with an exception set.
+    if unsafe { ffi::PyObject_GenericSetAttr(record.as_ptr(), name.as_ptr(), value.as_ptr()) } != 0 {
+        return Err(PyErr::fetch(record.py()));
+    }
+    Ok(())
+}
+
+/// `getattr(record, name)` for the core's readers: natively while the record's attributes
+/// are native.
+pub fn getattr<'py>(record: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
+    match record.cast_exact::<LogRecord>() {
+        Ok(rec) => lookup(rec, name.as_any()),
+        Err(_) => crate::dispatch::getattr(record, name),
+    }
+}
+
+/// `setattr(record, name, value)` for the core's writers (`message`, `asctime`, `exc_text`).
+pub fn setattr(record: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    match record.cast_exact::<LogRecord>() {
+        Ok(rec) => assign(rec, name.as_any(), value),
+        Err(_) => crate::dispatch::setattr(record, name, value),
+    }
+}
+
+/// Whether `record` is a `LogRecord` whose attributes are still held natively: then
+/// [`pending_item`] answers `record.__dict__[key]` without building the dict.
+pub fn is_pending(record: &Bound<'_, PyAny>) -> PyResult<bool> {
+    match record.cast_exact::<LogRecord>() {
+        Ok(rec) => Ok(with_attrs(rec, |_| ())?.is_some()),
+        Err(_) => Ok(false),
+    }
+}
+
+/// `record.__dict__.get(key)` for a record whose attributes are held natively (see
+/// [`is_pending`]); `None` when missing. Runs no Python code.
+pub fn pending_item<'py>(record: &Bound<'py, PyAny>, key: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    match record.cast_exact::<LogRecord>() {
+        Ok(rec) => Ok(with_attrs(rec, |attrs| attrs.get(key))?.flatten()),
+        Err(_) => Ok(None),
+    }
+}
+
+/// `key in record.__dict__` for `extra=` keys (`Logger.makeRecord`), answered natively for
+/// a record whose attributes are held natively and an exact `str` key (`None`: use the dict).
+pub fn has_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>) -> PyResult<Option<bool>> {
+    let (Ok(rec), Ok(key)) = (record.cast_exact::<LogRecord>(), key.cast_exact::<PyString>()) else {
+        return Ok(None);
+    };
+    let Ok(text) = key.to_str() else {
+        return Ok(None);
+    };
+    with_attrs(rec, |attrs| attrs.contains(text))
+}
+
+/// `record.__dict__[key] = value` for a new `extra=` key of a record whose attributes are
+/// held natively; false when they no longer are (use the dict).
+pub fn add_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let (Ok(rec), Ok(key)) = (record.cast_exact::<LogRecord>(), key.cast_exact::<PyString>()) else {
+        return Ok(false);
+    };
+    Ok(with_attrs(rec, |attrs| attrs.later.push((key.clone().unbind(), value.clone().unbind())))?.is_some())
+}
+
+/// A record made by the native `makeRecord` when the factory is `LogRecord` itself: no
+/// argument tuple, no `__init__` call, no dict.
+pub fn new_record<'py>(py: Python<'py>, attrs: Attributes) -> PyResult<Bound<'py, PyAny>> {
+    Ok(Bound::new(py, LogRecord { attrs: Some(attrs) })?.into_any())
+}
+
+/// The `LogRecord` class, for `factory is LogRecord`.
+pub fn is_log_record_class(factory: &Bound<'_, PyAny>) -> bool {
+    factory.is(LogRecord::type_object(factory.py()))
+}
+
+// ---------------------------------------------------------------------------------------
+// What __init__ computes
+// ---------------------------------------------------------------------------------------
 
 /// `args and len(args) == 1 and isinstance(args[0], collections.abc.Mapping) and args[0]`:
 /// a single non-empty mapping argument is used as the mapping for `%(key)s` formatting.
@@ -85,55 +467,6 @@ fn single_mapping_argument<'py>(args: &Bound<'py, PyAny>) -> PyResult<Option<Bou
         Ok(Some(first))
     } else {
         Ok(None)
-    }
-}
-
-fn current_thread_fields(py: Python<'_>) -> PyResult<(Bound<'_, PyAny>, Bound<'_, PyAny>)> {
-    let threading = state::global(py, intern!(py, "threading"))?;
-    let ident = threading.call_method0(intern!(py, "get_ident"))?;
-    let name = threading
-        .call_method0(intern!(py, "current_thread"))?
-        .getattr(intern!(py, "name"))?;
-    Ok((ident, name))
-}
-
-fn sys_module<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let modules = state::global(py, intern!(py, "sys"))?.getattr(intern!(py, "modules"))?;
-    let modules = modules.cast_into::<PyDict>()?;
-    modules.get_item(name)
-}
-
-fn process_name(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    let default = PyString::new(py, "MainProcess").into_any();
-    let Some(mp) = sys_module(py, intern!(py, "multiprocessing"))? else {
-        return Ok(default);
-    };
-    // Errors may occur if multiprocessing has not finished loading yet (issue 8200).
-    match mp
-        .call_method0(intern!(py, "current_process"))
-        .and_then(|p| p.getattr(intern!(py, "name")))
-    {
-        Ok(name) => Ok(name),
-        Err(err) if err.is_instance_of::<pyo3::exceptions::PyException>(py) => Ok(default),
-        Err(err) => Err(err),
-    }
-}
-
-fn task_name(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    let none = py.None().into_bound(py);
-    let Some(asyncio) = sys_module(py, intern!(py, "asyncio"))? else {
-        return Ok(none);
-    };
-    if !asyncio.is_truthy()? {
-        return Ok(none);
-    }
-    match asyncio
-        .call_method0(intern!(py, "current_task"))
-        .and_then(|t| t.call_method0(intern!(py, "get_name")))
-    {
-        Ok(name) => Ok(name),
-        Err(err) if err.is_instance_of::<pyo3::exceptions::PyException>(py) => Ok(none),
-        Err(err) => Err(err),
     }
 }
 
@@ -199,15 +532,19 @@ fn split_posix_path(path: &str) -> (&str, &str) {
     (filename, module)
 }
 
-/// Attributes `LogRecord.__init__` sets: the size its `__dict__` is made with.
+/// Attributes `LogRecord.__init__` sets: the size a subclass record's `__dict__` is made with.
 const RECORD_ATTRIBUTES: isize = 22;
 
-extern "C" {
-    // Exported by CPython 3.9–3.13 (cpython/dictobject.h): a dict sized for `minused` keys.
-    fn _PyDict_NewPresized(minused: ffi::Py_ssize_t) -> *mut ffi::PyObject;
+/// Whether the record's instance dict is missing or empty.
+fn instance_dict_is_empty(obj: &Bound<'_, PyAny>) -> bool {
+    // SAFETY: the slot pointer is valid for the live object and holds NULL or a dict.
+    unsafe {
+        let slot = _PyObject_GetDictPtr(obj.as_ptr());
+        slot.is_null() || (*slot).is_null() || ffi::PyDict_Size(*slot) == 0
+    }
 }
 
-/// The instance `__dict__` about to receive a record's attributes.
+/// The instance `__dict__` about to receive a subclass record's attributes.
 ///
 /// A fresh record's empty `__dict__` is replaced by one sized for every attribute, so
 /// filling it never resizes; a dict that already holds entries (a subclass that set
@@ -239,7 +576,7 @@ impl LogRecord {
     #[new]
     #[pyo3(signature = (*_args, **_kwargs))]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
-        LogRecord {}
+        LogRecord { attrs: None }
     }
 
     /// Initialize a logging record with interesting information.
@@ -259,65 +596,46 @@ impl LogRecord {
         _kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<()> {
         let py = slf.py();
-        let clock = read_clock(py)?;
+        let attrs = Attributes::capture(name, level, pathname, lineno, msg, args, exc_info, func, sinfo)?;
+        if slf.is_exact_instance_of::<LogRecord>() && instance_dict_is_empty(slf) {
+            let replaced = slf
+                .try_borrow_mut()
+                .map_err(|_| PyRuntimeError::new_err("logixde: LogRecord is in use"))?
+                .attrs
+                .replace(attrs);
+            drop(replaced);
+            return Ok(());
+        }
+        // A subclass, or a record whose dict is already in use: the stdlib's assignments.
+        materialize(slf)?;
         let d = fresh_instance_dict(slf.as_any())?;
-        let none = py.None().into_bound(py);
-        d.set_item(intern!(py, "name"), name)?;
-        d.set_item(intern!(py, "msg"), msg)?;
-        match single_mapping_argument(args)? {
-            Some(mapping) => d.set_item(intern!(py, "args"), mapping)?,
-            None => d.set_item(intern!(py, "args"), args)?,
+        for (key, value) in attrs.into_items(py) {
+            d.set_item(key, value)?;
         }
-        d.set_item(intern!(py, "levelname"), levels::get_level_name(level)?)?;
-        d.set_item(intern!(py, "levelno"), level)?;
-        d.set_item(intern!(py, "pathname"), pathname)?;
-        match path_parts(pathname)? {
-            Ok((filename, module)) => {
-                d.set_item(intern!(py, "filename"), filename)?;
-                d.set_item(intern!(py, "module"), module)?;
-            }
-            Err(err)
-                if err.is_instance_of::<pyo3::exceptions::PyTypeError>(py)
-                    || err.is_instance_of::<pyo3::exceptions::PyValueError>(py)
-                    || err.is_instance_of::<pyo3::exceptions::PyAttributeError>(py) =>
-            {
-                d.set_item(intern!(py, "filename"), pathname)?;
-                d.set_item(intern!(py, "module"), "Unknown module")?;
-            }
-            Err(err) => return Err(err),
-        }
-        d.set_item(intern!(py, "exc_info"), exc_info)?;
-        d.set_item(intern!(py, "exc_text"), &none)?;
-        d.set_item(intern!(py, "stack_info"), sinfo.unwrap_or(&none))?;
-        d.set_item(intern!(py, "lineno"), lineno)?;
-        d.set_item(intern!(py, "funcName"), func.unwrap_or(&none))?;
-        d.set_item(intern!(py, "created"), PyFloat::new(py, clock.created))?;
-        d.set_item(intern!(py, "msecs"), PyFloat::new(py, clock.msecs))?;
-        d.set_item(intern!(py, "relativeCreated"), PyFloat::new(py, clock.relative_created))?;
-        if state::global_is_true(py, intern!(py, "logThreads"))? {
-            let (ident, thread_name) = current_thread_fields(py)?;
-            d.set_item(intern!(py, "thread"), ident)?;
-            d.set_item(intern!(py, "threadName"), thread_name)?;
-        } else {
-            d.set_item(intern!(py, "thread"), &none)?;
-            d.set_item(intern!(py, "threadName"), &none)?;
-        }
-        if state::global_is_true(py, intern!(py, "logMultiprocessing"))? {
-            d.set_item(intern!(py, "processName"), process_name(py)?)?;
-        } else {
-            d.set_item(intern!(py, "processName"), &none)?;
-        }
-        let os = state::global(py, intern!(py, "os"))?;
-        if state::global_is_true(py, intern!(py, "logProcesses"))? && os.hasattr(intern!(py, "getpid"))? {
-            d.set_item(intern!(py, "process"), os.call_method0(intern!(py, "getpid"))?)?;
-        } else {
-            d.set_item(intern!(py, "process"), &none)?;
-        }
-        if state::minor(py) >= 12 {
-            d.set_item(intern!(py, "taskName"), &none)?;
-            if state::global_is_true(py, intern!(py, "logAsyncioTasks"))? {
-                d.set_item(intern!(py, "taskName"), task_name(py)?)?;
-            }
+        Ok(())
+    }
+
+    fn __getattribute__<'py>(slf: &Bound<'py, Self>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        lookup(slf, name)
+    }
+
+    /// Only reached when `__getattribute__` raised AttributeError: pyo3 would replace that
+    /// error with a bare `AttributeError(name)`, so the generic lookup runs again to raise
+    /// Python's own (message, `name`, `obj`).
+    fn __getattr__<'py>(slf: &Bound<'py, Self>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        // SAFETY: live objects; new reference or NULL with an exception set.
+        unsafe { Bound::from_owned_ptr_or_err(slf.py(), ffi::PyObject_GenericGetAttr(slf.as_ptr(), name.as_ptr())) }
+    }
+
+    fn __setattr__(slf: &Bound<'_, Self>, name: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        assign(slf, name, value)
+    }
+
+    fn __delattr__(slf: &Bound<'_, Self>, name: &Bound<'_, PyAny>) -> PyResult<()> {
+        materialize(slf)?;
+        // SAFETY: live objects; a NULL value deletes; 0 or -1 with an exception set.
+        if unsafe { ffi::PyObject_GenericSetAttr(slf.as_ptr(), name.as_ptr(), std::ptr::null_mut()) } != 0 {
+            return Err(PyErr::fetch(slf.py()));
         }
         Ok(())
     }
@@ -348,18 +666,88 @@ impl LogRecord {
     fn get_message<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         get_message(slf.as_any())
     }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        match &self.attrs {
+            Some(attrs) => attrs.traverse(&visit),
+            None => Ok(()),
+        }
+    }
+
+    fn __clear__(&mut self) {
+        self.attrs = None;
+    }
 }
 
 /// `str(record.msg) % record.args` when there are args, with Python's own `%`.
 pub fn get_message<'py>(record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = record.py();
-    let msg = record.getattr(intern!(py, "msg"))?.str()?.into_any();
-    let args = record.getattr(intern!(py, "args"))?;
+    let msg = getattr(record, intern!(py, "msg"))?.str()?.into_any();
+    let args = getattr(record, intern!(py, "args"))?;
     if args.is_truthy()? {
         msg.rem(args)
     } else {
         Ok(msg)
     }
+}
+
+/// The `__dict__` descriptor of `LogRecord`: the store moves into the dict before anyone
+/// sees or replaces it.
+fn dict_descriptor_access(obj: *mut ffi::PyObject, value: Option<*mut ffi::PyObject>) -> PyResult<*mut ffi::PyObject> {
+    // SAFETY: called by CPython with the interpreter attached and a live instance.
+    let py = unsafe { Python::assume_attached() };
+    let obj = unsafe { Bound::from_borrowed_ptr(py, obj) };
+    if let Ok(rec) = obj.cast::<LogRecord>() {
+        materialize(rec)?;
+    }
+    // SAFETY: the generic dict accessors for a type with a dict slot.
+    unsafe {
+        match value {
+            None => {
+                let d = ffi::PyObject_GenericGetDict(obj.as_ptr(), std::ptr::null_mut());
+                if d.is_null() { Err(PyErr::fetch(py)) } else { Ok(d) }
+            }
+            Some(v) => {
+                if ffi::PyObject_GenericSetDict(obj.as_ptr(), v, std::ptr::null_mut()) != 0 {
+                    Err(PyErr::fetch(py))
+                } else {
+                    Ok(ffi::Py_None())
+                }
+            }
+        }
+    }
+}
+
+unsafe extern "C" fn get_dict(obj: *mut ffi::PyObject, _closure: *mut std::ffi::c_void) -> *mut ffi::PyObject {
+    crate::dispatch::c_method_result("LogRecord.__dict__", || dict_descriptor_access(obj, None))
+}
+
+unsafe extern "C" fn set_dict(obj: *mut ffi::PyObject, value: *mut ffi::PyObject, _closure: *mut std::ffi::c_void) -> std::ffi::c_int {
+    let done = crate::dispatch::c_method_result("LogRecord.__dict__", || dict_descriptor_access(obj, Some(value)));
+    if done.is_null() { -1 } else { 0 }
+}
+
+/// Replace the `__dict__` descriptor pyo3 gives `LogRecord` with [`get_dict`]/[`set_dict`].
+fn install_dict_descriptor(py: Python<'_>) -> PyResult<()> {
+    let ty = LogRecord::type_object(py);
+    let def = Box::leak(Box::new(ffi::PyGetSetDef {
+        name: c"__dict__".as_ptr(),
+        get: Some(get_dict),
+        set: Some(set_dict),
+        doc: std::ptr::null(),
+        closure: std::ptr::null_mut(),
+    }));
+    // SAFETY: `def` lives for the process; the type's dict is its own (a heap type), and
+    // PyType_Modified drops the lookups cached for it.
+    unsafe {
+        let tp = ty.as_type_ptr();
+        let descr = Bound::from_owned_ptr_or_err(py, ffi::PyDescr_NewGetSet(tp, def))?;
+        if ffi::PyDict_SetItem((*tp).tp_dict, intern!(py, "__dict__").as_ptr(), descr.as_ptr()) != 0 {
+            return Err(PyErr::fetch(py));
+        }
+        ffi::PyType_Modified(tp);
+    }
+    Ok(())
 }
 
 /// Set the factory to be used when instantiating a log record.
@@ -395,6 +783,7 @@ fn make_log_record<'py>(dict: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<LogRecord>()?;
+    install_dict_descriptor(m.py())?;
     m.add_function(wrap_pyfunction!(set_log_record_factory, m)?)?;
     m.add_function(wrap_pyfunction!(get_log_record_factory, m)?)?;
     m.add_function(wrap_pyfunction!(make_log_record, m)?)?;

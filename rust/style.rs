@@ -368,9 +368,8 @@ fn to_segs(py: Python<'_>, raw: Vec<RawSeg>) -> Vec<Seg> {
 /// Which parser a style uses.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Syntax {
-    /// Kept for the native-record path: with the record's fields held natively, rendering
-    /// `%` segments avoids building `record.__dict__`; over the dict, `fmt % values` wins.
-    #[allow(dead_code)]
+    /// Used for a record whose fields are held natively: over the dict `fmt % values` is
+    /// one C call and wins.
     Percent,
     Brace,
     Dollar,
@@ -403,21 +402,34 @@ fn py_ascii<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     unsafe { Bound::from_owned_ptr_or_err(value.py(), ffi::PyObject_ASCII(value.as_ptr())) }
 }
 
+/// Where rendering reads the fields: a dict (`record.__dict__`, or the 3.10+ defaults merged
+/// with it), or a record whose attributes are still held natively.
+#[derive(Clone, Copy)]
+enum Values<'a, 'py> {
+    Dict(&'a Bound<'py, PyDict>),
+    Record(&'a Bound<'py, PyAny>),
+}
+
 /// Render parsed segments with `values`. `Ok(None)` when a field is missing from `values`
 /// (nothing has been called yet then: the caller lets Python raise the stdlib's error).
 fn render<'py>(
     py: Python<'py>,
     segs: &[Seg],
-    values: &Bound<'py, PyDict>,
+    values: Values<'_, 'py>,
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
-    // Look every field up first: lookups of str keys in an exact dict call no Python code.
+    // Look every field up first: lookups of str keys in an exact dict, or in a record's
+    // native store, call no Python code.
     let mut found = Vec::with_capacity(segs.len());
     for seg in segs {
         let key = match seg {
             Seg::Lit(_) => continue,
             Seg::Percent { key, .. } | Seg::Brace { key, .. } | Seg::Dollar { key } => key,
         };
-        match values.get_item(key.bind(py))? {
+        let value = match values {
+            Values::Dict(d) => d.get_item(key.bind(py))?,
+            Values::Record(record) => crate::record::pending_item(record, key.bind(py))?,
+        };
+        match value {
             Some(v) => found.push(v),
             None => return Ok(None),
         }
@@ -534,10 +546,22 @@ fn style_values<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyR
 
 /// `record.__dict__`.
 fn record_dict<'py>(record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    if let Some(d) = dispatch::exact_instance_dict::<crate::record::LogRecord>(record) {
-        return Ok(d.into_any());
+    if !crate::record::is_pending(record)? {
+        if let Some(d) = dispatch::exact_instance_dict::<crate::record::LogRecord>(record) {
+            return Ok(d.into_any());
+        }
     }
     record.getattr(intern!(record.py(), "__dict__"))
+}
+
+/// Whether the style would format `record.__dict__` itself (no 3.10+ defaults) and the
+/// record still holds its attributes natively: then the fields are read from the record.
+fn reads_native_record(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let py = slf.py();
+    if !crate::record::is_pending(record)? {
+        return Ok(false);
+    }
+    Ok(minor(py) < 10 || !dispatch::getattr(slf, intern!(py, "_defaults"))?.is_truthy()?)
 }
 
 /// `fmt.find(needle) >= 0`, natively for exact strings.
@@ -556,20 +580,34 @@ fn find_ge0(fmt: &Bound<'_, PyAny>, needle: &Bound<'_, PyAny>) -> PyResult<bool>
 
 fn percent_format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let values = style_values(slf, record)?;
-    // `PyUnicode_Format` over the dict is already one C call; rendering `parse_percent`'s
-    // segments natively measured slower while the values come from `record.__dict__`.
-    dispatch::getattr(slf, intern!(py, "_fmt"))?.rem(values)
+    let fmt = dispatch::getattr(slf, intern!(py, "_fmt"))?;
+    if fmt.is_exact_instance_of::<PyString>() && reads_native_record(slf, record)? {
+        if let Some(segs) = style_cache_get(slf, &fmt, Syntax::Percent) {
+            if let Some(s) = render(py, &segs, Values::Record(record))? {
+                return Ok(s);
+            }
+        }
+    }
+    // Over a dict, `PyUnicode_Format` is already one C call (rendering the segments
+    // measured slower when the values come from `record.__dict__`).
+    fmt.rem(style_values(slf, record)?)
 }
 
 fn brace_format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let values = style_values(slf, record)?;
     let fmt = dispatch::getattr(slf, intern!(py, "_fmt"))?;
+    if fmt.is_exact_instance_of::<PyString>() && reads_native_record(slf, record)? {
+        if let Some(segs) = style_cache_get(slf, &fmt, Syntax::Brace) {
+            if let Some(s) = render(py, &segs, Values::Record(record))? {
+                return Ok(s);
+            }
+        }
+    }
+    let values = style_values(slf, record)?;
     if let Ok(d) = values.cast_exact::<PyDict>() {
         if fmt.is_exact_instance_of::<PyString>() {
             if let Some(segs) = style_cache_get(slf, &fmt, Syntax::Brace) {
-                if let Some(s) = render(py, &segs, d)? {
+                if let Some(s) = render(py, &segs, Values::Dict(d))? {
                     return Ok(s);
                 }
             }
@@ -627,15 +665,24 @@ fn all_str_keys(d: &Bound<'_, PyDict>) -> bool {
 
 fn dollar_format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let values = style_values(slf, record)?;
     let tpl = dispatch::getattr(slf, intern!(py, "_tpl"))?;
+    // A native store's keys are all str.
+    if reads_native_record(slf, record)? && is_default_template(&tpl)? {
+        let src = dispatch::getattr(&tpl, intern!(py, "template"))?;
+        if let Some(segs) = style_cache_get(slf, &src, Syntax::Dollar) {
+            if let Some(s) = render(py, &segs, Values::Record(record))? {
+                return Ok(s);
+            }
+        }
+    }
+    let values = style_values(slf, record)?;
     if let Ok(d) = values.cast_exact::<PyDict>() {
         // `substitute(**values)` calls a Python function: its keys must all be str.
         let str_keys = all_str_keys(d);
         if str_keys && is_default_template(&tpl)? {
             let src = dispatch::getattr(&tpl, intern!(py, "template"))?;
             if let Some(segs) = style_cache_get(slf, &src, Syntax::Dollar) {
-                if let Some(s) = render(py, &segs, d)? {
+                if let Some(s) = render(py, &segs, Values::Dict(d))? {
                     return Ok(s);
                 }
             }

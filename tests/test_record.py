@@ -105,3 +105,208 @@ def test_subclass_and_record_factory(clean_logging, capture):
     logger.handlers[0].setFormatter(logging.Formatter("%(tag)s %(message)s"))
     logger.info("hello")
     assert stream.getvalue() == "T hello\n"
+
+
+# --------------------------------------------------------------------------- native store
+# A record made by the native makeRecord keeps its attributes natively until Python asks
+# for `__dict__`; everything observable must be what the stdlib's plain dict gives.
+
+from support import assert_same_output  # noqa: E402
+
+
+def test_native_record_dict_order_values_and_later_attributes():
+    assert_same_output(
+        """
+        import io, logging, time
+        time.time = lambda: 1700000000.5
+        time.time_ns = lambda: 1700000000500000000
+        logging._startTime = 1700000000.0
+        logging._startTime = 1700000000000000000 if hasattr(logging, '_lock') else 1700000000.0
+        seen = []
+        class Keep(logging.Handler):
+            def emit(self, record):
+                self.format(record)
+                seen.append(record)
+        log = logging.getLogger('store')
+        log.propagate = False
+        h = Keep()
+        h.setFormatter(logging.Formatter('%(asctime)s %(user)s %(message)s'))
+        log.addHandler(h)
+        log.warning('a %s', 'b', extra={'user': 'u', 'z': 1})
+        r = seen[-1]
+        d = vars(r)
+        print(list(d))
+        for k in ('name', 'msg', 'args', 'levelname', 'levelno', 'filename', 'module', 'exc_info',
+                  'exc_text', 'stack_info', 'funcName', 'created', 'msecs', 'relativeCreated',
+                  'threadName', 'processName', 'user', 'z', 'message', 'asctime'):
+            print(k, repr(d[k]))
+        print(r.__dict__ is d, type(d['thread']), type(d['process']))
+        """
+    )
+
+
+def test_attributes_set_in_python_reach_native_formatting_without_a_dict():
+    assert_same_output(
+        """
+        import io, logging, copy, pickle
+        s = io.StringIO()
+        h = logging.StreamHandler(s)
+        h.setFormatter(logging.Formatter('%(req)s|%(levelname)s|%(message)s'))
+        class AddReq(logging.Filter):
+            def filter(self, record):
+                record.req = 'R%d' % record.levelno
+                record.levelname = record.levelname.lower()
+                return True
+        log = logging.getLogger('req')
+        log.propagate = False
+        log.addHandler(h)
+        log.addFilter(AddReq())
+        log.error('x')
+        h.setFormatter(logging.Formatter('{req}|{message}', style='{'))
+        log.error('y')
+        h.setFormatter(logging.Formatter('${req}|${message}', style='$'))
+        log.error('z')
+        h.setFormatter(logging.Formatter('%(missing)s'))
+        log.error('w')
+        print(s.getvalue())
+        """,
+        internal_frames=True,
+    )
+
+
+def test_store_and_dict_stay_one_namespace():
+    assert_same_output(
+        """
+        import logging, copy, pickle
+        seen = []
+        class Keep(logging.Handler):
+            def emit(self, record):
+                seen.append(record)
+        log = logging.getLogger('ns')
+        log.setLevel(logging.INFO)
+        log.propagate = False
+        log.addHandler(Keep())
+        for op in range(7):
+            log.info('m %d', op)
+            r = seen[-1]
+            if op == 0:
+                vars(r)['direct'] = 1
+                r.after = 2
+                print(sorted(vars(r))[-3:], r.direct, r.after)
+            elif op == 1:
+                r.message = 'set'
+                del r.message
+                del r.msg
+                print('msg' in vars(r), hasattr(r, 'msg'), hasattr(r, 'message'))
+            elif op == 2:
+                r.__dict__ = {'name': 'replaced'}
+                print(vars(r), hasattr(r, 'levelno'))
+            elif op == 3:
+                c = copy.copy(r)
+                p = pickle.loads(pickle.dumps(r))
+                print(vars(c) == vars(r), vars(p) == vars(r), c.getMessage())
+            elif op == 4:
+                try:
+                    r.nope
+                except AttributeError as e:
+                    print(type(e).__name__, e, getattr(e, 'name', None))
+                print(getattr(r, 'nope', 'default'), hasattr(r, 'getMessage'))
+            elif op == 5:
+                r.getMessage = lambda: 'patched'
+                print(r.getMessage(), r.__class__.__name__)
+            else:
+                print(repr(r)[:40], r.args, r.levelname, r.lineno > 0)
+        """
+    )
+
+
+def test_extra_keys_checked_against_the_native_store():
+    assert_same_output(
+        """
+        import logging
+        log = logging.getLogger('extra')
+        log.propagate = False
+        log.addHandler(logging.NullHandler())
+        for extra in ({'message': 1}, {'asctime': 1}, {'msg': 1}, {'taskName': 1},
+                      {'ok': 1, 'ok2': 2}, {1: 'int key'}, {'ok': 1, 2: 'then int'}):
+            try:
+                log.error('x', extra=extra)
+                print('ok', extra)
+            except KeyError as e:
+                print('KeyError', e)
+        """
+    )
+
+
+def test_captured_thread_process_and_time_follow_patches():
+    assert_same_output(
+        """
+        import io, logging, os, threading, time
+        s = io.StringIO()
+        h = logging.StreamHandler(s)
+        h.setFormatter(logging.Formatter('%(threadName)s %(process)s %(created)s'))
+        log = logging.getLogger('cap')
+        log.propagate = False
+        log.addHandler(h)
+        threading.current_thread().name = 'Renamed'
+        os.getpid = lambda: 4242
+        time.time = lambda: 1234567890.25
+        time.time_ns = lambda: 1234567890250000000
+        log.error('x')
+        class Named(threading.Thread):
+            @property
+            def name(self):
+                return 'from-property'
+        t = Named(target=lambda: log.error('y'))
+        t.start(); t.join()
+        t = threading.Thread(target=lambda: log.error('z'), name='plain')
+        t.start(); t.join()
+        threading.current_thread = lambda: type('T', (), {'name': 'patched-ct'})()
+        log.error('w')
+        print(s.getvalue())
+        """
+    )
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_process_id_after_fork():
+    code = """
+        import io, logging, os
+        s = io.StringIO()
+        h = logging.StreamHandler(s)
+        h.setFormatter(logging.Formatter('%(process)d'))
+        log = logging.getLogger('fork')
+        log.addHandler(h)
+        log.error('parent')
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            log.error('child')
+            os.write(w, (s.getvalue().split()[-1] + ' ' + str(os.getpid())).encode())
+            os._exit(0)
+        os.waitpid(pid, 0)
+        logged, real = os.read(r, 100).decode().split()
+        print(logged == real, logged != str(os.getpid()), s.getvalue().split()[0] == str(os.getpid()))
+    """
+    assert_same_output(code)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="taskName is 3.12+")
+def test_task_name_inside_and_outside_a_task():
+    assert_same_output(
+        """
+        import asyncio, io, logging
+        s = io.StringIO()
+        h = logging.StreamHandler(s)
+        h.setFormatter(logging.Formatter('%(taskName)s'))
+        log = logging.getLogger('task')
+        log.addHandler(h)
+        log.error('outside')
+        async def main():
+            log.error('inside')
+        asyncio.run(main(), debug=False)
+        logging.logAsyncioTasks = False
+        asyncio.run(main())
+        print(s.getvalue())
+        """
+    )
