@@ -354,3 +354,17 @@ def test_listen_and_stop_listening(clean_logging):
         t.join(10)
     assert not t.is_alive()
     assert C._listener is None
+
+
+def test_config_classes_are_named_as_the_stdlib_names_them():
+    assert_same_output(
+        """
+        import logging.config as c
+        for cls in (c.DictConfigurator, c.BaseConfigurator, c.ConvertingDict, c.ConvertingList):
+            obj = cls({}) if cls is not c.ConvertingList else cls()
+            try:
+                obj.nope
+            except AttributeError as e:
+                print(e)
+        """
+    )

@@ -369,6 +369,7 @@ fn load_config<'py>(m: &Bound<'py, PyModule>) -> PyResult<Bound<'py, PyModule>> 
         dict_config::register(&sub)?;
         file_config::register(&sub)?;
         listen::register(&sub)?;
+        crate::present_as_stdlib_types(&sub)?;
         m.add("_config", &sub)?;
         Ok::<_, PyErr>(sub.unbind())
     })?;
