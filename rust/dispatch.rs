@@ -20,6 +20,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyString, PyTuple, PyType};
 use pyo3::PyTypeInfo;
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
 
 /// Call `obj.name(*args)` as Python would.
 #[inline]
@@ -149,7 +150,14 @@ fn shadowed_by_instance(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> b
         if ffi::PyDict_Size(dict) == 0 {
             return false;
         }
-        !ffi::PyDict_GetItemWithError(dict, name.as_ptr()).is_null()
+        if !ffi::PyDict_GetItemWithError(dict, name.as_ptr()).is_null() {
+            return true;
+        }
+        // A probe that raised (a key's __eq__): taken as shadowed, so Python decides.
+        !ffi::PyErr_Occurred().is_null() && {
+            ffi::PyErr_Clear();
+            true
+        }
     }
 }
 
@@ -258,9 +266,166 @@ unsafe fn generic_with_dict(tp: *mut ffi::PyTypeObject) -> bool {
     (*tp).tp_getattro.map(|f| f as usize) == Some(ffi::PyObject_GenericGetAttr as *const () as usize) && (*tp).tp_dictoffset > 0
 }
 
+// ---------------------------------------------------------------------------------------
+// Attribute reads: an inline cache
+// ---------------------------------------------------------------------------------------
+//
+// CPython's specializing interpreter makes `self.lock` or `self.formatter` in the stdlib's
+// Python code a few instructions; the generic lookup is a type lookup plus a dict probe.
+// The core reads a dozen such attributes per record, so `getattr` keeps what Python's
+// inline caches keep: `(instance dict, name)` → the value found (in the dict, or a plain
+// class attribute), valid while the dict's version tag (renewed by every change to the
+// dict, PEP 509, 3.9–3.13) and the type's version tag (renewed by every change to the type
+// or its bases) are the ones recorded. The value is borrowed: while neither changed, the
+// dict or the type still holds it. A slot holds a reference to its name, so the name's
+// address stays its own. Only read and written while attached (the GIL serializes them).
+
+struct AttrSlot {
+    dict: AtomicUsize,
+    name: AtomicUsize,
+    dict_version: AtomicU64,
+    tp: AtomicUsize,
+    tp_version: AtomicU32,
+    value: AtomicUsize,
+}
+
+const ATTR_SLOTS: usize = 1024;
+
+static ATTR_CACHE: [AttrSlot; ATTR_SLOTS] = [const {
+    AttrSlot {
+        dict: AtomicUsize::new(0),
+        name: AtomicUsize::new(0),
+        dict_version: AtomicU64::new(0),
+        tp: AtomicUsize::new(0),
+        tp_version: AtomicU32::new(0),
+        value: AtomicUsize::new(0),
+    }
+}; ATTR_SLOTS];
+
+/// A dict's version tag.
+///
+/// # Safety
+/// `dict` is a live exact dict.
+#[inline]
+unsafe fn dict_version(dict: *mut ffi::PyObject) -> u64 {
+    #[allow(deprecated)]
+    (*(dict as *mut ffi::PyDictObject)).ma_version_tag
+}
+
+/// A type's version tag, 0 when it has no valid one (the flag is the authority on 3.9,
+/// where a modified type keeps its stale tag until the next lookup).
+///
+/// # Safety
+/// `tp` is a live type.
+#[inline]
+unsafe fn type_version(tp: *mut ffi::PyTypeObject) -> u32 {
+    if (*tp).tp_flags & ffi::Py_TPFLAGS_VALID_VERSION_TAG == 0 {
+        return 0;
+    }
+    (*tp).tp_version_tag
+}
+
+#[inline]
+fn attr_slot(dict: *mut ffi::PyObject, name: *mut ffi::PyObject) -> &'static AttrSlot {
+    // Fibonacci hashing of both addresses: their low bits are alignment zeros.
+    let h = (dict as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (name as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    &ATTR_CACHE[(h >> 54) as usize % ATTR_SLOTS]
+}
+
+/// The cached value of `name` for an object with instance dict `dict` and type `tp`.
+///
+/// # Safety
+/// Attached; live objects.
+#[inline]
+unsafe fn attr_cached(tp: *mut ffi::PyTypeObject, dict: *mut ffi::PyObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    let slot = attr_slot(dict, name);
+    let tp_version = type_version(tp);
+    if tp_version != 0
+        && slot.dict.load(Relaxed) == dict as usize
+        && slot.name.load(Relaxed) == name as usize
+        && slot.tp.load(Relaxed) == tp as usize
+        && slot.tp_version.load(Relaxed) == tp_version
+        && slot.dict_version.load(Relaxed) == dict_version(dict)
+    {
+        return slot.value.load(Relaxed) as *mut ffi::PyObject;
+    }
+    std::ptr::null_mut()
+}
+
+/// Remember `value` (borrowed from `dict` or from `tp`'s MRO) as `name`'s.
+///
+/// # Safety
+/// Attached; live objects; `value` found by the generic lookup just now.
+#[inline]
+unsafe fn attr_remember(tp: *mut ffi::PyTypeObject, dict: *mut ffi::PyObject, name: *mut ffi::PyObject, value: *mut ffi::PyObject) {
+    let tp_version = type_version(tp);
+    if tp_version != 0 {
+        slot_store(attr_slot(dict, name), dict, name, tp, tp_version, value);
+    }
+}
+
+/// Fill a slot (`tp` null for a plain dict item).
+///
+/// # Safety
+/// Attached; live objects.
+#[inline]
+unsafe fn slot_store(
+    slot: &AttrSlot,
+    dict: *mut ffi::PyObject,
+    name: *mut ffi::PyObject,
+    tp: *mut ffi::PyTypeObject,
+    tp_version: u32,
+    value: *mut ffi::PyObject,
+) {
+    let old_name = slot.name.load(Relaxed) as *mut ffi::PyObject;
+    if old_name != name {
+        ffi::Py_INCREF(name);
+        slot.name.store(name as usize, Relaxed);
+        if !old_name.is_null() {
+            // A str's deallocation runs no Python code.
+            ffi::Py_DECREF(old_name);
+        }
+    }
+    slot.dict.store(dict as usize, Relaxed);
+    slot.dict_version.store(dict_version(dict), Relaxed);
+    slot.tp.store(tp as usize, Relaxed);
+    slot.tp_version.store(tp_version, Relaxed);
+    slot.value.store(value as usize, Relaxed);
+}
+
+/// `dict.get(name)` for an exact dict, through the inline cache for an exact str name (a
+/// slot with no type; a missing key is remembered too): module globals.
+#[inline]
+pub fn dict_item<'py>(dict: &Bound<'py, pyo3::types::PyDict>, name: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let py = dict.py();
+    let (d, n) = (dict.as_ptr(), name.as_ptr());
+    let slot = attr_slot(d, n);
+    // SAFETY: attached; live objects; a hit is borrowed from the unchanged dict and owned
+    // by the Bound before anything else runs; str keys of a dict run no Python code.
+    unsafe {
+        if name.is_exact_instance_of::<PyString>()
+            && slot.dict.load(Relaxed) == d as usize
+            && slot.name.load(Relaxed) == n as usize
+            && slot.tp.load(Relaxed) == 0
+            && slot.dict_version.load(Relaxed) == dict_version(d)
+        {
+            // A null value: the dict had no such key.
+            return Ok(Bound::from_borrowed_ptr_or_opt(py, slot.value.load(Relaxed) as *mut ffi::PyObject));
+        }
+        let v = ffi::PyDict_GetItemWithError(d, n);
+        if v.is_null() && !ffi::PyErr_Occurred().is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        if name.is_exact_instance_of::<PyString>() {
+            slot_store(slot, d, n, std::ptr::null_mut(), 0, v);
+        }
+        Ok(Bound::from_borrowed_ptr_or_opt(py, v))
+    }
+}
+
 /// `getattr(obj, name)`, exactly: for objects using the generic lookup over an instance dict
 /// the generic algorithm is run here (no descriptor with `__get__` on the type → instance
-/// dict → plain class attribute), saving the interpreter's general path; anything else
+/// dict → plain class attribute), its result kept in the inline cache above; anything else
 /// (descriptors, missing attributes, other types) goes through `PyObject_GetAttr`.
 #[inline]
 pub fn getattr<'py>(obj: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
@@ -270,22 +435,31 @@ pub fn getattr<'py>(obj: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyR
     unsafe {
         let o = obj.as_ptr();
         let tp = ffi::Py_TYPE(o);
-        if generic_with_dict(tp) {
+        if generic_with_dict(tp) && name.is_exact_instance_of::<PyString>() {
+            let dict = *((o as *mut u8).offset((*tp).tp_dictoffset) as *mut *mut ffi::PyObject);
+            if !dict.is_null() {
+                let cached = attr_cached(tp, dict, name.as_ptr());
+                if !cached.is_null() {
+                    return Ok(Bound::from_borrowed_ptr(py, cached));
+                }
+            }
             let descr = _PyType_Lookup(tp, name.as_ptr());
             if descr.is_null() || (*ffi::Py_TYPE(descr)).tp_descr_get.is_none() {
-                let descr = Bound::from_borrowed_ptr_or_opt(py, descr);
-                let dict = *((o as *mut u8).offset((*tp).tp_dictoffset) as *mut *mut ffi::PyObject);
                 if !dict.is_null() {
                     let v = ffi::PyDict_GetItemWithError(dict, name.as_ptr());
                     if !v.is_null() {
+                        attr_remember(tp, dict, name.as_ptr(), v);
                         return Ok(Bound::from_borrowed_ptr(py, v));
                     }
                     if !ffi::PyErr_Occurred().is_null() {
                         return Err(PyErr::fetch(py));
                     }
                 }
-                if let Some(d) = descr {
-                    return Ok(d);
+                if !descr.is_null() {
+                    if !dict.is_null() {
+                        attr_remember(tp, dict, name.as_ptr(), descr);
+                    }
+                    return Ok(Bound::from_borrowed_ptr(py, descr));
                 }
             }
         }
