@@ -92,6 +92,36 @@ def test_get_logger_root_and_hierarchy(clean_logging):
         logging.getLogger(42)
 
 
+def test_get_logger_waits_for_the_module_lock(clean_logging):
+    # getLogger takes the module lock, even for an existing logger: while another thread
+    # holds it, the call waits; the holder itself gets the logger at once (an RLock).
+    import threading
+
+    existing = logging.getLogger("mf.locked")
+    held, release, got = threading.Event(), threading.Event(), []
+
+    def holder():
+        with logging._lock:
+            got.append(logging.getLogger("mf.locked"))
+            held.set()
+            release.wait(5)
+
+    def caller():
+        got.append(logging.getLogger("mf.locked"))
+
+    t1 = threading.Thread(target=holder)
+    t1.start()
+    assert held.wait(5)
+    t2 = threading.Thread(target=caller)
+    t2.start()
+    t2.join(0.3)
+    assert t2.is_alive() and got == [existing]
+    release.set()
+    t1.join(5)
+    t2.join(5)
+    assert got == [existing, existing]
+
+
 def test_disable(clean_logging, capture):
     logger, stream = capture
     logging.disable(logging.INFO)
