@@ -83,6 +83,13 @@ fn rlock_layout_verified(py: Python<'_>) -> bool {
 /// that work done then from the same work done holding the lock.
 fn module_lock_is_free(py: Python<'_>) -> bool {
     let Ok(lock) = state::global(py, intern!(py, "_lock")) else { return false };
+    lock_is_free(&lock)
+}
+
+/// [`module_lock_is_free`] for the object `_lock` holds.
+#[inline]
+pub fn lock_is_free(lock: &Bound<'_, PyAny>) -> bool {
+    let py = lock.py();
     let Some(m) = rlock_methods(py) else { return false };
     // SAFETY: attached; type pointers compared only.
     if unsafe { ffi::Py_TYPE(lock.as_ptr()) } as *mut ffi::PyObject != m.ty.as_ptr() || !rlock_layout_verified(py) {
@@ -412,6 +419,50 @@ pub fn dispatch_get_logger<'py>(manager: &Bound<'py, PyAny>, name: &Bound<'py, P
         return manager_get_logger(manager, name);
     }
     GET_LOGGER.call(manager, (name,))
+}
+
+/// `manager.getLogger(name)` for the common call, decided without running any Python code:
+/// `Some(logger)` when `manager` is an exact Manager whose `getLogger` is its own, `lock` (the
+/// module's `_lock`) could be acquired at once, `name` is an exact str and the exact dict
+/// `loggerDict` maps it to something other than a PlaceHolder — exactly what the stdlib's
+/// body returns then (its lock taken and released with nothing observable in between, see
+/// [`module_lock_is_free`]). `None`: the caller takes the general path, which decides anew.
+#[inline]
+pub fn existing_logger<'py>(
+    manager: &Bound<'py, PyAny>,
+    name: &Bound<'py, PyAny>,
+    lock: &Bound<'py, PyAny>,
+) -> Option<Bound<'py, PyAny>> {
+    let py = manager.py();
+    // SAFETY: attached; type pointers compared only.
+    if unsafe { ffi::Py_TYPE(manager.as_ptr()) } != <Manager as pyo3::PyTypeInfo>::type_object_raw(py)
+        || !crate::logger::resolves_to(manager, intern!(py, "getLogger"), generated_get_logger(py))
+        || !name.is_exact_instance_of::<PyString>()
+        || !lock_is_free(lock)
+    {
+        return None;
+    }
+    // SAFETY: the type was checked to be exactly Manager.
+    let m = unsafe { manager.cast_unchecked::<Manager>() };
+    let logger_dict = m.try_borrow().ok()?.logger_dict.clone_ref(py).into_bound(py);
+    let d = logger_dict.cast_exact::<PyDict>().ok()?;
+    // SAFETY: attached; `d` is an exact dict and `name` an exact str; the hit is borrowed
+    // and turned into an owned reference at once.
+    let rv = unsafe {
+        let v = ffi::PyDict_GetItemWithError(d.as_ptr(), name.as_ptr());
+        if v.is_null() {
+            // A miss, or a key comparison that raised: the general path decides (and raises).
+            ffi::PyErr_Clear();
+            return None;
+        }
+        Bound::from_borrowed_ptr(py, v)
+    };
+    // SAFETY: type pointers compared only.
+    let exact_logger = unsafe { ffi::Py_TYPE(rv.as_ptr()) } == <Logger as pyo3::PyTypeInfo>::type_object_raw(py);
+    if exact_logger || !rv.is_instance_of::<PlaceHolder>() {
+        return Some(rv);
+    }
+    None
 }
 
 /// The address of `Manager.getLogger`'s generated descriptor, captured at registration

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use pyo3::intern;
 use pyo3::IntoPyObjectExt;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use crate::dispatch;
 use crate::state;
@@ -226,9 +227,185 @@ fn get_logger<'py>(py: Python<'py>, name: Option<&Bound<'py, PyAny>>) -> PyResul
     crate::manager::dispatch_get_logger(&manager, name)
 }
 
-/// `cls.<name>`: for a class whose metaclass is `type`, the plain (non-descriptor) object
-/// found along its MRO is what the attribute lookup returns; anything else goes through it.
-fn class_attribute<'py>(cls: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
+/// The module globals `getLogger` reads (`root`, `Logger`, `_lock`), as borrowed pointers,
+/// valid while the module dict's version tag is still `version` (PEP 509: every change to a
+/// dict gives it a new, interpreter-wide unique tag; the dict keeps the values alive).
+struct GlobalsSnapshot {
+    dict: AtomicUsize,
+    version: AtomicU64,
+    root: AtomicUsize,
+    logger_class: AtomicUsize,
+    lock: AtomicUsize,
+}
+
+static SNAPSHOT: GlobalsSnapshot = GlobalsSnapshot {
+    dict: AtomicUsize::new(0),
+    version: AtomicU64::new(0),
+    root: AtomicUsize::new(0),
+    logger_class: AtomicUsize::new(0),
+    lock: AtomicUsize::new(0),
+};
+
+/// The offset of `ma_version_tag` in a dict (after `PyObject_HEAD` and `ma_used`) on 3.9–3.13.
+const VERSION_TAG_OFFSET: usize = std::mem::size_of::<pyo3::ffi::PyObject>() + std::mem::size_of::<pyo3::ffi::Py_ssize_t>();
+
+/// `dict`'s version tag.
+///
+/// # Safety
+/// `dict` is a live exact dict and [`version_tags_work`] returned true.
+#[inline]
+unsafe fn version_tag(dict: *mut pyo3::ffi::PyObject) -> u64 {
+    std::ptr::read((dict as *const u8).add(VERSION_TAG_OFFSET) as *const u64)
+}
+
+/// Whether dicts carry a version tag at [`VERSION_TAG_OFFSET`] that every change renews:
+/// checked once on a fresh dict (3.9–3.13 with the GIL; 3.14 dropped the tag).
+fn version_tags_work(py: Python<'_>) -> bool {
+    static WORKS: pyo3::sync::PyOnceLock<bool> = pyo3::sync::PyOnceLock::new();
+    *WORKS.get_or_init(py, || {
+        let check = || -> PyResult<bool> {
+            if !(9..=13).contains(&state::minor(py)) {
+                return Ok(false);
+            }
+            let sys = py.import("sys")?;
+            if let Ok(f) = sys.getattr("_is_gil_enabled") {
+                if !f.call0()?.is_truthy()? {
+                    return Ok(false);
+                }
+            }
+            let d = PyDict::new(py);
+            let key = PyString::new(py, "k");
+            // SAFETY: `d` is a live exact dict at least this large (checked just below).
+            let tag = || unsafe { version_tag(d.as_ptr()) };
+            if (std::mem::size_of::<pyo3::ffi::PyDictObject>()) < VERSION_TAG_OFFSET + 8 {
+                return Ok(false);
+            }
+            let mut seen = vec![tag()];
+            let one = 1i32.into_pyobject(py)?;
+            d.set_item(&key, &one)?;
+            seen.push(tag());
+            d.set_item(&key, 2)?;
+            seen.push(tag());
+            d.del_item(&key)?;
+            seen.push(tag());
+            d.set_item("other", &one)?;
+            seen.push(tag());
+            d.clear();
+            seen.push(tag());
+            let distinct = seen.windows(2).all(|w| w[0] != w[1] && w[1] != 0);
+            Ok(distinct)
+        };
+        check().unwrap_or(false)
+    })
+}
+
+/// `root`, `Logger` and `_lock` of the module as they are now: from [`SNAPSHOT`] when the
+/// module dict is unchanged since it was taken, else read (and recorded). `None` when one
+/// is missing or version tags can't be trusted (the caller reads the globals itself).
+#[inline]
+fn get_logger_globals(py: Python<'_>) -> Option<(Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>)> {
+    use pyo3::ffi;
+    let s = &SNAPSHOT;
+    let mut dict = s.dict.load(Ordering::Relaxed) as *mut ffi::PyObject;
+    if dict.is_null() {
+        if !version_tags_work(py) {
+            return None;
+        }
+        let module = state::logging_module(py).ok()?;
+        // SAFETY: attached; a module's dict is fixed for its lifetime (the module is kept).
+        dict = unsafe { ffi::PyModule_GetDict(module.as_ptr()) };
+        // SAFETY: `dict` is null or live.
+        if dict.is_null() || unsafe { ffi::PyDict_CheckExact(dict) } == 0 {
+            return None;
+        }
+        s.dict.store(dict as usize, Ordering::Relaxed);
+        s.root.store(0, Ordering::Relaxed);
+    }
+    // SAFETY: `dict` is the module's live exact dict and tags were checked to work.
+    let version = unsafe { version_tag(dict) };
+    if version != s.version.load(Ordering::Relaxed) || s.root.load(Ordering::Relaxed) == 0 {
+        // SAFETY: attached; str keys probed in a module dict (no Python code runs); hits
+        // are borrowed from the dict, which keeps them while its tag is unchanged.
+        let probe = |key: &Bound<'_, PyString>| unsafe {
+            let v = ffi::PyDict_GetItemWithError(dict, key.as_ptr());
+            if v.is_null() {
+                ffi::PyErr_Clear();
+            }
+            v as usize
+        };
+        let root = probe(intern!(py, "root"));
+        let logger_class = probe(intern!(py, "Logger"));
+        let lock = probe(intern!(py, "_lock"));
+        if root == 0 || logger_class == 0 || lock == 0 {
+            s.root.store(0, Ordering::Relaxed);
+            return None;
+        }
+        s.version.store(version, Ordering::Relaxed);
+        s.root.store(root, Ordering::Relaxed);
+        s.logger_class.store(logger_class, Ordering::Relaxed);
+        s.lock.store(lock, Ordering::Relaxed);
+    }
+    // SAFETY: the three are values of the unchanged module dict, which owns them.
+    unsafe {
+        let borrowed = |p: usize| Bound::from_borrowed_ptr(py, p as *mut ffi::PyObject);
+        Some((
+            borrowed(s.root.load(Ordering::Relaxed)),
+            borrowed(s.logger_class.load(Ordering::Relaxed)),
+            borrowed(s.lock.load(Ordering::Relaxed)),
+        ))
+    }
+}
+
+/// `getLogger(name)` for the common call, an existing logger's name, decided without
+/// running Python code: the stdlib's `getLogger` and `Manager.getLogger` return exactly this
+/// logger then (see [`crate::manager::existing_logger`]). `None`: take the general path.
+#[inline]
+fn existing_logger<'py>(py: Python<'py>, name: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
+    // `not name`: an exact str is false when empty.
+    if !name.is_exact_instance_of::<PyString>() {
+        return None;
+    }
+    // SAFETY: `name` is an exact str.
+    if unsafe { pyo3::ffi::PyUnicode_GetLength(name.as_ptr()) } <= 0 {
+        return None;
+    }
+    let (root, logger_class, lock) = get_logger_globals(py)?;
+    // `name == root.name`: a native root's own name, an exact str, compared in C.
+    // SAFETY: type pointers compared only.
+    let root_type = unsafe { pyo3::ffi::Py_TYPE(root.as_ptr()) };
+    if root_type != <crate::logger::RootLogger as pyo3::PyTypeInfo>::type_object_raw(py)
+        && root_type != <crate::logger::Logger as pyo3::PyTypeInfo>::type_object_raw(py)
+    {
+        return None;
+    }
+    // An exact native logger: its `name` field, read without running Python code.
+    let root_name = crate::logger::name_of(&root).ok()?;
+    if !root_name.is_exact_instance_of::<PyString>() {
+        return None;
+    }
+    if exact_str_eq(name, &root_name) {
+        return Some(root);
+    }
+    let manager = class_attribute_plain(&logger_class, intern!(py, "manager"))?;
+    crate::manager::existing_logger(&manager, name, &lock)
+}
+
+/// `a == b` for two exact str objects (no Python code runs).
+#[inline]
+fn exact_str_eq(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> bool {
+    use pyo3::ffi;
+    // SAFETY: attached; both are exact str objects.
+    unsafe {
+        a.is(b)
+            || (ffi::PyUnicode_GetLength(a.as_ptr()) == ffi::PyUnicode_GetLength(b.as_ptr())
+                && ffi::PyUnicode_Compare(a.as_ptr(), b.as_ptr()) == 0)
+    }
+}
+
+/// `cls.<name>` when it is certainly a plain class attribute found along the MRO of a class
+/// whose metaclass is `type`; `None` for anything else.
+#[inline]
+fn class_attribute_plain<'py>(cls: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> Option<Bound<'py, PyAny>> {
     use pyo3::ffi;
     extern "C" {
         fn _PyType_Lookup(ty: *mut ffi::PyTypeObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject;
@@ -239,11 +416,20 @@ fn class_attribute<'py>(cls: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) ->
         if ffi::Py_TYPE(cls.as_ptr()) == std::ptr::addr_of_mut!(ffi::PyType_Type) {
             let found = _PyType_Lookup(cls.as_ptr() as *mut ffi::PyTypeObject, name.as_ptr());
             if !found.is_null() && (*ffi::Py_TYPE(found)).tp_descr_get.is_none() {
-                return Ok(Bound::from_borrowed_ptr(cls.py(), found));
+                return Some(Bound::from_borrowed_ptr(cls.py(), found));
             }
         }
     }
-    cls.getattr(name)
+    None
+}
+
+/// `cls.<name>`: for a class whose metaclass is `type`, the plain (non-descriptor) object
+/// found along its MRO is what the attribute lookup returns; anything else goes through it.
+fn class_attribute<'py>(cls: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
+    match class_attribute_plain(cls, name) {
+        Some(found) => Ok(found),
+        None => cls.getattr(name),
+    }
 }
 
 /// `a == b` for a str `a`: compared in C when both are exact str (no Python code runs).
@@ -275,6 +461,9 @@ unsafe extern "C" fn fast_get_logger(
         let py = Python::assume_attached();
         if nargs == 1 && kwnames.is_null() {
             let name = Bound::from_borrowed_ptr(py, *args);
+            if let Some(rv) = existing_logger(py, &name) {
+                return Ok(rv.into_ptr());
+            }
             return get_logger(py, Some(&name)).map(Bound::into_ptr);
         }
         let generated = GET_LOGGER_GENERATED

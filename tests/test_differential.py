@@ -262,6 +262,81 @@ SNIPPETS = {
         logging.shutdown()
         print("after shutdown")
     """,
+    "getlogger_reads_live_state": """
+        import logging, sys
+        a = logging.getLogger("g.a")
+        print(logging.getLogger("g.a") is a, logging.getLogger("root") is logging.root)
+        print(logging.getLogger("") is logging.root, logging.getLogger(None) is logging.root)
+        class S(str):
+            pass
+        print(logging.getLogger(S("g.a")) is a)
+        try:
+            logging.getLogger(b"g.a")
+        except TypeError as e:
+            print("TypeError", e)
+        # loggerDict is a dict users mutate and replace.
+        other = logging.Logger("other")
+        logging.root.manager.loggerDict["g.a"] = other
+        print(logging.getLogger("g.a") is other)
+        del logging.root.manager.loggerDict["g.a"]
+        fresh = logging.getLogger("g.a")
+        print(fresh is not other and fresh is not a, fresh.parent is logging.root)
+        saved_dict = logging.root.manager.loggerDict
+        logging.root.manager.loggerDict = {"g.a": a}
+        print(logging.getLogger("g.a") is a)
+        logging.root.manager.loggerDict = saved_dict
+        print(logging.getLogger("g.a") is fresh)
+        # A placeholder is replaced by the logger asked for.
+        child = logging.getLogger("g.p.c")
+        print(type(logging.root.manager.loggerDict["g.p"]).__name__)
+        p = logging.getLogger("g.p")
+        print(type(p).__name__, child.parent is p, logging.getLogger("g.p") is p)
+        # The root's name and the module's root are read at each call.
+        logging.root.name = "renamed"
+        print(logging.getLogger("renamed") is logging.root, logging.getLogger("root").name)
+        logging.root.name = "root"
+        saved_root = logging.root
+        logging.root = a
+        print(logging.getLogger("g.a") is a, logging.getLogger("root") is saved_root)
+        logging.root = saved_root
+        # Logger.manager replaced; a Manager subclass overriding getLogger; a patched class;
+        # a per-instance override.
+        saved_manager = logging.Logger.manager
+        m = logging.Manager(logging.root)
+        logging.Logger.manager = m
+        x = logging.getLogger("g.a")
+        print(x is not fresh, logging.getLogger("g.a") is x, sorted(m.loggerDict))
+        class M(logging.Manager):
+            def getLogger(self, name):
+                print("M.getLogger", name)
+                return super().getLogger(name)
+        logging.Logger.manager = M(logging.root)
+        y = logging.getLogger("g.a"); print(logging.getLogger("g.a") is y)
+        logging.Logger.manager = m
+        original = logging.Manager.getLogger
+        logging.Manager.getLogger = lambda self, name: ("patched", name)
+        print(logging.getLogger("g.a"))
+        logging.Manager.getLogger = original
+        print(logging.getLogger("g.a") is x)
+        m.getLogger = lambda name: ("instance", name)
+        print(logging.getLogger("g.a"))
+        del m.getLogger
+        print(logging.getLogger("g.a") is x)
+        logging.Logger.manager = saved_manager
+        print(logging.getLogger("g.a") is fresh)
+        # setLoggerClass applies to new loggers only.
+        class L2(logging.Logger):
+            pass
+        logging.setLoggerClass(L2)
+        print(type(logging.getLogger("g.a")).__name__, type(logging.getLogger("g.new")).__name__)
+        logging.setLoggerClass(logging.Logger)
+        # Module globals reassigned and restored.
+        saved_logger_class = logging.Logger
+        logging.Logger = type("NotALogger", (), {"manager": m})
+        print(logging.getLogger("g.a") is x)
+        logging.Logger = saved_logger_class
+        print(logging.getLogger("g.a") is fresh)
+    """,
 }
 
 

@@ -92,6 +92,70 @@ def test_get_logger_root_and_hierarchy(clean_logging):
         logging.getLogger(42)
 
 
+def test_get_logger_waits_for_the_module_lock(clean_logging):
+    # getLogger takes the module lock, even for an existing logger: while another thread
+    # holds it, the call waits; the holder itself gets the logger at once (an RLock).
+    import threading
+
+    existing = logging.getLogger("mf.locked")
+    held, release, got = threading.Event(), threading.Event(), []
+
+    def holder():
+        with logging._lock:
+            got.append(logging.getLogger("mf.locked"))
+            held.set()
+            release.wait(5)
+
+    def caller():
+        got.append(logging.getLogger("mf.locked"))
+
+    t1 = threading.Thread(target=holder)
+    t1.start()
+    assert held.wait(5)
+    t2 = threading.Thread(target=caller)
+    t2.start()
+    t2.join(0.3)
+    assert t2.is_alive() and got == [existing]
+    release.set()
+    t1.join(5)
+    t2.join(5)
+    assert got == [existing, existing]
+
+
+def test_module_globals_read_live_through_every_kind_of_change(clean_logging):
+    # The core caches global reads while the module dict is unchanged; every way of
+    # changing it must be seen by the next read.
+    logger = logging.getLogger("mf.globals")
+    logger.propagate = False
+    saved = logging.lastResort
+    streams = [io.StringIO() for _ in range(4)]
+    try:
+        for i, stream in enumerate(streams):
+            handler = logging.StreamHandler(stream)
+            if i == 0:
+                logging.lastResort = handler
+            elif i == 1:
+                vars(logging)["lastResort"] = handler
+            elif i == 2:
+                setattr(logging, "lastResort", handler)
+            else:
+                vars(logging).update(lastResort=handler)
+            logger.warning("to %d", i)
+            logger.warning("to %d again", i)
+    finally:
+        logging.lastResort = saved
+    assert [s.getvalue() for s in streams] == ["to %d\nto %d again\n" % (i, i) for i in range(4)]
+    root = logging.root
+    other = logging.getLogger("mf.other_root")
+    try:
+        logging.root = other
+        assert logging.getLogger() is other
+        assert logging.getLogger("mf.other_root") is other
+    finally:
+        logging.root = root
+    assert logging.getLogger() is root
+
+
 def test_disable(clean_logging, capture):
     logger, stream = capture
     logging.disable(logging.INFO)
