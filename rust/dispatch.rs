@@ -302,24 +302,68 @@ static ATTR_CACHE: [AttrSlot; ATTR_SLOTS] = [const {
     }
 }; ATTR_SLOTS];
 
-/// A dict's version tag.
+/// The offset of `ma_version_tag` in a dict (after `PyObject_HEAD` and `ma_used`) on 3.9–3.13.
+const VERSION_TAG_OFFSET: usize = std::mem::size_of::<pyo3::ffi::PyObject>() + std::mem::size_of::<pyo3::ffi::Py_ssize_t>();
+
+/// `dict`'s version tag.
 ///
 /// # Safety
-/// `dict` is a live exact dict.
+/// `dict` is a live exact dict and [`version_tags_work`] returned true.
 #[inline]
-unsafe fn dict_version(dict: *mut ffi::PyObject) -> u64 {
-    #[allow(deprecated)]
-    (*(dict as *mut ffi::PyDictObject)).ma_version_tag
+pub unsafe fn dict_version(dict: *mut pyo3::ffi::PyObject) -> u64 {
+    std::ptr::read((dict as *const u8).add(VERSION_TAG_OFFSET) as *const u64)
 }
 
-/// A type's version tag, 0 when it has no valid one (the flag is the authority on 3.9,
-/// where a modified type keeps its stale tag until the next lookup).
+/// Whether dicts carry a version tag at [`VERSION_TAG_OFFSET`] that every change renews:
+/// checked once on a fresh dict (3.9–3.13 with the GIL; 3.14 dropped the tag).
+pub fn version_tags_work(py: Python<'_>) -> bool {
+    static WORKS: pyo3::sync::PyOnceLock<bool> = pyo3::sync::PyOnceLock::new();
+    *WORKS.get_or_init(py, || {
+        let check = || -> PyResult<bool> {
+            if !(9..=13).contains(&crate::state::minor(py)) {
+                return Ok(false);
+            }
+            let sys = py.import("sys")?;
+            if let Ok(f) = sys.getattr("_is_gil_enabled") {
+                if !f.call0()?.is_truthy()? {
+                    return Ok(false);
+                }
+            }
+            let d = pyo3::types::PyDict::new(py);
+            let key = PyString::new(py, "k");
+            // SAFETY: `d` is a live exact dict at least this large (checked just below).
+            let tag = || unsafe { dict_version(d.as_ptr()) };
+            if (std::mem::size_of::<pyo3::ffi::PyDictObject>()) < VERSION_TAG_OFFSET + 8 {
+                return Ok(false);
+            }
+            let mut seen = vec![tag()];
+            let one = 1i32.into_pyobject(py)?;
+            d.set_item(&key, &one)?;
+            seen.push(tag());
+            d.set_item(&key, 2)?;
+            seen.push(tag());
+            d.del_item(&key)?;
+            seen.push(tag());
+            d.set_item("other", &one)?;
+            seen.push(tag());
+            d.clear();
+            seen.push(tag());
+            let distinct = seen.windows(2).all(|w| w[0] != w[1] && w[1] != 0);
+            Ok(distinct)
+        };
+        check().unwrap_or(false)
+    })
+}
+
+/// A type's version tag, 0 when it has no valid one. A modified type's tag is reset to 0 on
+/// 3.11+, but 3.9/3.10 only clear the valid-tag flag (kept through 3.12; 3.13 no longer
+/// sets it, a non-zero tag being valid there).
 ///
 /// # Safety
 /// `tp` is a live type.
 #[inline]
-unsafe fn type_version(tp: *mut ffi::PyTypeObject) -> u32 {
-    if (*tp).tp_flags & ffi::Py_TPFLAGS_VALID_VERSION_TAG == 0 {
+unsafe fn type_version(py: Python<'_>, tp: *mut ffi::PyTypeObject) -> u32 {
+    if crate::state::minor(py) <= 12 && (*tp).tp_flags & ffi::Py_TPFLAGS_VALID_VERSION_TAG == 0 {
         return 0;
     }
     (*tp).tp_version_tag
@@ -339,7 +383,7 @@ fn attr_slot(dict: *mut ffi::PyObject, name: *mut ffi::PyObject) -> &'static Att
 #[inline]
 unsafe fn attr_cached(tp: *mut ffi::PyTypeObject, dict: *mut ffi::PyObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject {
     let slot = attr_slot(dict, name);
-    let tp_version = type_version(tp);
+    let tp_version = type_version(Python::assume_attached(), tp);
     if tp_version != 0
         && slot.dict.load(Relaxed) == dict as usize
         && slot.name.load(Relaxed) == name as usize
@@ -358,7 +402,7 @@ unsafe fn attr_cached(tp: *mut ffi::PyTypeObject, dict: *mut ffi::PyObject, name
 /// Attached; live objects; `value` found by the generic lookup just now.
 #[inline]
 unsafe fn attr_remember(tp: *mut ffi::PyTypeObject, dict: *mut ffi::PyObject, name: *mut ffi::PyObject, value: *mut ffi::PyObject) {
-    let tp_version = type_version(tp);
+    let tp_version = type_version(Python::assume_attached(), tp);
     if tp_version != 0 {
         slot_store(attr_slot(dict, name), dict, name, tp, tp_version, value);
     }
@@ -400,10 +444,11 @@ pub fn dict_item<'py>(dict: &Bound<'py, pyo3::types::PyDict>, name: &Bound<'py, 
     let py = dict.py();
     let (d, n) = (dict.as_ptr(), name.as_ptr());
     let slot = attr_slot(d, n);
+    let cache = name.is_exact_instance_of::<PyString>() && version_tags_work(py);
     // SAFETY: attached; live objects; a hit is borrowed from the unchanged dict and owned
     // by the Bound before anything else runs; str keys of a dict run no Python code.
     unsafe {
-        if name.is_exact_instance_of::<PyString>()
+        if cache
             && slot.dict.load(Relaxed) == d as usize
             && slot.name.load(Relaxed) == n as usize
             && slot.tp.load(Relaxed) == 0
@@ -416,7 +461,7 @@ pub fn dict_item<'py>(dict: &Bound<'py, pyo3::types::PyDict>, name: &Bound<'py, 
         if v.is_null() && !ffi::PyErr_Occurred().is_null() {
             return Err(PyErr::fetch(py));
         }
-        if name.is_exact_instance_of::<PyString>() {
+        if cache {
             slot_store(slot, d, n, std::ptr::null_mut(), 0, v);
         }
         Ok(Bound::from_borrowed_ptr_or_opt(py, v))
@@ -437,7 +482,8 @@ pub fn getattr<'py>(obj: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyR
         let tp = ffi::Py_TYPE(o);
         if generic_with_dict(tp) && name.is_exact_instance_of::<PyString>() {
             let dict = *((o as *mut u8).offset((*tp).tp_dictoffset) as *mut *mut ffi::PyObject);
-            if !dict.is_null() {
+            let cache = !dict.is_null() && version_tags_work(py);
+            if cache {
                 let cached = attr_cached(tp, dict, name.as_ptr());
                 if !cached.is_null() {
                     return Ok(Bound::from_borrowed_ptr(py, cached));
@@ -448,7 +494,9 @@ pub fn getattr<'py>(obj: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyR
                 if !dict.is_null() {
                     let v = ffi::PyDict_GetItemWithError(dict, name.as_ptr());
                     if !v.is_null() {
-                        attr_remember(tp, dict, name.as_ptr(), v);
+                        if cache {
+                            attr_remember(tp, dict, name.as_ptr(), v);
+                        }
                         return Ok(Bound::from_borrowed_ptr(py, v));
                     }
                     if !ffi::PyErr_Occurred().is_null() {
@@ -456,7 +504,7 @@ pub fn getattr<'py>(obj: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyR
                     }
                 }
                 if !descr.is_null() {
-                    if !dict.is_null() {
+                    if cache {
                         attr_remember(tp, dict, name.as_ptr(), descr);
                     }
                     return Ok(Bound::from_borrowed_ptr(py, descr));
