@@ -20,7 +20,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyString, PyTuple, PyType};
 use pyo3::PyTypeInfo;
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering::Relaxed};
 
 /// Call `obj.name(*args)` as Python would.
 #[inline]
@@ -112,12 +112,36 @@ impl NativeMethod {
     }
 
     /// True when `obj.<name>` would resolve to `T`'s own native method.
+    ///
+    /// The answer for an object with an instance dict is kept in the inline cache (below)
+    /// while the dict and the type keep their version tags.
     pub fn is_native<T: PyTypeInfo + 'static>(&self, obj: &Bound<'_, PyAny>) -> bool {
-        let original = self.original::<T>(obj.py());
-        if original == 0 || self.found_on_type(obj) != original {
+        let py = obj.py();
+        let original = self.original::<T>(py);
+        if original == 0 {
             return false;
         }
-        !shadowed_by_instance(obj, self.name(obj.py()))
+        let name = self.name(py);
+        // SAFETY: attached; live objects; the dict slot pointer is valid for `obj`.
+        unsafe {
+            let tp = ffi::Py_TYPE(obj.as_ptr());
+            let dict_ptr = _PyObject_GetDictPtr(obj.as_ptr());
+            let dict = if dict_ptr.is_null() { std::ptr::null_mut() } else { *dict_ptr };
+            let cache = !dict.is_null() && version_tags_work(py);
+            if cache {
+                if let Some(found) = method_cached(tp, dict, name.as_ptr()) {
+                    return found == original;
+                }
+            }
+            let mut found = self.found_on_type(obj);
+            if found == original && shadowed_by_instance(obj, name) {
+                found = SHADOWED;
+            }
+            if cache {
+                method_remember(tp, dict, name.as_ptr(), found);
+            }
+            found == original
+        }
     }
 
     /// True when `type(obj).<name>` is still `T`'s own attribute: for a data descriptor
@@ -286,8 +310,13 @@ struct AttrSlot {
     dict_version: AtomicU64,
     tp: AtomicUsize,
     tp_version: AtomicU32,
+    /// An attribute's value (`getattr`), or what a method lookup found ([`method_cached`]).
+    method: AtomicBool,
     value: AtomicUsize,
 }
+
+/// A method lookup's verdict when the instance dict shadows the method.
+const SHADOWED: usize = 1;
 
 const ATTR_SLOTS: usize = 1024;
 
@@ -298,6 +327,7 @@ static ATTR_CACHE: [AttrSlot; ATTR_SLOTS] = [const {
         dict_version: AtomicU64::new(0),
         tp: AtomicUsize::new(0),
         tp_version: AtomicU32::new(0),
+        method: AtomicBool::new(false),
         value: AtomicUsize::new(0),
     }
 }; ATTR_SLOTS];
@@ -316,9 +346,23 @@ pub unsafe fn dict_version(dict: *mut pyo3::ffi::PyObject) -> u64 {
 
 /// Whether dicts carry a version tag at [`VERSION_TAG_OFFSET`] that every change renews:
 /// checked once on a fresh dict (3.9–3.13 with the GIL; 3.14 dropped the tag).
+#[inline]
 pub fn version_tags_work(py: Python<'_>) -> bool {
-    static WORKS: pyo3::sync::PyOnceLock<bool> = pyo3::sync::PyOnceLock::new();
-    *WORKS.get_or_init(py, || {
+    // 0: not checked yet, 1: they work, 2: they don't.
+    static WORKS: AtomicU8 = AtomicU8::new(0);
+    match WORKS.load(Relaxed) {
+        1 => return true,
+        2 => return false,
+        _ => {}
+    }
+    let works = check_version_tags(py);
+    WORKS.store(if works { 1 } else { 2 }, Relaxed);
+    works
+}
+
+#[cold]
+fn check_version_tags(py: Python<'_>) -> bool {
+    {
         let check = || -> PyResult<bool> {
             if !(9..=13).contains(&crate::state::minor(py)) {
                 return Ok(false);
@@ -352,7 +396,7 @@ pub fn version_tags_work(py: Python<'_>) -> bool {
             Ok(distinct)
         };
         check().unwrap_or(false)
-    })
+    }
 }
 
 /// A type's version tag, 0 when it has no valid one. A modified type's tag is reset to 0 on
@@ -389,11 +433,45 @@ unsafe fn attr_cached(tp: *mut ffi::PyTypeObject, dict: *mut ffi::PyObject, name
         && slot.name.load(Relaxed) == name as usize
         && slot.tp.load(Relaxed) == tp as usize
         && slot.tp_version.load(Relaxed) == tp_version
+        && !slot.method.load(Relaxed)
         && slot.dict_version.load(Relaxed) == dict_version(dict)
     {
         return slot.value.load(Relaxed) as *mut ffi::PyObject;
     }
     std::ptr::null_mut()
+}
+
+/// The descriptor a method lookup found on `tp` for an object with instance dict `dict`
+/// (or [`SHADOWED`]), when remembered and still valid.
+///
+/// # Safety
+/// Attached; live objects.
+#[inline]
+unsafe fn method_cached(tp: *mut ffi::PyTypeObject, dict: *mut ffi::PyObject, name: *mut ffi::PyObject) -> Option<usize> {
+    let slot = attr_slot(dict, name);
+    let tp_version = type_version(Python::assume_attached(), tp);
+    (tp_version != 0
+        && slot.dict.load(Relaxed) == dict as usize
+        && slot.name.load(Relaxed) == name as usize
+        && slot.tp.load(Relaxed) == tp as usize
+        && slot.tp_version.load(Relaxed) == tp_version
+        && slot.method.load(Relaxed)
+        && slot.dict_version.load(Relaxed) == dict_version(dict))
+    .then(|| slot.value.load(Relaxed))
+}
+
+/// Remember what a method lookup found (compared by address only, never dereferenced).
+///
+/// # Safety
+/// Attached; live objects.
+#[inline]
+unsafe fn method_remember(tp: *mut ffi::PyTypeObject, dict: *mut ffi::PyObject, name: *mut ffi::PyObject, found: usize) {
+    let tp_version = type_version(Python::assume_attached(), tp);
+    if tp_version != 0 {
+        let slot = attr_slot(dict, name);
+        slot_store(slot, dict, name, tp, tp_version, found as *mut ffi::PyObject);
+        slot.method.store(true, Relaxed);
+    }
 }
 
 /// Remember `value` (borrowed from `dict` or from `tp`'s MRO) as `name`'s.
@@ -434,6 +512,7 @@ unsafe fn slot_store(
     slot.dict_version.store(dict_version(dict), Relaxed);
     slot.tp.store(tp as usize, Relaxed);
     slot.tp_version.store(tp_version, Relaxed);
+    slot.method.store(false, Relaxed);
     slot.value.store(value as usize, Relaxed);
 }
 
@@ -452,6 +531,7 @@ pub fn dict_item<'py>(dict: &Bound<'py, pyo3::types::PyDict>, name: &Bound<'py, 
             && slot.dict.load(Relaxed) == d as usize
             && slot.name.load(Relaxed) == n as usize
             && slot.tp.load(Relaxed) == 0
+            && !slot.method.load(Relaxed)
             && slot.dict_version.load(Relaxed) == dict_version(d)
         {
             // A null value: the dict had no such key.

@@ -78,6 +78,7 @@ pub fn global_is_true(py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<bo
 static MINOR: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
 
 /// The running interpreter's minor version (9 for 3.9 … 13 for 3.13). Behaviour follows it.
+#[inline]
 pub fn minor(py: Python<'_>) -> u8 {
     *MINOR.get_or_init(|| py.version_info().minor)
 }
