@@ -20,6 +20,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyString, PyTuple, PyType};
 use pyo3::PyTypeInfo;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering::Relaxed};
 
 /// Call `obj.name(*args)` as Python would.
 #[inline]
@@ -111,12 +112,36 @@ impl NativeMethod {
     }
 
     /// True when `obj.<name>` would resolve to `T`'s own native method.
+    ///
+    /// The answer for an object with an instance dict is kept in the inline cache (below)
+    /// while the dict and the type keep their version tags.
     pub fn is_native<T: PyTypeInfo + 'static>(&self, obj: &Bound<'_, PyAny>) -> bool {
-        let original = self.original::<T>(obj.py());
-        if original == 0 || self.found_on_type(obj) != original {
+        let py = obj.py();
+        let original = self.original::<T>(py);
+        if original == 0 {
             return false;
         }
-        !shadowed_by_instance(obj, self.name(obj.py()))
+        let name = self.name(py);
+        // SAFETY: attached; live objects; the dict slot pointer is valid for `obj`.
+        unsafe {
+            let tp = ffi::Py_TYPE(obj.as_ptr());
+            let dict_ptr = _PyObject_GetDictPtr(obj.as_ptr());
+            let dict = if dict_ptr.is_null() { std::ptr::null_mut() } else { *dict_ptr };
+            let cache = !dict.is_null() && version_tags_work(py);
+            if cache {
+                if let Some(found) = method_cached(tp, dict, name.as_ptr()) {
+                    return found == original;
+                }
+            }
+            let mut found = self.found_on_type(obj);
+            if found == original && shadowed_by_instance(obj, name) {
+                found = SHADOWED;
+            }
+            if cache {
+                method_remember(tp, dict, name.as_ptr(), found);
+            }
+            found == original
+        }
     }
 
     /// True when `type(obj).<name>` is still `T`'s own attribute: for a data descriptor
@@ -149,7 +174,14 @@ fn shadowed_by_instance(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> b
         if ffi::PyDict_Size(dict) == 0 {
             return false;
         }
-        !ffi::PyDict_GetItemWithError(dict, name.as_ptr()).is_null()
+        if !ffi::PyDict_GetItemWithError(dict, name.as_ptr()).is_null() {
+            return true;
+        }
+        // A probe that raised (a key's __eq__): taken as shadowed, so Python decides.
+        !ffi::PyErr_Occurred().is_null() && {
+            ffi::PyErr_Clear();
+            true
+        }
     }
 }
 
@@ -258,9 +290,267 @@ unsafe fn generic_with_dict(tp: *mut ffi::PyTypeObject) -> bool {
     (*tp).tp_getattro.map(|f| f as usize) == Some(ffi::PyObject_GenericGetAttr as *const () as usize) && (*tp).tp_dictoffset > 0
 }
 
+// ---------------------------------------------------------------------------------------
+// Attribute reads: an inline cache
+// ---------------------------------------------------------------------------------------
+//
+// CPython's specializing interpreter makes `self.lock` or `self.formatter` in the stdlib's
+// Python code a few instructions; the generic lookup is a type lookup plus a dict probe.
+// The core reads a dozen such attributes per record, so `getattr` keeps what Python's
+// inline caches keep: `(instance dict, name)` → the value found (in the dict, or a plain
+// class attribute), valid while the dict's version tag (renewed by every change to the
+// dict, PEP 509, 3.9–3.13) and the type's version tag (renewed by every change to the type
+// or its bases) are the ones recorded. The value is borrowed: while neither changed, the
+// dict or the type still holds it. A slot holds a reference to its name, so the name's
+// address stays its own. Only read and written while attached (the GIL serializes them).
+
+struct AttrSlot {
+    dict: AtomicUsize,
+    name: AtomicUsize,
+    dict_version: AtomicU64,
+    tp: AtomicUsize,
+    tp_version: AtomicU32,
+    /// An attribute's value (`getattr`), or what a method lookup found ([`method_cached`]).
+    method: AtomicBool,
+    value: AtomicUsize,
+}
+
+/// A method lookup's verdict when the instance dict shadows the method.
+const SHADOWED: usize = 1;
+
+const ATTR_SLOTS: usize = 1024;
+
+static ATTR_CACHE: [AttrSlot; ATTR_SLOTS] = [const {
+    AttrSlot {
+        dict: AtomicUsize::new(0),
+        name: AtomicUsize::new(0),
+        dict_version: AtomicU64::new(0),
+        tp: AtomicUsize::new(0),
+        tp_version: AtomicU32::new(0),
+        method: AtomicBool::new(false),
+        value: AtomicUsize::new(0),
+    }
+}; ATTR_SLOTS];
+
+/// The offset of `ma_version_tag` in a dict (after `PyObject_HEAD` and `ma_used`) on 3.9–3.13.
+const VERSION_TAG_OFFSET: usize = std::mem::size_of::<pyo3::ffi::PyObject>() + std::mem::size_of::<pyo3::ffi::Py_ssize_t>();
+
+/// `dict`'s version tag.
+///
+/// # Safety
+/// `dict` is a live exact dict and [`version_tags_work`] returned true.
+#[inline]
+pub unsafe fn dict_version(dict: *mut pyo3::ffi::PyObject) -> u64 {
+    std::ptr::read((dict as *const u8).add(VERSION_TAG_OFFSET) as *const u64)
+}
+
+/// Whether dicts carry a version tag at [`VERSION_TAG_OFFSET`] that every change renews:
+/// checked once on a fresh dict (3.9–3.13 with the GIL; 3.14 dropped the tag).
+#[inline]
+pub fn version_tags_work(py: Python<'_>) -> bool {
+    // 0: not checked yet, 1: they work, 2: they don't.
+    static WORKS: AtomicU8 = AtomicU8::new(0);
+    match WORKS.load(Relaxed) {
+        1 => return true,
+        2 => return false,
+        _ => {}
+    }
+    let works = check_version_tags(py);
+    WORKS.store(if works { 1 } else { 2 }, Relaxed);
+    works
+}
+
+#[cold]
+fn check_version_tags(py: Python<'_>) -> bool {
+    {
+        let check = || -> PyResult<bool> {
+            if !(9..=13).contains(&crate::state::minor(py)) {
+                return Ok(false);
+            }
+            let sys = py.import("sys")?;
+            if let Ok(f) = sys.getattr("_is_gil_enabled") {
+                if !f.call0()?.is_truthy()? {
+                    return Ok(false);
+                }
+            }
+            let d = pyo3::types::PyDict::new(py);
+            let key = PyString::new(py, "k");
+            // SAFETY: `d` is a live exact dict at least this large (checked just below).
+            let tag = || unsafe { dict_version(d.as_ptr()) };
+            if (std::mem::size_of::<pyo3::ffi::PyDictObject>()) < VERSION_TAG_OFFSET + 8 {
+                return Ok(false);
+            }
+            let mut seen = vec![tag()];
+            let one = 1i32.into_pyobject(py)?;
+            d.set_item(&key, &one)?;
+            seen.push(tag());
+            d.set_item(&key, 2)?;
+            seen.push(tag());
+            d.del_item(&key)?;
+            seen.push(tag());
+            d.set_item("other", &one)?;
+            seen.push(tag());
+            d.clear();
+            seen.push(tag());
+            let distinct = seen.windows(2).all(|w| w[0] != w[1] && w[1] != 0);
+            Ok(distinct)
+        };
+        check().unwrap_or(false)
+    }
+}
+
+/// A type's version tag, 0 when it has no valid one. A modified type's tag is reset to 0 on
+/// 3.11+, but 3.9/3.10 only clear the valid-tag flag (kept through 3.12; 3.13 no longer
+/// sets it, a non-zero tag being valid there).
+///
+/// # Safety
+/// `tp` is a live type.
+#[inline]
+unsafe fn type_version(py: Python<'_>, tp: *mut ffi::PyTypeObject) -> u32 {
+    if crate::state::minor(py) <= 12 && (*tp).tp_flags & ffi::Py_TPFLAGS_VALID_VERSION_TAG == 0 {
+        return 0;
+    }
+    (*tp).tp_version_tag
+}
+
+#[inline]
+fn attr_slot(dict: *mut ffi::PyObject, name: *mut ffi::PyObject) -> &'static AttrSlot {
+    // Fibonacci hashing of both addresses: their low bits are alignment zeros.
+    let h = (dict as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (name as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    &ATTR_CACHE[(h >> 54) as usize % ATTR_SLOTS]
+}
+
+/// The cached value of `name` for an object with instance dict `dict` and type `tp`.
+///
+/// # Safety
+/// Attached; live objects.
+#[inline]
+unsafe fn attr_cached(tp: *mut ffi::PyTypeObject, dict: *mut ffi::PyObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    let slot = attr_slot(dict, name);
+    let tp_version = type_version(Python::assume_attached(), tp);
+    if tp_version != 0
+        && slot.dict.load(Relaxed) == dict as usize
+        && slot.name.load(Relaxed) == name as usize
+        && slot.tp.load(Relaxed) == tp as usize
+        && slot.tp_version.load(Relaxed) == tp_version
+        && !slot.method.load(Relaxed)
+        && slot.dict_version.load(Relaxed) == dict_version(dict)
+    {
+        return slot.value.load(Relaxed) as *mut ffi::PyObject;
+    }
+    std::ptr::null_mut()
+}
+
+/// The descriptor a method lookup found on `tp` for an object with instance dict `dict`
+/// (or [`SHADOWED`]), when remembered and still valid.
+///
+/// # Safety
+/// Attached; live objects.
+#[inline]
+unsafe fn method_cached(tp: *mut ffi::PyTypeObject, dict: *mut ffi::PyObject, name: *mut ffi::PyObject) -> Option<usize> {
+    let slot = attr_slot(dict, name);
+    let tp_version = type_version(Python::assume_attached(), tp);
+    (tp_version != 0
+        && slot.dict.load(Relaxed) == dict as usize
+        && slot.name.load(Relaxed) == name as usize
+        && slot.tp.load(Relaxed) == tp as usize
+        && slot.tp_version.load(Relaxed) == tp_version
+        && slot.method.load(Relaxed)
+        && slot.dict_version.load(Relaxed) == dict_version(dict))
+    .then(|| slot.value.load(Relaxed))
+}
+
+/// Remember what a method lookup found (compared by address only, never dereferenced).
+///
+/// # Safety
+/// Attached; live objects.
+#[inline]
+unsafe fn method_remember(tp: *mut ffi::PyTypeObject, dict: *mut ffi::PyObject, name: *mut ffi::PyObject, found: usize) {
+    let tp_version = type_version(Python::assume_attached(), tp);
+    if tp_version != 0 {
+        let slot = attr_slot(dict, name);
+        slot_store(slot, dict, name, tp, tp_version, found as *mut ffi::PyObject);
+        slot.method.store(true, Relaxed);
+    }
+}
+
+/// Remember `value` (borrowed from `dict` or from `tp`'s MRO) as `name`'s.
+///
+/// # Safety
+/// Attached; live objects; `value` found by the generic lookup just now.
+#[inline]
+unsafe fn attr_remember(tp: *mut ffi::PyTypeObject, dict: *mut ffi::PyObject, name: *mut ffi::PyObject, value: *mut ffi::PyObject) {
+    let tp_version = type_version(Python::assume_attached(), tp);
+    if tp_version != 0 {
+        slot_store(attr_slot(dict, name), dict, name, tp, tp_version, value);
+    }
+}
+
+/// Fill a slot (`tp` null for a plain dict item).
+///
+/// # Safety
+/// Attached; live objects.
+#[inline]
+unsafe fn slot_store(
+    slot: &AttrSlot,
+    dict: *mut ffi::PyObject,
+    name: *mut ffi::PyObject,
+    tp: *mut ffi::PyTypeObject,
+    tp_version: u32,
+    value: *mut ffi::PyObject,
+) {
+    let old_name = slot.name.load(Relaxed) as *mut ffi::PyObject;
+    if old_name != name {
+        ffi::Py_INCREF(name);
+        slot.name.store(name as usize, Relaxed);
+        if !old_name.is_null() {
+            // A str's deallocation runs no Python code.
+            ffi::Py_DECREF(old_name);
+        }
+    }
+    slot.dict.store(dict as usize, Relaxed);
+    slot.dict_version.store(dict_version(dict), Relaxed);
+    slot.tp.store(tp as usize, Relaxed);
+    slot.tp_version.store(tp_version, Relaxed);
+    slot.method.store(false, Relaxed);
+    slot.value.store(value as usize, Relaxed);
+}
+
+/// `dict.get(name)` for an exact dict, through the inline cache for an exact str name (a
+/// slot with no type; a missing key is remembered too): module globals.
+#[inline]
+pub fn dict_item<'py>(dict: &Bound<'py, pyo3::types::PyDict>, name: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let py = dict.py();
+    let (d, n) = (dict.as_ptr(), name.as_ptr());
+    let slot = attr_slot(d, n);
+    let cache = name.is_exact_instance_of::<PyString>() && version_tags_work(py);
+    // SAFETY: attached; live objects; a hit is borrowed from the unchanged dict and owned
+    // by the Bound before anything else runs; str keys of a dict run no Python code.
+    unsafe {
+        if cache
+            && slot.dict.load(Relaxed) == d as usize
+            && slot.name.load(Relaxed) == n as usize
+            && slot.tp.load(Relaxed) == 0
+            && !slot.method.load(Relaxed)
+            && slot.dict_version.load(Relaxed) == dict_version(d)
+        {
+            // A null value: the dict had no such key.
+            return Ok(Bound::from_borrowed_ptr_or_opt(py, slot.value.load(Relaxed) as *mut ffi::PyObject));
+        }
+        let v = ffi::PyDict_GetItemWithError(d, n);
+        if v.is_null() && !ffi::PyErr_Occurred().is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        if cache {
+            slot_store(slot, d, n, std::ptr::null_mut(), 0, v);
+        }
+        Ok(Bound::from_borrowed_ptr_or_opt(py, v))
+    }
+}
+
 /// `getattr(obj, name)`, exactly: for objects using the generic lookup over an instance dict
 /// the generic algorithm is run here (no descriptor with `__get__` on the type → instance
-/// dict → plain class attribute), saving the interpreter's general path; anything else
+/// dict → plain class attribute), its result kept in the inline cache above; anything else
 /// (descriptors, missing attributes, other types) goes through `PyObject_GetAttr`.
 #[inline]
 pub fn getattr<'py>(obj: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
@@ -270,22 +560,34 @@ pub fn getattr<'py>(obj: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyR
     unsafe {
         let o = obj.as_ptr();
         let tp = ffi::Py_TYPE(o);
-        if generic_with_dict(tp) {
+        if generic_with_dict(tp) && name.is_exact_instance_of::<PyString>() {
+            let dict = *((o as *mut u8).offset((*tp).tp_dictoffset) as *mut *mut ffi::PyObject);
+            let cache = !dict.is_null() && version_tags_work(py);
+            if cache {
+                let cached = attr_cached(tp, dict, name.as_ptr());
+                if !cached.is_null() {
+                    return Ok(Bound::from_borrowed_ptr(py, cached));
+                }
+            }
             let descr = _PyType_Lookup(tp, name.as_ptr());
             if descr.is_null() || (*ffi::Py_TYPE(descr)).tp_descr_get.is_none() {
-                let descr = Bound::from_borrowed_ptr_or_opt(py, descr);
-                let dict = *((o as *mut u8).offset((*tp).tp_dictoffset) as *mut *mut ffi::PyObject);
                 if !dict.is_null() {
                     let v = ffi::PyDict_GetItemWithError(dict, name.as_ptr());
                     if !v.is_null() {
+                        if cache {
+                            attr_remember(tp, dict, name.as_ptr(), v);
+                        }
                         return Ok(Bound::from_borrowed_ptr(py, v));
                     }
                     if !ffi::PyErr_Occurred().is_null() {
                         return Err(PyErr::fetch(py));
                     }
                 }
-                if let Some(d) = descr {
-                    return Ok(d);
+                if !descr.is_null() {
+                    if cache {
+                        attr_remember(tp, dict, name.as_ptr(), descr);
+                    }
+                    return Ok(Bound::from_borrowed_ptr(py, descr));
                 }
             }
         }

@@ -246,59 +246,6 @@ static SNAPSHOT: GlobalsSnapshot = GlobalsSnapshot {
     lock: AtomicUsize::new(0),
 };
 
-/// The offset of `ma_version_tag` in a dict (after `PyObject_HEAD` and `ma_used`) on 3.9–3.13.
-const VERSION_TAG_OFFSET: usize = std::mem::size_of::<pyo3::ffi::PyObject>() + std::mem::size_of::<pyo3::ffi::Py_ssize_t>();
-
-/// `dict`'s version tag.
-///
-/// # Safety
-/// `dict` is a live exact dict and [`version_tags_work`] returned true.
-#[inline]
-unsafe fn version_tag(dict: *mut pyo3::ffi::PyObject) -> u64 {
-    std::ptr::read((dict as *const u8).add(VERSION_TAG_OFFSET) as *const u64)
-}
-
-/// Whether dicts carry a version tag at [`VERSION_TAG_OFFSET`] that every change renews:
-/// checked once on a fresh dict (3.9–3.13 with the GIL; 3.14 dropped the tag).
-fn version_tags_work(py: Python<'_>) -> bool {
-    static WORKS: pyo3::sync::PyOnceLock<bool> = pyo3::sync::PyOnceLock::new();
-    *WORKS.get_or_init(py, || {
-        let check = || -> PyResult<bool> {
-            if !(9..=13).contains(&state::minor(py)) {
-                return Ok(false);
-            }
-            let sys = py.import("sys")?;
-            if let Ok(f) = sys.getattr("_is_gil_enabled") {
-                if !f.call0()?.is_truthy()? {
-                    return Ok(false);
-                }
-            }
-            let d = PyDict::new(py);
-            let key = PyString::new(py, "k");
-            // SAFETY: `d` is a live exact dict at least this large (checked just below).
-            let tag = || unsafe { version_tag(d.as_ptr()) };
-            if (std::mem::size_of::<pyo3::ffi::PyDictObject>()) < VERSION_TAG_OFFSET + 8 {
-                return Ok(false);
-            }
-            let mut seen = vec![tag()];
-            let one = 1i32.into_pyobject(py)?;
-            d.set_item(&key, &one)?;
-            seen.push(tag());
-            d.set_item(&key, 2)?;
-            seen.push(tag());
-            d.del_item(&key)?;
-            seen.push(tag());
-            d.set_item("other", &one)?;
-            seen.push(tag());
-            d.clear();
-            seen.push(tag());
-            let distinct = seen.windows(2).all(|w| w[0] != w[1] && w[1] != 0);
-            Ok(distinct)
-        };
-        check().unwrap_or(false)
-    })
-}
-
 /// `root`, `Logger` and `_lock` of the module as they are now: from [`SNAPSHOT`] when the
 /// module dict is unchanged since it was taken, else read (and recorded). `None` when one
 /// is missing or version tags can't be trusted (the caller reads the globals itself).
@@ -308,7 +255,7 @@ fn get_logger_globals(py: Python<'_>) -> Option<(Bound<'_, PyAny>, Bound<'_, PyA
     let s = &SNAPSHOT;
     let mut dict = s.dict.load(Ordering::Relaxed) as *mut ffi::PyObject;
     if dict.is_null() {
-        if !version_tags_work(py) {
+        if !crate::dispatch::version_tags_work(py) {
             return None;
         }
         let module = state::logging_module(py).ok()?;
@@ -322,7 +269,7 @@ fn get_logger_globals(py: Python<'_>) -> Option<(Bound<'_, PyAny>, Bound<'_, PyA
         s.root.store(0, Ordering::Relaxed);
     }
     // SAFETY: `dict` is the module's live exact dict and tags were checked to work.
-    let version = unsafe { version_tag(dict) };
+    let version = unsafe { crate::dispatch::dict_version(dict) };
     if version != s.version.load(Ordering::Relaxed) || s.root.load(Ordering::Relaxed) == 0 {
         // SAFETY: attached; str keys probed in a module dict (no Python code runs); hits
         // are borrowed from the dict, which keeps them while its tag is unchanged.

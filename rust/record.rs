@@ -229,19 +229,16 @@ impl Attributes {
     }
 
     /// Whether `__dict__` has `name`.
-    fn contains(&self, name: &str) -> bool {
-        self.index(name).is_some() || self.later.iter().any(|(key, _)| key.to_string() == name)
+    fn contains(&self, py: Python<'_>, name: &str) -> bool {
+        self.index(name).is_some() || self.later.iter().any(|(key, _)| key.bind(py).to_str().ok() == Some(name))
     }
 
     /// `__dict__[name] = value`; returns the replaced value, to be dropped once nothing
     /// borrows the record (dropping it may run Python code).
-    fn set(&mut self, name: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) -> Option<Py<PyAny>> {
+    /// `text` is `name`'s UTF-8 form.
+    fn set(&mut self, name: &Bound<'_, PyString>, text: &str, value: &Bound<'_, PyAny>) -> Option<Py<PyAny>> {
         let py = name.py();
         let value = value.clone().unbind();
-        let Ok(text) = name.to_str() else {
-            self.later.push((name.clone().unbind(), value));
-            return None;
-        };
         if let Some(i) = self.index(text) {
             return self.values[i].replace(value);
         }
@@ -354,8 +351,10 @@ fn lookup<'py>(record: &Bound<'py, LogRecord>, name: &Bound<'py, PyAny>) -> PyRe
 /// `setattr(record, name, value)`: the generic algorithm, with the store in the dict's place.
 fn assign(record: &Bound<'_, LogRecord>, name: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
     if let Ok(name) = name.cast_exact::<PyString>() {
-        if !has_data_descriptor(record, name) {
-            if let Some(replaced) = with_attrs(record, |attrs| attrs.set(name, value))? {
+        // (A name with lone surrogates, which has no UTF-8 form, goes to the dict.)
+        let text = name.to_str();
+        if let (Ok(text), false) = (text, has_data_descriptor(record, name)) {
+            if let Some(replaced) = with_attrs(record, |attrs| attrs.set(name, text, value))? {
                 drop(replaced);
                 return Ok(());
             }
@@ -412,7 +411,7 @@ pub fn has_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>) -> PyRe
     let Ok(text) = key.to_str() else {
         return Ok(None);
     };
-    with_attrs(rec, |attrs| attrs.contains(text))
+    with_attrs(rec, |attrs| attrs.contains(rec.py(), text))
 }
 
 /// `record.__dict__[key] = value` for a new `extra=` key of a record whose attributes are

@@ -5,12 +5,10 @@
 //! therefore live in the facade module (a real Python module), and Rust reads them live
 //! through the module object registered here when the facade is imported.
 
-use std::sync::Mutex;
-
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyString;
+use pyo3::types::{PyDict, PyString};
 
 static LOGGING: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 static HANDLERS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
@@ -48,63 +46,9 @@ pub fn handlers_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
         .ok_or_else(|| PyRuntimeError::new_err("logixde: logging.handlers is not initialised"))
 }
 
-/// Globals already read, valid while the module dict's version is `version`: CPython gives
-/// a dict a new version on every assignment or deletion (3.9–3.13), so
-/// `logging.raiseExceptions = False` or `logging.root = …` is seen by the next read. An
-/// open-addressing table keyed by the name's address; the names are held so their
-/// addresses stay theirs.
-struct GlobalsCache {
-    version: Option<u64>,
-    slots: Vec<Option<(Py<PyString>, Py<PyAny>)>>,
-}
-
-/// Table size (a power of two); the hot paths read about twenty globals.
-const GLOBAL_SLOTS: usize = 128;
-
-static GLOBALS: Mutex<GlobalsCache> = Mutex::new(GlobalsCache { version: None, slots: Vec::new() });
-
-impl GlobalsCache {
-    /// The slot holding `name`, or the empty slot where it goes (`None`: table full).
-    fn probe(&self, name: *mut pyo3::ffi::PyObject) -> Option<usize> {
-        let start = (name as usize >> 4) & (GLOBAL_SLOTS - 1);
-        (0..GLOBAL_SLOTS).map(|i| (start + i) & (GLOBAL_SLOTS - 1)).find(|&i| match &self.slots[i] {
-            Some((key, _)) => key.as_ptr() == name,
-            None => true,
-        })
-    }
-}
-
 /// A global of the `logging` module, read live (`logging.raiseExceptions`, `logging.root`, …).
 pub fn global<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
-    let module = logging_module(py)?;
-    // SAFETY: a module's dict is a live exact dict for the module's lifetime.
-    #[allow(deprecated)]
-    let version = unsafe { (*(pyo3::ffi::PyModule_GetDict(module.as_ptr()) as *mut pyo3::ffi::PyDictObject)).ma_version_tag };
-    // try_lock: never wait (a read made while the cache is busy, e.g. from a `__del__` run
-    // by a value the cache drops, reads the dict).
-    let Ok(mut cache) = GLOBALS.try_lock() else {
-        return module_attr(module.as_any(), name);
-    };
-    let mut stale = Vec::new();
-    if cache.version != Some(version) {
-        cache.version = Some(version);
-        stale.extend(cache.slots.iter_mut().filter_map(Option::take));
-        cache.slots.resize_with(GLOBAL_SLOTS, || None);
-    }
-    let slot = cache.probe(name.as_ptr());
-    if let Some(Some((_, value))) = slot.map(|i| &cache.slots[i]) {
-        return Ok(value.bind(py).clone());
-    }
-    let value = module_attr(module.as_any(), name);
-    if let (Some(i), Ok(value)) = (slot, &value) {
-        cache.slots[i] = Some((name.clone().unbind(), value.clone().unbind()));
-    }
-    drop(cache);
-    // Dropped unlocked: a value may be the last reference to an object with a `__del__`.
-    for (key, value) in stale {
-        drop((key.into_bound(py), value.into_bound(py)));
-    }
-    value
+    module_attr(logging_module(py)?.as_any(), name)
 }
 
 /// `module.name` for a module object: straight from the module's `__dict__` (a module's
@@ -115,18 +59,11 @@ pub fn global<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Bou
 pub fn module_attr<'py>(module: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
     let py = module.py();
     if module.is_exact_instance_of::<PyModule>() {
-        // SAFETY: attached; the module dict is borrowed from the live module; a str key
-        // probe of a dict runs no Python code; the hit is borrowed, then owned by the Bound.
-        unsafe {
-            let dict = pyo3::ffi::PyModule_GetDict(module.as_ptr());
-            if !dict.is_null() {
-                let value = pyo3::ffi::PyDict_GetItemWithError(dict, name.as_ptr());
-                if !value.is_null() {
-                    return Ok(Bound::from_borrowed_ptr(py, value));
-                }
-                if !pyo3::ffi::PyErr_Occurred().is_null() {
-                    return Err(PyErr::fetch(py));
-                }
+        // SAFETY: attached; a module's dict lives as long as the module.
+        let dict = unsafe { Bound::from_borrowed_ptr_or_opt(py, pyo3::ffi::PyModule_GetDict(module.as_ptr())) };
+        if let Some(Ok(dict)) = dict.as_ref().map(|d| d.cast_exact::<PyDict>()) {
+            if let Some(value) = crate::dispatch::dict_item(dict, name)? {
+                return Ok(value);
             }
         }
     }
@@ -141,6 +78,7 @@ pub fn global_is_true(py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<bo
 static MINOR: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
 
 /// The running interpreter's minor version (9 for 3.9 … 13 for 3.13). Behaviour follows it.
+#[inline]
 pub fn minor(py: Python<'_>) -> u8 {
     *MINOR.get_or_init(|| py.version_info().minor)
 }

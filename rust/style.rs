@@ -386,10 +386,32 @@ fn join<'py>(py: Python<'py>, parts: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'
     if parts.len() == 1 && parts[0].is_exact_instance_of::<PyString>() {
         return Ok(parts.into_iter().next().unwrap_or_else(|| PyString::new(py, "").into_any()));
     }
+    // Exact strs with a UTF-8 form (every str without lone surrogates; ASCII ones give it
+    // without copying) are concatenated in one buffer and made into one str: the same code
+    // points as `"".join(parts)`, without the list.
+    let mut text = String::with_capacity(128);
+    let all_utf8 = parts.iter().all(|part| match part.cast_exact::<PyString>().map(|s| s.to_str()) {
+        Ok(Ok(s)) => {
+            text.push_str(s);
+            true
+        }
+        _ => false,
+    });
+    if all_utf8 {
+        return Ok(PyString::new(py, &text).into_any());
+    }
     let list = PyList::new(py, parts)?;
     let empty = intern!(py, "");
     // SAFETY: both arguments are valid objects; the result is a new reference or NULL.
     unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_Join(empty.as_ptr(), list.as_ptr())) }
+}
+
+/// `str(value)`: an exact str is its own.
+fn str_of(value: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyAny>> {
+    if value.is_exact_instance_of::<PyString>() {
+        return Ok(value);
+    }
+    Ok(value.str()?.into_any())
 }
 
 fn py_format<'py>(value: &Bound<'py, PyAny>, spec: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
@@ -442,7 +464,7 @@ fn render<'py>(
             Seg::Percent { sub, kind, .. } => {
                 let v = found.next().ok_or_else(|| PyValueError::new_err("logixde: render"))?;
                 match kind {
-                    PercentKind::Str => v.str()?.into_any(),
+                    PercentKind::Str => str_of(v)?,
                     PercentKind::Int if v.is_exact_instance_of::<PyInt>() => v.str()?.into_any(),
                     _ => sub.bind(py).as_any().rem(PyTuple::new(py, [v])?)?,
                 }
@@ -451,7 +473,7 @@ fn render<'py>(
                 let v = found.next().ok_or_else(|| PyValueError::new_err("logixde: render"))?;
                 let v = match conv {
                     Some('r') => v.repr()?.into_any(),
-                    Some('s') => v.str()?.into_any(),
+                    Some('s') => str_of(v)?,
                     Some(_) => py_ascii(&v)?,
                     None => v,
                 };
@@ -459,7 +481,7 @@ fn render<'py>(
             }
             Seg::Dollar { .. } => {
                 let v = found.next().ok_or_else(|| PyValueError::new_err("logixde: render"))?;
-                v.str()?.into_any()
+                str_of(v)?
             }
         };
         parts.push(part);

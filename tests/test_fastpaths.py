@@ -142,3 +142,56 @@ def test_class_level_terminator_and_converter_changes():
         logging.StreamHandler.terminator = old
     h.handle(record())
     assert h.stream.getvalue() == "hello world|hello world\n"
+
+
+def test_attribute_changes_between_records_are_seen_at_once():
+    # The core remembers attribute reads while the instance dict and the type are unchanged
+    # (their version tags): every kind of change must be seen by the very next record.
+    from support import assert_same_output
+
+    assert_same_output(
+        """
+        import io, logging
+        out = io.StringIO()
+        h = logging.StreamHandler(out)
+        log = logging.getLogger('cache')
+        log.propagate = False
+        log.addHandler(h)
+        def emit(tag):
+            log.error('%s', tag)
+        emit('default')
+        h.formatter = logging.Formatter('A:%(message)s')
+        emit('formatter attribute')
+        h.terminator = '|\\n'
+        emit('instance terminator')
+        del h.terminator
+        emit('terminator deleted')
+        logging.StreamHandler.terminator = '#\\n'
+        emit('class terminator')
+        logging.StreamHandler.terminator = '\\n'
+        h.formatter._style._fmt = 'B:%(message)s'
+        emit('style _fmt')
+        h.formatter._fmt = 'ignored by %-style'
+        emit('formatter _fmt')
+        h.__dict__['stream'] = second = io.StringIO()
+        emit('stream via __dict__')
+        h.__dict__.update(stream=out)
+        emit('stream back')
+        h.setLevel(logging.CRITICAL)
+        emit('below level')
+        vars(h)['level'] = 0
+        emit('level via vars')
+        class Sub(logging.StreamHandler):
+            pass
+        h.__class__ = Sub
+        emit('class changed')
+        Sub.terminator = '@\\n'
+        emit('subclass terminator')
+        Sub.format = lambda self, record: 'SUB:' + record.getMessage()
+        emit('subclass format')
+        logging.raiseExceptions = False
+        h.stream = None
+        emit('no stream')
+        print(repr(out.getvalue()), repr(second.getvalue()))
+        """
+    )

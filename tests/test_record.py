@@ -310,3 +310,23 @@ def test_task_name_inside_and_outside_a_task():
         print(s.getvalue())
         """
     )
+
+
+def test_attribute_names_without_utf8_form():
+    assert_same_output(
+        r"""
+        import logging
+        seen = []
+        class Keep(logging.Handler):
+            def emit(self, record):
+                seen.append(record)
+        log = logging.getLogger('surrogates')
+        log.propagate = False
+        log.addHandler(Keep())
+        log.error('x', extra={'\udcff': 1})
+        r = seen[-1]
+        setattr(r, '\udcfe', 2)
+        setattr(r, '\udcfe', 3)
+        print(getattr(r, '\udcff'), getattr(r, '\udcfe'), ascii(list(vars(r))[-2:]))
+        """
+    )
