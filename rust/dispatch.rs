@@ -252,9 +252,90 @@ fn call_descr(descr: &Py<PyAny>, obj: &Bound<'_, PyAny>) -> PyResult<()> {
     Ok(())
 }
 
+/// The fields of a `_thread.RLock` as CPython 3.9–3.13 lay it out (`rlockobject`):
+/// `PyObject_HEAD`, the OS lock, the owner's thread ident, the recursion count.
+#[repr(C)]
+struct RLockLayout {
+    ob_base: ffi::PyObject,
+    rlock_lock: *mut std::ffi::c_void,
+    rlock_owner: std::os::raw::c_ulong,
+    rlock_count: std::os::raw::c_ulong,
+}
+
+/// Whether [`RLockLayout`] is the running interpreter's, checked once on a fresh RLock
+/// (owner and count read back after acquiring twice and releasing twice).
+fn rlock_layout_verified(py: Python<'_>) -> bool {
+    static VERIFIED: PyOnceLock<bool> = PyOnceLock::new();
+    *VERIFIED.get_or_init(py, || {
+        let check = || -> PyResult<bool> {
+            let Some(m) = rlock_methods(py) else { return Ok(false) };
+            // SAFETY: the type pointer is the live `_thread.RLock` type.
+            let ty = unsafe { Bound::from_borrowed_ptr(py, m.type_ptr as *mut ffi::PyObject) };
+            let size: usize = ty.getattr("__basicsize__")?.extract()?;
+            if size < std::mem::size_of::<RLockLayout>() {
+                return Ok(false);
+            }
+            let lock = ty.call0()?;
+            // SAFETY: the object is an RLock of at least the layout's size; only read.
+            let read = |lock: &Bound<'_, PyAny>| unsafe {
+                let l = lock.as_ptr() as *const RLockLayout;
+                ((*l).rlock_owner, (*l).rlock_count)
+            };
+            // SAFETY: attached.
+            let me = unsafe { ffi::PyThread_get_thread_ident() };
+            let mut ok = read(&lock).1 == 0;
+            call_descr(&m.acquire, &lock)?;
+            ok &= read(&lock) == (me, 1);
+            call_descr(&m.acquire, &lock)?;
+            ok &= read(&lock) == (me, 2);
+            call_descr(&m.release, &lock)?;
+            ok &= read(&lock) == (me, 1);
+            call_descr(&m.release, &lock)?;
+            ok &= read(&lock).1 == 0;
+            Ok(ok)
+        };
+        check().unwrap_or(false)
+    })
+}
+
+/// The fields of `lock` when it is exactly a `_thread.RLock` of the verified layout.
+fn rlock_fields(lock: &Bound<'_, PyAny>) -> Option<*mut RLockLayout> {
+    (exact_rlock(lock).is_some() && rlock_layout_verified(lock.py())).then(|| lock.as_ptr() as *mut RLockLayout)
+}
+
+/// Whether acquiring `lock` now would succeed at once: it is a `_thread.RLock` held by no
+/// thread or by this one. With the interpreter attached and no Python code run until the
+/// work is done, nothing can tell that work done then from the same work done holding it.
+#[inline]
+pub fn lock_is_free(lock: &Bound<'_, PyAny>) -> bool {
+    let Some(l) = rlock_fields(lock) else { return false };
+    // SAFETY: an exact RLock of the verified layout; attached; only read.
+    unsafe { (*l).rlock_count == 0 || (*l).rlock_owner == ffi::PyThread_get_thread_ident() }
+}
+
 /// `lock.acquire()` (`op` is the interned "acquire") or `lock.release()` ("release").
+///
+/// For a `_thread.RLock` this thread already holds (a handler's `flush` inside its
+/// `handle`), the recursion count changes here exactly as `RLock.acquire`/`release` change
+/// it then (their whole work when the owner re-enters); anything else calls the methods.
 pub fn lock_call(lock: &Bound<'_, PyAny>, op: &Bound<'_, PyString>, acquire: bool) -> PyResult<()> {
     if let Some(m) = exact_rlock(lock) {
+        if let Some(l) = rlock_fields(lock) {
+            // SAFETY: an exact RLock of the verified layout; attached, so no other thread
+            // runs its methods meanwhile; only the owner's re-entry is handled here.
+            unsafe {
+                if (*l).rlock_count > 0 && (*l).rlock_owner == ffi::PyThread_get_thread_ident() {
+                    if acquire && (*l).rlock_count < std::os::raw::c_ulong::MAX {
+                        (*l).rlock_count += 1;
+                        return Ok(());
+                    }
+                    if !acquire && (*l).rlock_count > 1 {
+                        (*l).rlock_count -= 1;
+                        return Ok(());
+                    }
+                }
+            }
+        }
         return call_descr(if acquire { &m.acquire } else { &m.release }, lock);
     }
     lock.call_method0(op).map(|_| ())

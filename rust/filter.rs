@@ -143,6 +143,19 @@ impl Filterer {
     fn __clear__(&mut self) {}
 }
 
+/// `filterer.filters`: the native field while `filters` on the type is still `Filterer`'s.
+fn filters_of<'py>(filterer: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    static FILTERS: dispatch::NativeMethod = dispatch::NativeMethod::new("filters");
+    if let Ok(native) = filterer.cast::<Filterer>() {
+        if FILTERS.type_is_native::<Filterer>(filterer) {
+            if let Ok(this) = native.try_borrow() {
+                return Ok(this.filters.bind(filterer.py()).clone());
+            }
+        }
+    }
+    filterer.getattr(intern!(filterer.py(), "filters"))
+}
+
 /// The body of `Filterer.filter`, shared by loggers and handlers.
 ///
 /// Returns the record (possibly replaced, 3.12+) when it passes, `False` when vetoed; on
@@ -153,11 +166,13 @@ pub fn run_filters<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = filterer.py();
     let returns_record = state::minor(py) >= 12;
-    let filters = filterer.getattr(intern!(py, "filters"))?;
+    let filters = filters_of(filterer)?;
     let mut record = record.clone();
-    // Iterate over a snapshot as the stdlib's `for f in self.filters` over a list would
-    // tolerate, yet never hold a borrow while a filter runs.
-    for f in filters.try_iter()? {
+    let no_filters = filters.cast_exact::<PyList>().is_ok_and(|list| list.is_empty());
+    // `for f in self.filters` (no iterator at all for the common empty list); no borrow is
+    // held while a filter runs.
+    let filters = if no_filters { None } else { Some(filters.try_iter()?) };
+    for f in filters.into_iter().flatten() {
         let f = f?;
         let result = if f.hasattr(intern!(py, "filter"))? {
             dispatch::call_method(&f, intern!(py, "filter"), (&record,))?

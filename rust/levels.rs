@@ -28,6 +28,17 @@ fn mapping_get<'py>(mapping: &Bound<'py, PyAny>, key: &Bound<'py, PyAny>) -> PyR
     Ok(if value.is_none() { None } else { Some(value) })
 }
 
+/// `a >= b`, natively for two exact ints that fit in 64 bits (levels always do).
+#[inline]
+pub fn ge(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if a.is_exact_instance_of::<PyInt>() && b.is_exact_instance_of::<PyInt>() {
+        if let (Ok(x), Ok(y)) = (a.extract::<i64>(), b.extract::<i64>()) {
+            return Ok(x >= y);
+        }
+    }
+    a.ge(b)
+}
+
 /// `getLevelName(level)` as a Rust function, for the core's own callers.
 pub fn get_level_name<'py>(level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = level.py();

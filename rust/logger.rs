@@ -18,6 +18,7 @@ use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 use crate::caller::{self, VirtualFrames};
 use crate::dispatch;
 use crate::filter::{self, Filterer};
+use crate::levels;
 use crate::manager::{self, with_lock, Manager};
 use crate::record;
 use crate::state;
@@ -960,12 +961,25 @@ fn call_handlers_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>)
                 cur.getattr(intern!(py, "parent"))?,
             ),
         };
-        for hdlr in handlers.try_iter()? {
-            let hdlr = hdlr?;
+        let mut each_handler = |hdlr: Bound<'py, PyAny>| -> PyResult<()> {
             found += 1;
             let levelno = crate::record::getattr(record, intern!(py, "levelno"))?;
-            if levelno.ge(hdlr.getattr(intern!(py, "level"))?)? {
+            if levels::ge(&levelno, &dispatch::getattr(&hdlr, intern!(py, "level"))?)? {
                 call_handler_handle(&hdlr, record)?;
+            }
+            Ok(())
+        };
+        if let Ok(list) = handlers.cast_exact::<PyList>() {
+            // A list iterator's walk: the live list, its length read at every step.
+            let mut i = 0;
+            while i < list.len() {
+                let hdlr = list.get_item(i)?;
+                i += 1;
+                each_handler(hdlr)?;
+            }
+        } else {
+            for hdlr in handlers.try_iter()? {
+                each_handler(hdlr?)?;
             }
         }
         if propagate.is_truthy()? {

@@ -8,108 +8,13 @@ use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 use crate::logger::Logger;
 use crate::state;
 
-/// `_thread.RLock` and its `acquire`/`release` method descriptors, to call them without a
-/// method lookup when `_lock` is one (an RLock instance has no `__dict__` to shadow them).
-struct RLockMethods {
-    ty: Py<PyAny>,
-    acquire: Py<PyAny>,
-    release: Py<PyAny>,
-}
-
-fn rlock_methods(py: Python<'_>) -> Option<&RLockMethods> {
-    static RLOCK: pyo3::sync::PyOnceLock<Option<RLockMethods>> = pyo3::sync::PyOnceLock::new();
-    RLOCK
-        .get_or_init(py, || {
-            let ty = py.import("_thread").and_then(|m| m.getattr("RLock")).ok()?;
-            let acquire = ty.getattr("acquire").ok()?;
-            let release = ty.getattr("release").ok()?;
-            let descr_type = py.import("types").and_then(|m| m.getattr("MethodDescriptorType")).ok()?;
-            if !acquire.get_type().is(&descr_type) || !release.get_type().is(&descr_type) {
-                return None;
-            }
-            Some(RLockMethods { ty: ty.unbind(), acquire: acquire.unbind(), release: release.unbind() })
-        })
-        .as_ref()
-}
-
-/// The fields of a `_thread.RLock` as laid out by CPython 3.9–3.12 (`rlockobject`):
-/// `PyObject_HEAD`, the OS lock, the owner's thread ident, the recursion count.
-#[repr(C)]
-struct RLockLayout {
-    ob_base: ffi::PyObject,
-    rlock_lock: *mut std::ffi::c_void,
-    rlock_owner: std::os::raw::c_ulong,
-    rlock_count: std::os::raw::c_ulong,
-}
-
-/// Whether [`RLockLayout`] is the running interpreter's, checked once on a fresh RLock
-/// (owner and count read back after acquiring twice and releasing twice).
-fn rlock_layout_verified(py: Python<'_>) -> bool {
-    static VERIFIED: pyo3::sync::PyOnceLock<bool> = pyo3::sync::PyOnceLock::new();
-    *VERIFIED.get_or_init(py, || {
-        let check = || -> PyResult<bool> {
-            let Some(m) = rlock_methods(py) else { return Ok(false) };
-            let ty = m.ty.bind(py);
-            let size: usize = ty.getattr("__basicsize__")?.extract()?;
-            if size < std::mem::size_of::<RLockLayout>() {
-                return Ok(false);
-            }
-            let lock = ty.call0()?;
-            // SAFETY: the object is an RLock of at least the layout's size; only read.
-            let read = |lock: &Bound<'_, PyAny>| unsafe {
-                let l = lock.as_ptr() as *const RLockLayout;
-                ((*l).rlock_owner, (*l).rlock_count)
-            };
-            // SAFETY: attached.
-            let me = unsafe { ffi::PyThread_get_thread_ident() };
-            let mut ok = read(&lock).1 == 0;
-            call_descr(py, &m.acquire, &lock)?;
-            ok &= read(&lock) == (me, 1);
-            call_descr(py, &m.acquire, &lock)?;
-            ok &= read(&lock) == (me, 2);
-            call_descr(py, &m.release, &lock)?;
-            ok &= read(&lock) == (me, 1);
-            call_descr(py, &m.release, &lock)?;
-            ok &= read(&lock).1 == 0;
-            Ok(ok)
-        };
-        check().unwrap_or(false)
-    })
-}
-
 /// Whether acquiring the module's `_lock` now would succeed at once: it is a
 /// `_thread.RLock` (of the verified layout) held by no thread or by this one. With the
 /// interpreter attached and no Python code run until the work is done, nothing can tell
 /// that work done then from the same work done holding the lock.
 fn module_lock_is_free(py: Python<'_>) -> bool {
     let Ok(lock) = state::global(py, intern!(py, "_lock")) else { return false };
-    lock_is_free(&lock)
-}
-
-/// [`module_lock_is_free`] for the object `_lock` holds.
-#[inline]
-pub fn lock_is_free(lock: &Bound<'_, PyAny>) -> bool {
-    let py = lock.py();
-    let Some(m) = rlock_methods(py) else { return false };
-    // SAFETY: attached; type pointers compared only.
-    if unsafe { ffi::Py_TYPE(lock.as_ptr()) } as *mut ffi::PyObject != m.ty.as_ptr() || !rlock_layout_verified(py) {
-        return false;
-    }
-    // SAFETY: `lock` is an exact `_thread.RLock` whose layout was verified; only read.
-    unsafe {
-        let l = lock.as_ptr() as *const RLockLayout;
-        (*l).rlock_count == 0 || (*l).rlock_owner == ffi::PyThread_get_thread_ident()
-    }
-}
-
-/// `descr(obj)` by vectorcall.
-fn call_descr<'py>(py: Python<'py>, descr: &Py<PyAny>, obj: &Bound<'py, PyAny>) -> PyResult<()> {
-    let args = [obj.as_ptr()];
-    // SAFETY: attached; `descr` and `obj` are live; one positional argument, no keywords.
-    unsafe {
-        let r = ffi::PyObject_Vectorcall(descr.as_ptr(), args.as_ptr(), 1, std::ptr::null_mut());
-        Bound::from_owned_ptr_or_err(py, r).map(drop)
-    }
+    crate::dispatch::lock_is_free(&lock)
 }
 
 /// Run `f` holding the module's `_lock` as the version does (`state::with_module_lock`):
@@ -117,17 +22,15 @@ fn call_descr<'py>(py: Python<'py>, descr: &Py<PyAny>, obj: &Bound<'py, PyAny>) 
 /// through its method descriptors directly (the same C methods `lock.acquire()` runs).
 pub fn with_lock<R>(py: Python<'_>, f: impl FnOnce() -> PyResult<R>) -> PyResult<R> {
     let lock = state::global(py, intern!(py, "_lock"))?;
-    match rlock_methods(py) {
-        Some(m) if lock.get_type().is(m.ty.bind(py)) => {
-            call_descr(py, &m.acquire, &lock)?;
-            let result = f();
-            let released = call_descr(py, &m.release, &lock);
-            let value = result?;
-            released?;
-            Ok(value)
-        }
-        _ => state::with_module_lock(py, f),
+    if !crate::dispatch::is_exact_rlock(&lock) {
+        return state::with_module_lock(py, f);
     }
+    crate::dispatch::lock_call(&lock, intern!(py, "acquire"), true)?;
+    let result = f();
+    let released = crate::dispatch::lock_call(&lock, intern!(py, "release"), false);
+    let value = result?;
+    released?;
+    Ok(value)
 }
 
 /// `_checkLevel(value)`.
@@ -438,7 +341,7 @@ pub fn existing_logger<'py>(
     if unsafe { ffi::Py_TYPE(manager.as_ptr()) } != <Manager as pyo3::PyTypeInfo>::type_object_raw(py)
         || !crate::logger::resolves_to(manager, intern!(py, "getLogger"), generated_get_logger(py))
         || !name.is_exact_instance_of::<PyString>()
-        || !lock_is_free(lock)
+        || !crate::dispatch::lock_is_free(lock)
     {
         return None;
     }

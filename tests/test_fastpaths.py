@@ -195,3 +195,43 @@ def test_attribute_changes_between_records_are_seen_at_once():
         print(repr(out.getvalue()), repr(second.getvalue()))
         """
     )
+
+
+def test_handler_lock_recursion_seen_by_the_stream():
+    # flush() inside handle() re-enters the handler's RLock: the count the stream sees is
+    # the stdlib's, and the lock is free afterwards, also when flush raises.
+    from support import assert_same_output
+
+    assert_same_output(
+        """
+        import logging, threading
+        h = None
+        seen = []
+        def state(where):
+            lock = h.lock
+            count = lock._recursion_count() if hasattr(lock, '_recursion_count') else None
+            seen.append((where, lock._is_owned(), count))
+        class Stream:
+            fail = False
+            def write(self, s):
+                state('write')
+            def flush(self):
+                state('flush')
+                if self.fail:
+                    raise OSError('flush failed')
+        stream = Stream()
+        h = logging.StreamHandler(stream)
+        log = logging.getLogger('lockrec')
+        log.propagate = False
+        log.addHandler(h)
+        log.error('one')
+        stream.fail = True
+        logging.raiseExceptions = False
+        log.error('two')
+        state('after')
+        t = threading.Thread(target=lambda: log.error('three'))
+        stream.fail = False
+        t.start(); t.join()
+        print(seen)
+        """
+    )
