@@ -449,7 +449,7 @@ fn cached_strftime<'py>(
         return strftime.call1((fmt, ct));
     }
     let second = t.floor() as i64;
-    let tzname = fns.module.bind(py).getattr(intern!(py, "tzname"))?;
+    let tzname = state::module_attr(fns.module.bind(py), intern!(py, "tzname"))?;
     let tz_env = if gmt { None } else { tz_env_bytes() };
     if let Ok(guard) = TIME_CACHE.lock() {
         if let Some(c) = guard.as_ref() {
@@ -488,7 +488,7 @@ fn format_time_impl<'py>(
     let converter = dispatch::getattr(slf, intern!(py, "converter"))?;
     let created = record::getattr(record, intern!(py, "created"))?;
     let time = state::global(py, intern!(py, "time"))?;
-    let strftime = time.getattr(intern!(py, "strftime"))?;
+    let strftime = state::module_attr(&time, intern!(py, "strftime"))?;
     if let Some(datefmt) = datefmt {
         if datefmt.is_truthy()? {
             return cached_strftime(py, &converter, &created, datefmt, &strftime);

@@ -5,6 +5,8 @@
 //! therefore live in the facade module (a real Python module), and Rust reads them live
 //! through the module object registered here when the facade is imported.
 
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -47,8 +49,93 @@ pub fn handlers_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
 }
 
 /// A global of the `logging` module, read live (`logging.raiseExceptions`, `logging.root`, …).
+///
+/// Served from [`GLOBALS`] while the module's dict keeps the version tag the entries were
+/// read at (every assignment or deletion of a global gives the dict a new one).
+#[inline]
 pub fn global<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
-    module_attr(logging_module(py)?.as_any(), name)
+    let g = &GLOBALS;
+    let dict = g.dict.load(Relaxed) as *mut pyo3::ffi::PyObject;
+    if !dict.is_null() {
+        let slot = global_slot(name);
+        // SAFETY: `dict` is the bound module's dict (alive as long as the module, which the
+        // binding keeps); an entry's value is borrowed from it while its tag is unchanged.
+        unsafe {
+            if g.names[slot].load(Relaxed) == name.as_ptr() as usize
+                && g.version.load(Relaxed) == crate::dispatch::dict_version(dict)
+            {
+                return Ok(Bound::from_borrowed_ptr(py, g.values[slot].load(Relaxed) as *mut pyo3::ffi::PyObject));
+            }
+        }
+    }
+    global_slow(py, name)
+}
+
+/// The `logging` module's globals read last: `names[i]` (a held reference, so the address
+/// stays the name's) maps to `values[i]` (borrowed from the module dict), all read while
+/// the dict's version tag was `version`. Only used while attached (the GIL serializes it).
+struct Globals {
+    dict: AtomicUsize,
+    version: AtomicU64,
+    names: [AtomicUsize; GLOBAL_SLOTS],
+    values: [AtomicUsize; GLOBAL_SLOTS],
+}
+
+const GLOBAL_SLOTS: usize = 64;
+
+/// A name's slot: Fibonacci hashing of its address (whose low bits are alignment zeros).
+#[inline]
+fn global_slot(name: &Bound<'_, PyString>) -> usize {
+    ((name.as_ptr() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize
+}
+
+static GLOBALS: Globals = Globals {
+    dict: AtomicUsize::new(0),
+    version: AtomicU64::new(0),
+    names: [const { AtomicUsize::new(0) }; GLOBAL_SLOTS],
+    values: [const { AtomicUsize::new(0) }; GLOBAL_SLOTS],
+};
+
+#[cold]
+fn global_slow<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
+    let module = logging_module(py)?;
+    let value = module_attr(module.as_any(), name)?;
+    if !crate::dispatch::version_tags_work(py) || !name.is_exact_instance_of::<PyString>() {
+        return Ok(value);
+    }
+    // SAFETY: attached; the module dict is live; the names' references are ours.
+    unsafe {
+        let dict = pyo3::ffi::PyModule_GetDict(module.as_ptr());
+        if dict.is_null() || pyo3::ffi::PyDict_GetItemWithError(dict, name.as_ptr()) != value.as_ptr() {
+            // Not the dict's own value (a module `__getattr__`, or the probe raised).
+            pyo3::ffi::PyErr_Clear();
+            return Ok(value);
+        }
+        let g = &GLOBALS;
+        let version = crate::dispatch::dict_version(dict);
+        if g.dict.load(Relaxed) != dict as usize || g.version.load(Relaxed) != version {
+            // The dict changed: every entry is stale.
+            for (n, v) in g.names.iter().zip(&g.values) {
+                let old = n.swap(0, Relaxed) as *mut pyo3::ffi::PyObject;
+                v.store(0, Relaxed);
+                if !old.is_null() {
+                    // A str's deallocation runs no Python code.
+                    pyo3::ffi::Py_DECREF(old);
+                }
+            }
+            g.version.store(version, Relaxed);
+            g.dict.store(dict as usize, Relaxed);
+        }
+        let slot = global_slot(name);
+        let old = g.names[slot].load(Relaxed) as *mut pyo3::ffi::PyObject;
+        pyo3::ffi::Py_INCREF(name.as_ptr());
+        g.names[slot].store(name.as_ptr() as usize, Relaxed);
+        g.values[slot].store(value.as_ptr() as usize, Relaxed);
+        if !old.is_null() {
+            pyo3::ffi::Py_DECREF(old);
+        }
+    }
+    Ok(value)
 }
 
 /// `module.name` for a module object: straight from the module's `__dict__` (a module's
