@@ -56,15 +56,19 @@ pub fn handlers_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
 pub fn global<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
     let g = &GLOBALS;
     let dict = g.dict.load(Relaxed) as *mut pyo3::ffi::PyObject;
-    if !dict.is_null() {
-        let slot = global_slot(name);
-        // SAFETY: `dict` is the bound module's dict (alive as long as the module, which the
-        // binding keeps); an entry's value is borrowed from it while its tag is unchanged.
-        unsafe {
-            if g.names[slot].load(Relaxed) == name.as_ptr() as usize
-                && g.version.load(Relaxed) == crate::dispatch::dict_version(dict)
-            {
-                return Ok(Bound::from_borrowed_ptr(py, g.values[slot].load(Relaxed) as *mut pyo3::ffi::PyObject));
+    // SAFETY: `dict` is the bound module's dict (alive as long as the module, which the
+    // binding keeps); an entry's value is borrowed from it while its tag is unchanged.
+    if !dict.is_null() && g.version.load(Relaxed) == unsafe { crate::dispatch::dict_version(dict) } {
+        let key = name.as_ptr() as usize;
+        for slot in global_probe(name) {
+            match g.names[slot].load(Relaxed) {
+                k if k == key => {
+                    let value = g.values[slot].load(Relaxed) as *mut pyo3::ffi::PyObject;
+                    // SAFETY: as above.
+                    return Ok(unsafe { Bound::from_borrowed_ptr(py, value) });
+                }
+                0 => break,
+                _ => {}
             }
         }
     }
@@ -83,11 +87,15 @@ struct Globals {
 
 const GLOBAL_SLOTS: usize = 64;
 
-/// A name's slot: Fibonacci hashing of its address (whose low bits are alignment zeros).
+/// The slots a name may occupy, in probing order: from its Fibonacci hash (the address's
+/// low bits are alignment zeros), a few neighbours.
 #[inline]
-fn global_slot(name: &Bound<'_, PyString>) -> usize {
-    ((name.as_ptr() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize
+fn global_probe(name: &Bound<'_, PyString>) -> impl Iterator<Item = usize> {
+    let start = ((name.as_ptr() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize;
+    (0..GLOBAL_PROBES).map(move |i| (start + i) % GLOBAL_SLOTS)
 }
+
+const GLOBAL_PROBES: usize = 4;
 
 static GLOBALS: Globals = Globals {
     dict: AtomicUsize::new(0),
@@ -126,7 +134,14 @@ fn global_slow<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Bo
             g.version.store(version, Relaxed);
             g.dict.store(dict as usize, Relaxed);
         }
-        let slot = global_slot(name);
+        // The name's own slot, else a free one, else the first (evicted).
+        let key = name.as_ptr() as usize;
+        let mut probe = global_probe(name);
+        let first = probe.next().unwrap_or(0);
+        let slot = std::iter::once(first)
+            .chain(probe)
+            .find(|&i| matches!(g.names[i].load(Relaxed), k if k == key || k == 0))
+            .unwrap_or(first);
         let old = g.names[slot].load(Relaxed) as *mut pyo3::ffi::PyObject;
         pyo3::ffi::Py_INCREF(name.as_ptr());
         g.names[slot].store(name.as_ptr() as usize, Relaxed);
