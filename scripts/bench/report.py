@@ -303,8 +303,11 @@ def write_docs(documents, doc_path, profile_text=None):
         "ignores the patched clock), ≠ any other difference (details under each table). "
         "The sink is read there after the handler is closed: whether every record was in the "
         "sink when the calls returned is the timed run's check.",
-        "- Rows `rotating` and `queue` run for logixde once `logging.handlers` implements "
-        "those classes natively (until then: skipped).",
+        "- On this VM the same build's medians move between runs by up to ±30%: each "
+        "worker's windows agree with each other, but workers land on differently fast CPUs. "
+        "A ratio far from its neighbours in the table across interpreters is more likely "
+        "that than a regression; the instruction counts under *Where the nanoseconds go* "
+        "are the stable measure.",
         "",
         "## Results",
         "",

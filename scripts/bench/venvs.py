@@ -47,4 +47,8 @@ def ensure(base_python, root, peers=True, build=True):
         env["PATH"] = os.path.join(venv, "bin") + os.pathsep + env.get("PATH", "")
         _log("building logixde (release) for CPython %s" % version)
         subprocess.run([os.path.join(venv, "bin", "maturin"), "develop", "--release"], cwd=root, env=env, check=True)
+    # An editable install leaves the facade uncompiled; pip compiles a wheel's modules on
+    # install. Compile them here too (PYTHONDONTWRITEBYTECODE would otherwise make every
+    # `import` scenario run recompile them), so `import` compares like with like.
+    subprocess.run([python, "-m", "compileall", "-q", os.path.join(root, "pylib", "logixde")], check=True)
     return python
