@@ -15,12 +15,8 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString};
 use pyo3::{ffi, intern};
 
+use crate::dispatch::_PyType_Lookup;
 use crate::state;
-
-extern "C" {
-    // Exported by CPython 3.9–3.13: the attribute a type's MRO gives for a name (borrowed).
-    fn _PyType_Lookup(tp: *mut ffi::PyTypeObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject;
-}
 
 /// The time fields derived from one clock reading, per version.
 pub struct Created {

@@ -59,9 +59,9 @@ extern "C" {
     // Exported by CPython 3.9–3.13 (PyAPI_FUNC in cpython/object.h) and served from the
     // interpreter's type attribute cache; returns a borrowed reference or NULL, and never
     // sets an exception.
-    fn _PyType_Lookup(type_: *mut ffi::PyTypeObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject;
+    pub(crate) fn _PyType_Lookup(type_: *mut ffi::PyTypeObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject;
     // Exported by CPython 3.9–3.13: the address of the instance `__dict__` slot, or NULL.
-    fn _PyObject_GetDictPtr(obj: *mut ffi::PyObject) -> *mut *mut ffi::PyObject;
+    pub(crate) fn _PyObject_GetDictPtr(obj: *mut ffi::PyObject) -> *mut *mut ffi::PyObject;
 }
 
 /// A method of a native class that the core may call directly when not overridden.
@@ -161,26 +161,33 @@ impl NativeMethod {
     }
 }
 
-/// Whether the instance `__dict__` of `obj` holds `name` (an instance-level patch).
-fn shadowed_by_instance(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bool {
-    // SAFETY: `_PyObject_GetDictPtr` returns NULL or a pointer into `obj`'s layout, which
-    // stays valid while `obj` is bound; the dict it points to is borrowed.
+/// Whether the instance `__dict__` of `obj` holds the str `name` (an instance-level patch).
+#[inline]
+pub(crate) fn shadowed_by_instance(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bool {
+    // SAFETY: attached; the dict slot (if any) points into `obj`, alive for the call; the
+    // dict it holds is borrowed for the probe (a str key compared with an attribute dict's
+    // str keys runs no Python code).
     unsafe {
-        let dict_ptr = _PyObject_GetDictPtr(obj.as_ptr());
-        if dict_ptr.is_null() || (*dict_ptr).is_null() {
+        let slot = _PyObject_GetDictPtr(obj.as_ptr());
+        if slot.is_null() || (*slot).is_null() {
             return false;
         }
-        let dict = *dict_ptr;
+        let dict = *slot;
+        if ffi::PyDict_CheckExact(dict) == 0 {
+            return true;
+        }
         if ffi::PyDict_Size(dict) == 0 {
             return false;
         }
-        if !ffi::PyDict_GetItemWithError(dict, name.as_ptr()).is_null() {
-            return true;
-        }
-        // A probe that raised (a key's __eq__): taken as shadowed, so Python decides.
-        !ffi::PyErr_Occurred().is_null() && {
-            ffi::PyErr_Clear();
-            true
+        // PyDict_Contains: 0/1 with no exception state to inspect on a miss; -1 (a key
+        // comparison failed): let the generic path, which raises it, decide.
+        match ffi::PyDict_Contains(dict, name.as_ptr()) {
+            0 => false,
+            1 => true,
+            _ => {
+                ffi::PyErr_Clear();
+                true
+            }
         }
     }
 }
@@ -487,7 +494,7 @@ fn check_version_tags(py: Python<'_>) -> bool {
 /// # Safety
 /// `tp` is a live type.
 #[inline]
-unsafe fn type_version(py: Python<'_>, tp: *mut ffi::PyTypeObject) -> u32 {
+pub(crate) unsafe fn type_version(py: Python<'_>, tp: *mut ffi::PyTypeObject) -> u32 {
     if crate::state::minor(py) <= 12 && (*tp).tp_flags & ffi::Py_TPFLAGS_VALID_VERSION_TAG == 0 {
         return 0;
     }

@@ -41,12 +41,8 @@ fn native_flags(slf: &Bound<'_, PyAny>) -> PyResult<u8> {
     };
     let ty = slf.get_type();
     let ty_ptr = ty.as_type_ptr();
-    let valid_tag = || -> u32 {
-        // SAFETY: `ty_ptr` is a live type object (we hold a reference to it).
-        let (tag, flags) = unsafe { ((*ty_ptr).tp_version_tag, (*ty_ptr).tp_flags) };
-        let valid = style::minor(py) >= 12 || flags & (1 << 19) != 0; // Py_TPFLAGS_VALID_VERSION_TAG
-        if valid { tag } else { 0 }
-    };
+    // SAFETY: `ty_ptr` is a live type object (we hold a reference to it).
+    let valid_tag = || unsafe { dispatch::type_version(py, ty_ptr) };
     let tag = valid_tag();
     if tag != 0 && CACHED_TYPE.load(Ordering::Acquire) == ty_ptr as usize {
         let tf = CACHED_TAG_FLAGS.load(Ordering::Acquire);
@@ -203,7 +199,7 @@ impl Formatter {
         defaults: Arg<'_>,
     ) -> PyResult<()> {
         let py = slf.py();
-        let minor = style::minor(py);
+        let minor = state::minor(py);
         if minor < 10 && !defaults.is_missing() {
             return Err(unexpected_keyword_39("defaults"));
         }
@@ -534,7 +530,7 @@ fn format_exception_impl<'py>(py: Python<'py>, ei: &Bound<'py, PyAny>) -> PyResu
     let traceback = state::global(py, intern!(py, "traceback"))?;
     let print_exception = traceback.getattr(intern!(py, "print_exception"))?;
     let (etype, value) = (ei.get_item(0)?, ei.get_item(1)?);
-    if style::minor(py) >= 13 {
+    if state::minor(py) >= 13 {
         let kwargs = PyDict::new(py);
         kwargs.set_item(intern!(py, "limit"), py.None())?;
         kwargs.set_item(intern!(py, "file"), &sio)?;

@@ -16,7 +16,7 @@ use pyo3::types::{PyBool, PyDict, PyInt, PyList, PySet, PyString, PyTuple, PyTyp
 use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 
 use crate::caller::{self, VirtualFrames};
-use crate::dispatch;
+use crate::dispatch::{self, _PyType_Lookup, shadowed_by_instance};
 use crate::filter::{self, Filterer};
 use crate::levels;
 use crate::manager::{self, with_lock, Manager};
@@ -97,38 +97,6 @@ pub fn resolves_to(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, orig: usi
     native_method_at(obj, name, orig)
 }
 
-/// Whether the instance `__dict__` of `obj` holds the str `name`.
-#[inline]
-fn shadowed_by_instance(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bool {
-    // SAFETY: attached; the dict slot (if any) points into `obj`, alive for the call; the
-    // dict it holds is borrowed for the probe (a str key compared with an attribute dict's
-    // str keys runs no Python code).
-    unsafe {
-        let slot = _PyObject_GetDictPtr(obj.as_ptr());
-        if slot.is_null() || (*slot).is_null() {
-            return false;
-        }
-        let dict = *slot;
-        if ffi::PyDict_CheckExact(dict) == 0 {
-            return true;
-        }
-        let n = ffi::PyDict_Size(dict);
-        if n == 0 {
-            return false;
-        }
-        // PyDict_Contains: 0/1 with no exception state to inspect on a miss; -1 (a key
-        // comparison failed): let the generic path, which raises it, decide.
-        match ffi::PyDict_Contains(dict, name.as_ptr()) {
-            0 => false,
-            1 => true,
-            _ => {
-                ffi::PyErr_Clear();
-                true
-            }
-        }
-    }
-}
-
 /// The type last found to resolve each hot method natively, with its version tag: while
 /// the tag is valid and unchanged (`PyType_Modified` clears it whenever the type or a base
 /// changes), the type still resolves to the same descriptor.
@@ -164,12 +132,6 @@ fn native_at(obj: &Bound<'_, PyAny>, idx: usize, name: &Bound<'_, PyString>) -> 
         }
     };
     type_ok && !shadowed_by_instance(obj, name)
-}
-
-extern "C" {
-    // Exported by CPython 3.9–3.13 (PyAPI_FUNC); the type attribute cache makes it cheap.
-    fn _PyType_Lookup(ty: *mut ffi::PyTypeObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject;
-    fn _PyObject_GetDictPtr(obj: *mut ffi::PyObject) -> *mut *mut ffi::PyObject;
 }
 
 impl Default for NativeMethods {

@@ -7,7 +7,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use pyo3::intern;
 use pyo3::IntoPyObjectExt;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use crate::dispatch;
 use crate::state;
@@ -227,80 +226,16 @@ fn get_logger<'py>(py: Python<'py>, name: Option<&Bound<'py, PyAny>>) -> PyResul
     crate::manager::dispatch_get_logger(&manager, name)
 }
 
-/// The module globals `getLogger` reads (`root`, `Logger`, `_lock`), as borrowed pointers,
-/// valid while the module dict's version tag is still `version` (PEP 509: every change to a
-/// dict gives it a new, interpreter-wide unique tag; the dict keeps the values alive).
-struct GlobalsSnapshot {
-    dict: AtomicUsize,
-    version: AtomicU64,
-    root: AtomicUsize,
-    logger_class: AtomicUsize,
-    lock: AtomicUsize,
-}
-
-static SNAPSHOT: GlobalsSnapshot = GlobalsSnapshot {
-    dict: AtomicUsize::new(0),
-    version: AtomicU64::new(0),
-    root: AtomicUsize::new(0),
-    logger_class: AtomicUsize::new(0),
-    lock: AtomicUsize::new(0),
-};
-
-/// `root`, `Logger` and `_lock` of the module as they are now: from [`SNAPSHOT`] when the
-/// module dict is unchanged since it was taken, else read (and recorded). `None` when one
-/// is missing or version tags can't be trusted (the caller reads the globals itself).
+/// `root`, `Logger` and `_lock` of the module as they are now (`state::global`, served while
+/// the module dict is unchanged). `None` when one is missing: the caller's general path
+/// reads them again and raises what Python would.
 #[inline]
 fn get_logger_globals(py: Python<'_>) -> Option<(Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>)> {
-    use pyo3::ffi;
-    let s = &SNAPSHOT;
-    let mut dict = s.dict.load(Ordering::Relaxed) as *mut ffi::PyObject;
-    if dict.is_null() {
-        if !crate::dispatch::version_tags_work(py) {
-            return None;
-        }
-        let module = state::logging_module(py).ok()?;
-        // SAFETY: attached; a module's dict is fixed for its lifetime (the module is kept).
-        dict = unsafe { ffi::PyModule_GetDict(module.as_ptr()) };
-        // SAFETY: `dict` is null or live.
-        if dict.is_null() || unsafe { ffi::PyDict_CheckExact(dict) } == 0 {
-            return None;
-        }
-        s.dict.store(dict as usize, Ordering::Relaxed);
-        s.root.store(0, Ordering::Relaxed);
-    }
-    // SAFETY: `dict` is the module's live exact dict and tags were checked to work.
-    let version = unsafe { crate::dispatch::dict_version(dict) };
-    if version != s.version.load(Ordering::Relaxed) || s.root.load(Ordering::Relaxed) == 0 {
-        // SAFETY: attached; str keys probed in a module dict (no Python code runs); hits
-        // are borrowed from the dict, which keeps them while its tag is unchanged.
-        let probe = |key: &Bound<'_, PyString>| unsafe {
-            let v = ffi::PyDict_GetItemWithError(dict, key.as_ptr());
-            if v.is_null() {
-                ffi::PyErr_Clear();
-            }
-            v as usize
-        };
-        let root = probe(intern!(py, "root"));
-        let logger_class = probe(intern!(py, "Logger"));
-        let lock = probe(intern!(py, "_lock"));
-        if root == 0 || logger_class == 0 || lock == 0 {
-            s.root.store(0, Ordering::Relaxed);
-            return None;
-        }
-        s.version.store(version, Ordering::Relaxed);
-        s.root.store(root, Ordering::Relaxed);
-        s.logger_class.store(logger_class, Ordering::Relaxed);
-        s.lock.store(lock, Ordering::Relaxed);
-    }
-    // SAFETY: the three are values of the unchanged module dict, which owns them.
-    unsafe {
-        let borrowed = |p: usize| Bound::from_borrowed_ptr(py, p as *mut ffi::PyObject);
-        Some((
-            borrowed(s.root.load(Ordering::Relaxed)),
-            borrowed(s.logger_class.load(Ordering::Relaxed)),
-            borrowed(s.lock.load(Ordering::Relaxed)),
-        ))
-    }
+    Some((
+        state::global(py, intern!(py, "root")).ok()?,
+        state::global(py, intern!(py, "Logger")).ok()?,
+        state::global(py, intern!(py, "_lock")).ok()?,
+    ))
 }
 
 /// `getLogger(name)` for the common call, an existing logger's name, decided without
@@ -353,10 +288,8 @@ fn exact_str_eq(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> bool {
 /// whose metaclass is `type`; `None` for anything else.
 #[inline]
 fn class_attribute_plain<'py>(cls: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> Option<Bound<'py, PyAny>> {
+    use crate::dispatch::_PyType_Lookup;
     use pyo3::ffi;
-    extern "C" {
-        fn _PyType_Lookup(ty: *mut ffi::PyTypeObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject;
-    }
     // SAFETY: attached; `cls` is checked to be a class of metaclass `type`; the lookup
     // returns a borrowed reference or NULL without running code or setting an exception.
     unsafe {

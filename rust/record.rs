@@ -21,16 +21,13 @@ use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pyo3::{ffi, intern, PyTraverseError, PyTypeInfo, PyVisit};
 
 use crate::capture::{self, Created};
+use crate::dispatch::{_PyObject_GetDictPtr, _PyType_Lookup};
 use crate::levels;
 use crate::state;
 
 extern "C" {
-    // Exported by CPython 3.9–3.13: the attribute a type's MRO gives for a name (borrowed).
-    fn _PyType_Lookup(tp: *mut ffi::PyTypeObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject;
     // Exported by CPython 3.9–3.13 (cpython/dictobject.h): a dict sized for `minused` keys.
     fn _PyDict_NewPresized(minused: ffi::Py_ssize_t) -> *mut ffi::PyObject;
-    // Exported by CPython 3.9–3.13: the address of an object's instance dict slot, or NULL.
-    fn _PyObject_GetDictPtr(obj: *mut ffi::PyObject) -> *mut *mut ffi::PyObject;
 }
 
 /// A LogRecord instance represents an event being logged.

@@ -29,7 +29,7 @@ use pyo3::types::{PyDict, PyInt, PyList, PyString, PySuper, PyTuple, PyType};
 use pyo3::{ffi, intern, PyTraverseError, PyTypeInfo, PyVisit};
 
 use crate::dispatch;
-use crate::state;
+use crate::state::{self, minor};
 
 // ---------------------------------------------------------------------------------------
 // Arguments
@@ -61,20 +61,6 @@ impl<'py> Arg<'py> {
     pub fn is_missing(&self) -> bool {
         matches!(self, Arg::Missing)
     }
-}
-
-/// The running interpreter's minor version, read once (`state::minor` parses the version
-/// string on every call).
-pub fn minor(py: Python<'_>) -> u8 {
-    use std::sync::atomic::{AtomicU8, Ordering};
-    static MINOR: AtomicU8 = AtomicU8::new(0);
-    let m = MINOR.load(Ordering::Relaxed);
-    if m != 0 {
-        return m;
-    }
-    let m = state::minor(py);
-    MINOR.store(m, Ordering::Relaxed);
-    m
 }
 
 /// Python's message for a keyword a 3.9 function does not take.
