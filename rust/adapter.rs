@@ -12,7 +12,7 @@ use pyo3::intern;
 
 use crate::caller::VirtualFrames;
 use crate::dispatch;
-use crate::logger::{self, Logger, NativeMethods};
+use crate::logger::{self, Logger};
 use crate::state;
 
 const DEBUG: i64 = 10;
@@ -21,7 +21,6 @@ const WARNING: i64 = 30;
 const ERROR: i64 = 40;
 const CRITICAL: i64 = 50;
 
-static NATIVE: NativeMethods = NativeMethods::new();
 
 fn py_int(py: Python<'_>, v: i64) -> Bound<'_, PyAny> {
     v.into_pyobject(py).map(|v| v.into_any()).unwrap_or_else(|e| match e {})
@@ -65,7 +64,7 @@ fn dispatch_log<'py>(
 ) -> PyResult<()> {
     let py = slf.py();
     let name = intern!(py, "log");
-    if NATIVE.is_native(slf, name)? {
+    if dispatch::resolves_natively::<LoggerAdapter>(slf, name) {
         return log_impl(slf, level, msg, args, kwargs, frames + 1);
     }
     crate::logger::call_with_frames(slf, name, &dispatch::prepend_args(&[level, msg], args)?, kwargs, frames)?;
@@ -82,7 +81,7 @@ fn log_impl<'py>(
     frames: usize,
 ) -> PyResult<()> {
     let py = slf.py();
-    let enabled = if NATIVE.is_native(slf, intern!(py, "isEnabledFor"))? {
+    let enabled = if dispatch::resolves_natively::<LoggerAdapter>(slf, intern!(py, "isEnabledFor")) {
         is_enabled_for_impl(slf, level)?
     } else {
         dispatch::call_method(slf, intern!(py, "isEnabledFor"), (level,))?
@@ -94,7 +93,7 @@ fn log_impl<'py>(
         Some(k) => k.copy()?,
         None => PyDict::new(py),
     };
-    let processed = if NATIVE.is_native(slf, intern!(py, "process"))? {
+    let processed = if dispatch::resolves_natively::<LoggerAdapter>(slf, intern!(py, "process")) {
         process_impl(slf, msg, kwargs.as_any())?.into_any()
     } else {
         dispatch::call_method(slf, intern!(py, "process"), (msg, &kwargs))?
@@ -117,7 +116,7 @@ fn is_enabled_for_impl<'py>(slf: &Bound<'py, PyAny>, level: &Bound<'py, PyAny>) 
     let py = slf.py();
     let logger = slf.getattr(intern!(py, "logger"))?;
     if let Ok(l) = logger.cast::<Logger>() {
-        if logger::is_native(&logger, intern!(py, "isEnabledFor"))? {
+        if logger::is_native(&logger, intern!(py, "isEnabledFor")) {
             return logger::is_enabled_for(l, level);
         }
     }
@@ -248,7 +247,7 @@ impl LoggerAdapter {
         let category = py.get_type::<pyo3::exceptions::PyDeprecationWarning>();
         PyErr::warn(py, &category, c"The 'warn' method is deprecated, use 'warning' instead", 1)?;
         let name = intern!(py, "warning");
-        if NATIVE.is_native(slf.as_any(), name)? {
+        if dispatch::resolves_natively::<LoggerAdapter>(slf.as_any(), name) {
             return level_method(slf, WARNING, msg, args, kwargs, 2);
         }
         crate::logger::call_with_frames(slf.as_any(), name, &dispatch::prepend_args(&[msg], args)?, kwargs, 1)?;
@@ -411,6 +410,5 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     if state::minor(py) < 11 {
         ty.delattr("__class_getitem__")?;
     }
-    NATIVE.capture(&ty, &["log", "isEnabledFor", "process", "warning"])?;
     Ok(())
 }

@@ -68,87 +68,39 @@ extern "C" {
 pub struct NativeMethod {
     name: &'static str,
     interned: PyOnceLock<Py<PyString>>,
-    /// The native class first asked about and the descriptor found on it (kept alive by
-    /// the class); another class asked about is looked up each time.
-    original: PyOnceLock<(std::any::TypeId, usize)>,
 }
 
 impl NativeMethod {
     pub const fn new(name: &'static str) -> Self {
-        NativeMethod { name, interned: PyOnceLock::new(), original: PyOnceLock::new() }
+        NativeMethod { name, interned: PyOnceLock::new() }
     }
 
     /// The method name as an interned Python string.
+    #[inline]
     pub fn name<'py>(&self, py: Python<'py>) -> &Bound<'py, PyString> {
         self.interned.get_or_init(py, || PyString::intern(py, self.name).unbind()).bind(py)
     }
 
-    fn lookup(type_: &Bound<'_, PyType>, name: &Bound<'_, PyString>) -> usize {
-        // SAFETY: both pointers are valid live objects while `type_` and `name` are bound;
-        // the result is a borrowed pointer only compared, never dereferenced.
-        unsafe { _PyType_Lookup(type_.as_type_ptr(), name.as_ptr()) as usize }
-    }
-
-    /// The descriptor `T` has under this name (0 if none): cached for the first class
-    /// asked about (keyed by its Rust type, no Python call), looked up for any other.
+    /// True when `obj.<name>` would resolve to `T`'s own native method: the method found on
+    /// `type(obj)` is the method descriptor `T` was created with under this name (so neither
+    /// a subclass nor a patch of the class replaced it, whenever that happened) and the
+    /// instance `__dict__` does not shadow it. Kept in the resolution cache (below).
     #[inline]
-    fn original<T: PyTypeInfo + 'static>(&self, py: Python<'_>) -> usize {
-        let name = self.name(py);
-        let id = std::any::TypeId::of::<T>();
-        let (cached_id, cached) =
-            *self.original.get_or_init(py, || (id, Self::lookup(&T::type_object(py), name)));
-        if cached_id == id {
-            cached
-        } else {
-            Self::lookup(&T::type_object(py), name)
-        }
-    }
-
-    /// The descriptor found on `type(obj)` under this name (0 if none).
-    #[inline]
-    fn found_on_type(&self, obj: &Bound<'_, PyAny>) -> usize {
-        // SAFETY: `obj` and the interned name are live; the result is only compared.
-        unsafe { _PyType_Lookup(ffi::Py_TYPE(obj.as_ptr()), self.name(obj.py()).as_ptr()) as usize }
-    }
-
-    /// True when `obj.<name>` would resolve to `T`'s own native method.
-    ///
-    /// The answer for an object with an instance dict is kept in the inline cache (below)
-    /// while the dict and the type keep their version tags.
-    pub fn is_native<T: PyTypeInfo + 'static>(&self, obj: &Bound<'_, PyAny>) -> bool {
-        let py = obj.py();
-        let original = self.original::<T>(py);
-        if original == 0 {
-            return false;
-        }
-        let name = self.name(py);
-        // SAFETY: attached; live objects; the dict slot pointer is valid for `obj`.
-        unsafe {
-            let tp = ffi::Py_TYPE(obj.as_ptr());
-            let dict_ptr = _PyObject_GetDictPtr(obj.as_ptr());
-            let dict = if dict_ptr.is_null() { std::ptr::null_mut() } else { *dict_ptr };
-            let cache = !dict.is_null() && version_tags_work(py);
-            if cache {
-                if let Some(found) = method_cached(tp, dict, name.as_ptr()) {
-                    return found == original;
-                }
-            }
-            let mut found = self.found_on_type(obj);
-            if found == original && shadowed_by_instance(obj, name) {
-                found = SHADOWED;
-            }
-            if cache {
-                method_remember(tp, dict, name.as_ptr(), found);
-            }
-            found == original
-        }
+    pub fn is_native<T: PyTypeInfo>(&self, obj: &Bound<'_, PyAny>) -> bool {
+        resolves_natively::<T>(obj, self.name(obj.py()))
     }
 
     /// True when `type(obj).<name>` is still `T`'s own attribute: for a data descriptor
     /// (a native property), which wins over the instance dict, that decides `obj.<name>`.
-    pub fn type_is_native<T: PyTypeInfo + 'static>(&self, obj: &Bound<'_, PyAny>) -> bool {
-        let original = self.original::<T>(obj.py());
-        original != 0 && self.found_on_type(obj) == original
+    #[inline]
+    pub fn type_is_native<T: PyTypeInfo>(&self, obj: &Bound<'_, PyAny>) -> bool {
+        let py = obj.py();
+        let name = self.name(py);
+        // SAFETY: attached; live objects; the result is a borrowed pointer only inspected.
+        unsafe {
+            let found = _PyType_Lookup(ffi::Py_TYPE(obj.as_ptr()), name.as_ptr()) as usize;
+            is_own(found, &raw mut ffi::PyGetSetDescr_Type, T::type_object_raw(py), name)
+        }
     }
 
     /// `obj.<name>(*args)` through Python (the override, the patch or the foreign object).
@@ -161,6 +113,63 @@ impl NativeMethod {
     }
 }
 
+/// [`NativeMethod::is_native`] for a name known at run time (an interned str, or the
+/// answer is not cached).
+#[inline]
+pub fn resolves_natively<T: PyTypeInfo>(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bool {
+    let py = obj.py();
+    let found = resolve_method(obj, name);
+    // SAFETY: `found` is a live descriptor of `type(obj)` (or a marker), only inspected.
+    unsafe { is_own(found, &raw mut ffi::PyMethodDescr_Type, T::type_object_raw(py), name) }
+}
+
+/// Whether `found` (a descriptor address, or 0 / [`SHADOWED`]) is the descriptor of kind
+/// `kind` that the native class `owner` defines under `name`: CPython names a method or
+/// getset descriptor with the interned name and the class it was created for.
+///
+/// # Safety
+/// Attached; `found` is 0, [`SHADOWED`] or a live object.
+#[inline]
+unsafe fn is_own(found: usize, kind: *mut ffi::PyTypeObject, owner: *mut ffi::PyTypeObject, name: &Bound<'_, PyString>) -> bool {
+    if found == 0 || found == SHADOWED {
+        return false;
+    }
+    let descr = found as *mut ffi::PyDescrObject;
+    if ffi::Py_TYPE(descr.cast()) != kind || (*descr).d_type != owner {
+        return false;
+    }
+    let d_name = (*descr).d_name;
+    d_name == name.as_ptr() || ffi::PyUnicode_Compare(d_name, name.as_ptr()) == 0
+}
+
+/// The descriptor `obj.<name>` finds on its type, or [`SHADOWED`] when the instance `__dict__`
+/// holds the name (0: none on the type); kept in the inline cache (below) for an object with
+/// an instance dict while the dict and the type keep their version tags.
+#[inline]
+fn resolve_method(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> usize {
+    let py = obj.py();
+    // SAFETY: attached; live objects; a cached or found descriptor is only compared.
+    unsafe {
+        let o = obj.as_ptr();
+        let tp = ffi::Py_TYPE(o);
+        let dict = instance_dict_ptr(o);
+        let cache = !dict.is_null() && version_tags_work(py);
+        if cache {
+            if let Some(found) = method_cached(tp, dict, name.as_ptr()) {
+                return found;
+            }
+        }
+        let mut found = _PyType_Lookup(tp, name.as_ptr()) as usize;
+        if found != 0 && shadowed_by_instance(obj, name) {
+            found = SHADOWED;
+        }
+        if cache {
+            method_remember(tp, dict, name.as_ptr(), found);
+        }
+        found
+    }
+}
+
 /// Whether the instance `__dict__` of `obj` holds the str `name` (an instance-level patch).
 #[inline]
 pub(crate) fn shadowed_by_instance(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bool {
@@ -168,11 +177,10 @@ pub(crate) fn shadowed_by_instance(obj: &Bound<'_, PyAny>, name: &Bound<'_, PySt
     // dict it holds is borrowed for the probe (a str key compared with an attribute dict's
     // str keys runs no Python code).
     unsafe {
-        let slot = _PyObject_GetDictPtr(obj.as_ptr());
-        if slot.is_null() || (*slot).is_null() {
+        let dict = instance_dict_ptr(obj.as_ptr());
+        if dict.is_null() {
             return false;
         }
-        let dict = *slot;
         if ffi::PyDict_CheckExact(dict) == 0 {
             return true;
         }
@@ -189,6 +197,25 @@ pub(crate) fn shadowed_by_instance(obj: &Bound<'_, PyAny>, name: &Bound<'_, PySt
                 true
             }
         }
+    }
+}
+
+/// The instance `__dict__` of `o` (borrowed), NULL when it has none (yet).
+///
+/// # Safety
+/// Attached; `o` is live.
+#[inline]
+unsafe fn instance_dict_ptr(o: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    let tp = ffi::Py_TYPE(o);
+    let slot = if (*tp).tp_dictoffset > 0 {
+        (o as *mut u8).offset((*tp).tp_dictoffset) as *mut *mut ffi::PyObject
+    } else {
+        _PyObject_GetDictPtr(o)
+    };
+    if slot.is_null() {
+        std::ptr::null_mut()
+    } else {
+        *slot
     }
 }
 

@@ -10,81 +10,19 @@
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyString, PyTuple};
-use pyo3::{ffi, intern, PyTraverseError, PyTypeInfo, PyVisit};
+use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 
 use crate::dispatch;
 use crate::record;
 use crate::state;
 use crate::style::{self, unexpected_keyword_39, Arg};
 
-/// The methods `Formatter.format` calls on `self`, as registered (before any user code ran).
-static NATIVE_METHODS: PyOnceLock<Vec<(Py<PyString>, Py<PyAny>)>> = PyOnceLock::new();
-const METHOD_NAMES: [&str; 5] = ["usesTime", "formatTime", "formatMessage", "formatException", "formatStack"];
-const USES_TIME: usize = 0;
-const FORMAT_TIME: usize = 1;
-const FORMAT_MESSAGE: usize = 2;
-const FORMAT_EXCEPTION: usize = 3;
-const FORMAT_STACK: usize = 4;
-
-/// Which of `METHOD_NAMES` the type of `slf` still has as the registered native methods
-/// (bit `idx`): a subclass override or a monkeypatched class makes one Python's.
-///
-/// Cached for one type, validated by the type's version tag, which CPython changes whenever
-/// an attribute of the type or of a base is assigned (`PyType_Modified`); unique per type.
-fn native_flags(slf: &Bound<'_, PyAny>) -> PyResult<u8> {
-    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-    static CACHED_TYPE: AtomicUsize = AtomicUsize::new(0);
-    static CACHED_TAG_FLAGS: AtomicU64 = AtomicU64::new(0);
-    let py = slf.py();
-    let Some(originals) = NATIVE_METHODS.get(py) else {
-        return Ok(0);
-    };
-    let ty = slf.get_type();
-    let ty_ptr = ty.as_type_ptr();
-    // SAFETY: `ty_ptr` is a live type object (we hold a reference to it).
-    let valid_tag = || unsafe { dispatch::type_version(py, ty_ptr) };
-    let tag = valid_tag();
-    if tag != 0 && CACHED_TYPE.load(Ordering::Acquire) == ty_ptr as usize {
-        let tf = CACHED_TAG_FLAGS.load(Ordering::Acquire);
-        if (tf >> 8) as u32 == tag {
-            return Ok(tf as u8);
-        }
-    }
-    let mut bits = 0u8;
-    for (idx, (name, original)) in originals.iter().enumerate() {
-        if ty.getattr(name.bind(py))?.is(original.bind(py)) {
-            bits |= 1 << idx;
-        }
-    }
-    let tag_after = valid_tag();
-    if tag_after != 0 && tag_after == tag {
-        CACHED_TYPE.store(ty_ptr as usize, Ordering::Release);
-        CACHED_TAG_FLAGS.store((u64::from(tag) << 8) | u64::from(bits), Ordering::Release);
-    }
-    Ok(bits)
-}
-
-/// Whether `self.<METHOD_NAMES[idx]>` finds the native method: native on the type
-/// (`flags`, from [`native_flags`]) and not shadowed in the instance `__dict__`.
-fn is_native(py: Python<'_>, inst_dict: &Bound<'_, PyDict>, flags: u8, idx: usize) -> PyResult<bool> {
-    if flags & (1 << idx) == 0 {
-        return Ok(false);
-    }
-    let Some(originals) = NATIVE_METHODS.get(py) else {
-        return Ok(false);
-    };
-    Ok(inst_dict.is_empty() || !inst_dict.contains(originals[idx].0.bind(py))?)
-}
-
-fn instance_dict<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
-    let py = slf.py();
-    // SAFETY: `slf` is a valid object; the result is a new reference or NULL with an error.
-    let dict = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyObject_GenericGetDict(slf.as_ptr(), std::ptr::null_mut())) };
-    match dict {
-        Ok(d) => Ok(d.cast_into::<PyDict>()?),
-        Err(_) => Ok(dispatch::getattr(slf, intern!(py, "__dict__"))?.cast_into::<PyDict>()?),
-    }
-}
+/// The methods `Formatter.format` calls on `self`, run natively while not overridden.
+static USES_TIME: dispatch::NativeMethod = dispatch::NativeMethod::new("usesTime");
+static FORMAT_TIME: dispatch::NativeMethod = dispatch::NativeMethod::new("formatTime");
+static FORMAT_MESSAGE: dispatch::NativeMethod = dispatch::NativeMethod::new("formatMessage");
+static FORMAT_EXCEPTION: dispatch::NativeMethod = dispatch::NativeMethod::new("formatException");
+static FORMAT_STACK: dispatch::NativeMethod = dispatch::NativeMethod::new("formatStack");
 
 /// `s[-1:] != "\n"`, natively for exact strings.
 fn lacks_trailing_newline(s: &Bound<'_, PyAny>) -> PyResult<bool> {
@@ -567,23 +505,21 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
         GET_MESSAGE.call(record, ())?
     };
     record::setattr(record, intern!(py, "message"), &message)?;
-    let inst = instance_dict(slf)?;
-    let flags = native_flags(slf)?;
-    let uses_time = if is_native(py, &inst, flags, USES_TIME)? {
+    let uses_time = if USES_TIME.is_native::<Formatter>(slf) {
         uses_time_impl(slf)?
     } else {
         dispatch::call_method0(slf, intern!(py, "usesTime"))?
     };
     if uses_time.is_truthy()? {
         let datefmt = dispatch::getattr(slf, intern!(py, "datefmt"))?;
-        let asctime = if is_native(py, &inst, flags, FORMAT_TIME)? {
+        let asctime = if FORMAT_TIME.is_native::<Formatter>(slf) {
             format_time_impl(slf, record, Some(&datefmt))?
         } else {
             dispatch::call_method(slf, intern!(py, "formatTime"), (record, datefmt))?
         };
         record::setattr(record, intern!(py, "asctime"), &asctime)?;
     }
-    let mut s = if is_native(py, &inst, flags, FORMAT_MESSAGE)? {
+    let mut s = if FORMAT_MESSAGE.is_native::<Formatter>(slf) {
         format_message_impl(slf, record)?
     } else {
         dispatch::call_method(slf, intern!(py, "formatMessage"), (record,))?
@@ -593,7 +529,7 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
         // (it's constant anyway)
         if !record::getattr(record, intern!(py, "exc_text"))?.is_truthy()? {
             let ei = record::getattr(record, intern!(py, "exc_info"))?;
-            let text = if is_native(py, &inst, flags, FORMAT_EXCEPTION)? {
+            let text = if FORMAT_EXCEPTION.is_native::<Formatter>(slf) {
                 format_exception_impl(py, &ei)?
             } else {
                 dispatch::call_method(slf, intern!(py, "formatException"), (ei,))?
@@ -613,7 +549,7 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
         if lacks_trailing_newline(&s)? {
             s = s.add("\n")?;
         }
-        let stack = if is_native(py, &inst, flags, FORMAT_STACK)? {
+        let stack = if FORMAT_STACK.is_native::<Formatter>(slf) {
             stack_info
         } else {
             dispatch::call_method(slf, intern!(py, "formatStack"), (stack_info,))?
@@ -687,18 +623,8 @@ impl BufferingFormatter {
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    let py = m.py();
     m.add_class::<Formatter>()?;
     m.add_class::<BufferingFormatter>()?;
-    let ty = Formatter::type_object(py);
-    let originals = METHOD_NAMES
-        .iter()
-        .map(|name| {
-            let name = PyString::intern(py, name);
-            ty.getattr(&name).map(|m| (name.unbind(), m.unbind()))
-        })
-        .collect::<PyResult<Vec<_>>>()?;
-    let _ = NATIVE_METHODS.set(py, originals);
     Ok(())
 }
 

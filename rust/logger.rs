@@ -16,7 +16,7 @@ use pyo3::types::{PyBool, PyDict, PyInt, PyList, PySet, PyString, PyTuple, PyTyp
 use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 
 use crate::caller::{self, VirtualFrames};
-use crate::dispatch::{self, _PyType_Lookup, shadowed_by_instance};
+use crate::dispatch;
 use crate::filter::{self, Filterer};
 use crate::levels;
 use crate::manager::{self, with_lock, Manager};
@@ -30,121 +30,19 @@ const WARNING: i64 = 30;
 const ERROR: i64 = 40;
 const CRITICAL: i64 = 50;
 
-/// The native methods of a class, captured when the class is registered, to decide whether
-/// a call the stdlib makes on an object may run natively.
-pub struct NativeMethods {
-    map: PyOnceLock<Py<PyDict>>,
-}
-
-/// Indexes into [`CAPTURED`] of the methods the hot paths check (the order of `register`'s list).
-const M_IS_ENABLED_FOR: usize = 0;
-const M_GET_EFFECTIVE_LEVEL: usize = 1;
-const M_LOG_: usize = 2;
-const M_FIND_CALLER: usize = 3;
-const M_MAKE_RECORD: usize = 4;
-const M_HANDLE: usize = 5;
-const M_FILTER: usize = 6;
-const M_CALL_HANDLERS: usize = 7;
-const CAPTURED_NAMES: [&str; 8] =
-    ["isEnabledFor", "getEffectiveLevel", "_log", "findCaller", "makeRecord", "handle", "filter", "callHandlers"];
-
-/// The captured native descriptors of [`CAPTURED_NAMES`] (kept alive by the captured map),
-/// as addresses compared with what `_PyType_Lookup` finds.
-static CAPTURED: [std::sync::atomic::AtomicUsize; 8] = [const { std::sync::atomic::AtomicUsize::new(0) }; 8];
-
-impl NativeMethods {
-    pub const fn new() -> Self {
-        NativeMethods { map: PyOnceLock::new() }
-    }
-
-    /// Record `ty.<name>` for each name, as found now (before any user code ran).
-    pub fn capture(&self, ty: &Bound<'_, PyType>, names: &[&str]) -> PyResult<()> {
-        let py = ty.py();
-        let map = PyDict::new(py);
-        for name in names {
-            map.set_item(*name, ty.getattr(*name)?)?;
-        }
-        let _ = self.map.set(py, map.unbind());
-        Ok(())
-    }
-
-    /// Whether `obj.<name>` is still the native method: the attribute found on its type is the
-    /// captured one and the instance `__dict__` does not shadow it.
-    pub fn is_native(&self, obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> PyResult<bool> {
-        let py = obj.py();
-        let Some(map) = self.map.get(py) else { return Ok(false) };
-        let Some(orig) = map.bind(py).get_item(name)? else { return Ok(false) };
-        Ok(native_method_at(obj, name, orig.as_ptr() as usize))
-    }
-}
-
-/// Whether `obj.<name>` resolves to the native descriptor at address `orig`: found on the
-/// type (the type attribute cache) and not shadowed by the instance `__dict__`.
-#[inline]
-fn native_method_at(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, orig: usize) -> bool {
-    // SAFETY: attached; `_PyType_Lookup` returns a borrowed reference (or NULL) without
-    // running descriptors or setting an exception; only its identity is used.
-    let found = unsafe { _PyType_Lookup(ffi::Py_TYPE(obj.as_ptr()), name.as_ptr()) };
-    if orig == 0 || found as usize != orig {
-        return false;
-    }
-    !shadowed_by_instance(obj, name)
-}
-
-/// Whether `obj.<name>` resolves to the descriptor at address `orig` of its type, not
-/// shadowed by the instance `__dict__` (`orig` 0: never).
-pub fn resolves_to(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, orig: usize) -> bool {
-    native_method_at(obj, name, orig)
-}
-
-/// The type last found to resolve each hot method natively, with its version tag: while
-/// the tag is valid and unchanged (`PyType_Modified` clears it whenever the type or a base
-/// changes), the type still resolves to the same descriptor.
-static NATIVE_TYPE: [std::sync::atomic::AtomicUsize; 8] = [const { std::sync::atomic::AtomicUsize::new(0) }; 8];
-static NATIVE_TAG: [std::sync::atomic::AtomicU32; 8] = [const { std::sync::atomic::AtomicU32::new(0) }; 8];
-
-/// `is_native` for one of the hot methods of [`CAPTURED_NAMES`].
-#[inline]
-fn native_at(obj: &Bound<'_, PyAny>, idx: usize, name: &Bound<'_, PyString>) -> bool {
-    use std::sync::atomic::Ordering::Relaxed;
-    // SAFETY: attached; the type object is alive while `obj` is; its flags and version
-    // tag are plain fields read under the interpreter lock.
-    let type_ok = unsafe {
-        let ty = ffi::Py_TYPE(obj.as_ptr());
-        let valid = |ty: *mut ffi::PyTypeObject| {
-            (*ty).tp_flags & ffi::Py_TPFLAGS_VALID_VERSION_TAG != 0 && (*ty).tp_version_tag != 0
-        };
-        if valid(ty) && NATIVE_TYPE[idx].load(Relaxed) == ty as usize && NATIVE_TAG[idx].load(Relaxed) == (*ty).tp_version_tag {
-            true
-        } else {
-            let orig = CAPTURED[idx].load(Relaxed);
-            let found = _PyType_Lookup(ty, name.as_ptr()) as usize;
-            if orig != 0 && found == orig {
-                // The lookup (re)assigned the tag when it could.
-                if valid(ty) {
-                    NATIVE_TYPE[idx].store(ty as usize, Relaxed);
-                    NATIVE_TAG[idx].store((*ty).tp_version_tag, Relaxed);
-                }
-                true
-            } else {
-                false
-            }
-        }
-    };
-    type_ok && !shadowed_by_instance(obj, name)
-}
-
-impl Default for NativeMethods {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-static NATIVE: NativeMethods = NativeMethods::new();
+/// The methods the stdlib calls on a logger that run natively while not overridden.
+static IS_ENABLED_FOR: dispatch::NativeMethod = dispatch::NativeMethod::new("isEnabledFor");
+static GET_EFFECTIVE_LEVEL: dispatch::NativeMethod = dispatch::NativeMethod::new("getEffectiveLevel");
+static LOG_: dispatch::NativeMethod = dispatch::NativeMethod::new("_log");
+static FIND_CALLER: dispatch::NativeMethod = dispatch::NativeMethod::new("findCaller");
+static MAKE_RECORD: dispatch::NativeMethod = dispatch::NativeMethod::new("makeRecord");
+static HANDLE: dispatch::NativeMethod = dispatch::NativeMethod::new("handle");
+static FILTER: dispatch::NativeMethod = dispatch::NativeMethod::new("filter");
+static CALL_HANDLERS: dispatch::NativeMethod = dispatch::NativeMethod::new("callHandlers");
 
 /// Whether `logger.<name>` is the native Logger method.
-pub fn is_native(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> PyResult<bool> {
-    NATIVE.is_native(obj, name)
+pub fn is_native(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bool {
+    dispatch::resolves_natively::<Logger>(obj, name)
 }
 
 fn py_int(py: Python<'_>, v: i64) -> Bound<'_, PyAny> {
@@ -292,7 +190,7 @@ pub fn dispatch_is_enabled_for(slf: &Bound<'_, PyAny>, level: &Bound<'_, PyAny>)
     let py = slf.py();
     let name = intern!(py, "isEnabledFor");
     if let Ok(logger) = slf.cast::<Logger>() {
-        if native_at(slf, M_IS_ENABLED_FOR, name) {
+        if IS_ENABLED_FOR.is_native::<Logger>(slf) {
             return is_enabled_for(logger, level)?.is_truthy();
         }
     }
@@ -342,7 +240,7 @@ pub fn dispatch_get_effective_level<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bo
     let py = slf.py();
     let name = intern!(py, "getEffectiveLevel");
     if let Ok(logger) = slf.cast::<Logger>() {
-        if native_at(slf, M_GET_EFFECTIVE_LEVEL, name) {
+        if GET_EFFECTIVE_LEVEL.is_native::<Logger>(slf) {
             return get_effective_level(logger);
         }
     }
@@ -383,7 +281,7 @@ pub fn dispatch_log<'py>(
 ) -> PyResult<()> {
     let py = slf.py();
     let name = intern!(py, "_log");
-    if native_at(slf.as_any(), M_LOG_, name) {
+    if LOG_.is_native::<Logger>(slf.as_any()) {
         let opts = LogOptions::from_kwargs(py, kwargs)?;
         return do_log(slf, level, msg, args.as_any(), opts, frames + 1);
     }
@@ -513,7 +411,7 @@ unsafe fn fast_level(
         let obj = Bound::from_borrowed_ptr(py, slf);
         let logger = obj.cast_unchecked::<Logger>();
         let level = py_int(py, LEVEL_METHODS[which].1);
-        let quick = if native_at(&obj, M_IS_ENABLED_FOR, intern!(py, "isEnabledFor")) {
+        let quick = if IS_ENABLED_FOR.is_native::<Logger>(&obj) {
             quick_enabled(logger, &level)
         } else {
             None
@@ -649,7 +547,7 @@ fn dispatch_level_method<'py>(
     kwargs: Option<&Bound<'py, PyDict>>,
     frames: usize,
 ) -> PyResult<()> {
-    if is_native(slf.as_any(), method)? {
+    if is_native(slf.as_any(), method) {
         return level_method(slf, level, msg, args, kwargs, frames + 1);
     }
     call_with_frames(slf.as_any(), method, &dispatch::prepend_args(&[msg], args)?, kwargs, frames)?;
@@ -692,7 +590,7 @@ pub fn call_log<'py>(
     let py = logger.py();
     let name = intern!(py, "log");
     if let Ok(l) = logger.cast::<Logger>() {
-        if is_native(logger, name)? {
+        if is_native(logger, name) {
             return log_method(l, level, msg, args, kwargs, frames + 1);
         }
     }
@@ -740,7 +638,7 @@ fn do_log<'py>(
     };
     let (fn_, lno, func, sinfo) = if crate::state::global(py, intern!(py, "_srcfile"))?.is_truthy()? {
         let find_caller = intern!(py, "findCaller");
-        let result = if native_at(slf.as_any(), M_FIND_CALLER, find_caller) {
+        let result = if FIND_CALLER.is_native::<Logger>(slf.as_any()) {
             caller::find_caller(py, opts.stack_info.is_truthy()?, &opts.stacklevel, frames).map(|t| t.into_any())
         } else {
             let _guard = VirtualFrames::enter(py, frames);
@@ -765,7 +663,7 @@ fn do_log<'py>(
     }
     let name = Logger::field(slf, |l| &l.name);
     let make_record = intern!(py, "makeRecord");
-    let record = if native_at(slf.as_any(), M_MAKE_RECORD, make_record) {
+    let record = if MAKE_RECORD.is_native::<Logger>(slf.as_any()) {
         make_record_impl(py, &name, level, &fn_, &lno, msg, args, &exc_info, &func, &opts.extra, &sinfo)?
     } else {
         let call_args = PyTuple::new(
@@ -781,7 +679,7 @@ fn do_log<'py>(
 fn dispatch_handle<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyResult<()> {
     let py = slf.py();
     let name = intern!(py, "handle");
-    if native_at(slf.as_any(), M_HANDLE, name) {
+    if HANDLE.is_native::<Logger>(slf.as_any()) {
         return handle_impl(slf, record);
     }
     dispatch::call_method(slf.as_any(), name, (record,))?;
@@ -854,7 +752,7 @@ fn handle_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyR
         return Ok(());
     }
     let filter_name = intern!(py, "filter");
-    let maybe_record = if native_at(slf.as_any(), M_FILTER, filter_name) {
+    let maybe_record = if FILTER.is_native::<Logger>(slf.as_any()) {
         filter::run_filters(slf.as_any(), record)?
     } else {
         dispatch::call_method(slf.as_any(), filter_name, (record,))?
@@ -877,7 +775,7 @@ fn handle_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyR
 fn dispatch_call_handlers<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyResult<()> {
     let py = slf.py();
     let name = intern!(py, "callHandlers");
-    if native_at(slf.as_any(), M_CALL_HANDLERS, name) {
+    if CALL_HANDLERS.is_native::<Logger>(slf.as_any()) {
         return call_handlers_impl(slf, record);
     }
     dispatch::call_method(slf.as_any(), name, (record,))?;
@@ -887,11 +785,9 @@ fn dispatch_call_handlers<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyA
 /// `hdlr.handle(record)`: the native `Handler.handle` (or `NullHandler`'s no-op) when not
 /// overridden, else through Python.
 fn call_handler_handle<'py>(hdlr: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<()> {
-    static HANDLE: dispatch::NativeMethod = dispatch::NativeMethod::new("handle");
-    static NULL_HANDLE: dispatch::NativeMethod = dispatch::NativeMethod::new("handle");
     if HANDLE.is_native::<crate::handler::Handler>(hdlr) {
         crate::handler::Handler::handle_impl(hdlr, record)?;
-    } else if NULL_HANDLE.is_native::<crate::handler::NullHandler>(hdlr) {
+    } else if HANDLE.is_native::<crate::handler::NullHandler>(hdlr) {
         // NullHandler.handle: "Stub."
     } else {
         HANDLE.call(hdlr, (record,))?;
@@ -1420,30 +1316,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     measure_field_offsets(py)?;
     install_fast_level_methods(&ty)?;
-    for (slot, name) in CAPTURED.iter().zip(CAPTURED_NAMES) {
-        // Kept alive by the class (and by NATIVE's map below).
-        slot.store(ty.getattr(name)?.as_ptr() as usize, std::sync::atomic::Ordering::Relaxed);
-    }
     if minor == 9 {
         // 3.9: `fatal = critical`.
         ty.setattr("fatal", ty.getattr("critical")?)?;
     }
-    NATIVE.capture(
-        &ty,
-        &[
-            "isEnabledFor",
-            "getEffectiveLevel",
-            "_log",
-            "findCaller",
-            "makeRecord",
-            "handle",
-            "filter",
-            "callHandlers",
-            "warning",
-            "error",
-            "critical",
-            "log",
-        ],
-    )?;
     Ok(())
 }

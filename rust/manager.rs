@@ -306,18 +306,11 @@ pub fn clear_cache_of(manager: &Bound<'_, PyAny>) -> PyResult<()> {
     })
 }
 
+static GET_LOGGER: crate::dispatch::NativeMethod = crate::dispatch::NativeMethod::new("getLogger");
+
 /// `manager.getLogger(name)` from native code: the native body when `manager` is a native
 /// Manager whose `getLogger` is not overridden, else through Python.
 pub fn dispatch_get_logger<'py>(manager: &Bound<'py, PyAny>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    static GET_LOGGER: crate::dispatch::NativeMethod = crate::dispatch::NativeMethod::new("getLogger");
-    let py = manager.py();
-    // SAFETY: attached; type pointers compared only.
-    let exact = unsafe { ffi::Py_TYPE(manager.as_ptr()) } == <Manager as pyo3::PyTypeInfo>::type_object_raw(py);
-    // An exact Manager: its own `getLogger` unless replaced on the class (checked against
-    // the generated descriptor) or shadowed per instance.
-    if exact && crate::logger::resolves_to(manager, intern!(py, "getLogger"), generated_get_logger(py)) {
-        return manager_get_logger(manager, name);
-    }
     if GET_LOGGER.is_native::<Manager>(manager) {
         return manager_get_logger(manager, name);
     }
@@ -339,7 +332,7 @@ pub fn existing_logger<'py>(
     let py = manager.py();
     // SAFETY: attached; type pointers compared only.
     if unsafe { ffi::Py_TYPE(manager.as_ptr()) } != <Manager as pyo3::PyTypeInfo>::type_object_raw(py)
-        || !crate::logger::resolves_to(manager, intern!(py, "getLogger"), generated_get_logger(py))
+        || !GET_LOGGER.is_native::<Manager>(manager)
         || !name.is_exact_instance_of::<PyString>()
         || !crate::dispatch::lock_is_free(lock)
     {
@@ -366,14 +359,6 @@ pub fn existing_logger<'py>(
         return Some(rv);
     }
     None
-}
-
-/// The address of `Manager.getLogger`'s generated descriptor, captured at registration
-/// (kept alive by the class).
-static GENERATED_GET_LOGGER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-fn generated_get_logger(_py: Python<'_>) -> usize {
-    GENERATED_GET_LOGGER.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The body of `Manager.getLogger` for any manager object.
@@ -458,8 +443,6 @@ pub fn get_logger_class(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PlaceHolder>()?;
     m.add_class::<Manager>()?;
-    let generated = m.py().get_type::<Manager>().getattr("getLogger")?;
-    GENERATED_GET_LOGGER.store(generated.as_ptr() as usize, std::sync::atomic::Ordering::Relaxed);
     m.add_function(wrap_pyfunction!(set_logger_class, m)?)?;
     m.add_function(wrap_pyfunction!(get_logger_class, m)?)?;
     Ok(())

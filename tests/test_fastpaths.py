@@ -235,3 +235,45 @@ def test_handler_lock_recursion_seen_by_the_stream():
         print(seen)
         """
     )
+
+
+def test_classes_patched_before_their_first_use_are_honoured():
+    # The first record after the patches must already go through them: what decides that
+    # a method is native is the descriptor found now, never one remembered at first use.
+    from support import assert_same_output
+
+    assert_same_output(
+        """
+        import io, logging, sys
+
+        def wrap(cls, name):
+            orig = getattr(cls, name)
+            def patched(self, *args):
+                print("patched", cls.__name__ + "." + name, file=sys.stdout)
+                return orig(self, *args)
+            setattr(cls, name, patched)
+
+        for cls, name in [
+            (logging.Logger, "handle"),
+            (logging.Logger, "callHandlers"),
+            (logging.Logger, "makeRecord"),
+            (logging.Handler, "handle"),
+            (logging.Handler, "format"),
+            (logging.StreamHandler, "emit"),
+            (logging.StreamHandler, "flush"),
+            (logging.Formatter, "format"),
+            (logging.Formatter, "usesTime"),
+            (logging.Formatter, "formatMessage"),
+            (logging.LogRecord, "getMessage"),
+            (logging.LoggerAdapter, "process"),
+        ]:
+            wrap(cls, name)
+        lg = logging.getLogger("patched.first")
+        lg.propagate = False
+        stream = io.StringIO()
+        lg.addHandler(logging.StreamHandler(stream))
+        lg.warning("first %s", 1)
+        logging.LoggerAdapter(lg, {}).warning("adapted")
+        print(repr(stream.getvalue()))
+        """
+    )
