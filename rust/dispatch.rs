@@ -84,7 +84,8 @@ impl NativeMethod {
     /// True when `obj.<name>` would resolve to `T`'s own native method: the method found on
     /// `type(obj)` is the method descriptor `T` was created with under this name (so neither
     /// a subclass nor a patch of the class replaced it, whenever that happened) and the
-    /// instance `__dict__` does not shadow it. Kept in the resolution cache (below).
+    /// instance `__dict__` does not shadow it. `T` is the class defining the method (for
+    /// `Logger.filter`, `Filterer`): an inherited method's descriptor names its definer.
     #[inline]
     pub fn is_native<T: PyTypeInfo>(&self, obj: &Bound<'_, PyAny>) -> bool {
         resolves_natively::<T>(obj, self.name(obj.py()))

@@ -37,6 +37,7 @@ static LOG_: dispatch::NativeMethod = dispatch::NativeMethod::new("_log");
 static FIND_CALLER: dispatch::NativeMethod = dispatch::NativeMethod::new("findCaller");
 static MAKE_RECORD: dispatch::NativeMethod = dispatch::NativeMethod::new("makeRecord");
 static HANDLE: dispatch::NativeMethod = dispatch::NativeMethod::new("handle");
+/// `Filterer.filter`, inherited.
 static FILTER: dispatch::NativeMethod = dispatch::NativeMethod::new("filter");
 static CALL_HANDLERS: dispatch::NativeMethod = dispatch::NativeMethod::new("callHandlers");
 
@@ -752,7 +753,7 @@ fn handle_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyR
         return Ok(());
     }
     let filter_name = intern!(py, "filter");
-    let maybe_record = if FILTER.is_native::<Logger>(slf.as_any()) {
+    let maybe_record = if FILTER.is_native::<Filterer>(slf.as_any()) {
         filter::run_filters(slf.as_any(), record)?
     } else {
         dispatch::call_method(slf.as_any(), filter_name, (record,))?
