@@ -68,11 +68,13 @@ extern "C" {
 pub struct NativeMethod {
     name: &'static str,
     interned: PyOnceLock<Py<PyString>>,
+    /// What the lookup found for the last object asked about.
+    site: SiteCache,
 }
 
 impl NativeMethod {
     pub const fn new(name: &'static str) -> Self {
-        NativeMethod { name, interned: PyOnceLock::new() }
+        NativeMethod { name, interned: PyOnceLock::new(), site: SiteCache::new() }
     }
 
     /// The method name as an interned Python string.
@@ -88,7 +90,20 @@ impl NativeMethod {
     /// `Logger.filter`, `Filterer`): an inherited method's descriptor names its definer.
     #[inline]
     pub fn is_native<T: PyTypeInfo>(&self, obj: &Bound<'_, PyAny>) -> bool {
-        resolves_natively::<T>(obj, self.name(obj.py()))
+        let py = obj.py();
+        let name = self.name(py);
+        // SAFETY: attached; live objects; the descriptor found is only inspected.
+        unsafe {
+            let found = match self.site.get(py, obj.as_ptr()) {
+                Some(found) => found,
+                None => {
+                    let found = resolve_method(obj, name);
+                    self.site.set(py, obj.as_ptr(), found);
+                    found
+                }
+            };
+            is_own(found, &raw mut ffi::PyMethodDescr_Type, T::type_object_raw(py), name)
+        }
     }
 
     /// True when `type(obj).<name>` is still `T`'s own attribute: for a data descriptor
@@ -407,6 +422,127 @@ unsafe fn generic_with_dict(tp: *mut ffi::PyTypeObject) -> bool {
 }
 
 // ---------------------------------------------------------------------------------------
+// A call site's own cache
+// ---------------------------------------------------------------------------------------
+//
+// Like the inline cache CPython keeps in each `LOAD_ATTR` instruction: the answer for the
+// last object seen at one place in the core (a handler's `lock`, a logger's `handle`), valid
+// while that object's instance dict and its type keep their version tags (see the shared
+// cache below for why that suffices); checking it is a few loads and no hashing. Another
+// object at the same place replaces it, after a lookup in the shared cache.
+
+pub struct SiteCache {
+    tp: AtomicUsize,
+    tp_version: AtomicU32,
+    dict: AtomicUsize,
+    dict_version: AtomicU64,
+    value: AtomicUsize,
+}
+
+impl SiteCache {
+    pub const fn new() -> Self {
+        SiteCache {
+            tp: AtomicUsize::new(0),
+            tp_version: AtomicU32::new(0),
+            dict: AtomicUsize::new(0),
+            dict_version: AtomicU64::new(0),
+            value: AtomicUsize::new(0),
+        }
+    }
+
+    /// The answer kept for `o`, if it is the object (type and instance dict, both unchanged)
+    /// it was kept for.
+    ///
+    /// # Safety
+    /// Attached; `o` is live.
+    #[inline]
+    unsafe fn get(&self, py: Python<'_>, o: *mut ffi::PyObject) -> Option<usize> {
+        let tp = ffi::Py_TYPE(o);
+        if self.tp.load(Relaxed) != tp as usize || (*tp).tp_dictoffset <= 0 {
+            return None;
+        }
+        let dict = *((o as *mut u8).offset((*tp).tp_dictoffset) as *mut *mut ffi::PyObject);
+        // Only recorded once version tags were found to work; an object without a dict
+        // (yet) is answered by its type alone.
+        if self.dict.load(Relaxed) != dict as usize
+            || (!dict.is_null() && self.dict_version.load(Relaxed) != dict_version(dict))
+            || self.tp_version.load(Relaxed) != type_version(py, tp)
+        {
+            return None;
+        }
+        Some(self.value.load(Relaxed))
+    }
+
+    /// Keep `value` as the answer for `o` (when it can be validated later).
+    ///
+    /// # Safety
+    /// Attached; `o` is live; `value` is borrowed from `o`'s dict or type (or a marker).
+    #[inline]
+    unsafe fn set(&self, py: Python<'_>, o: *mut ffi::PyObject, value: usize) {
+        let tp = ffi::Py_TYPE(o);
+        if (*tp).tp_dictoffset <= 0 || !version_tags_work(py) {
+            return;
+        }
+        let dict = *((o as *mut u8).offset((*tp).tp_dictoffset) as *mut *mut ffi::PyObject);
+        let tp_version = type_version(py, tp);
+        if tp_version == 0 {
+            return;
+        }
+        self.tp.store(tp as usize, Relaxed);
+        self.tp_version.store(tp_version, Relaxed);
+        self.dict.store(dict as usize, Relaxed);
+        self.dict_version.store(if dict.is_null() { 0 } else { dict_version(dict) }, Relaxed);
+        self.value.store(value, Relaxed);
+    }
+}
+
+impl Default for SiteCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// An attribute the core reads at one place, with that place's cache: `getattr(obj, name)`.
+pub struct Attr {
+    name: &'static str,
+    interned: PyOnceLock<Py<PyString>>,
+    site: SiteCache,
+}
+
+impl Attr {
+    pub const fn new(name: &'static str) -> Self {
+        Attr { name, interned: PyOnceLock::new(), site: SiteCache::new() }
+    }
+
+    /// The attribute name as an interned Python string.
+    #[inline]
+    pub fn name<'py>(&self, py: Python<'py>) -> &Bound<'py, PyString> {
+        self.interned.get_or_init(py, || PyString::intern(py, self.name).unbind()).bind(py)
+    }
+
+    /// `getattr(obj, name)`, exactly (see [`getattr`]).
+    #[inline]
+    pub fn get<'py>(&self, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = obj.py();
+        // SAFETY: attached; a kept value is borrowed from the unchanged dict or type and
+        // owned by the Bound before anything else runs.
+        unsafe {
+            if let Some(v) = self.site.get(py, obj.as_ptr()) {
+                return Ok(Bound::from_borrowed_ptr(py, v as *mut ffi::PyObject));
+            }
+            match plain_lookup(obj, self.name(py)) {
+                Lookup::Found(v) => {
+                    self.site.set(py, obj.as_ptr(), v.as_ptr() as usize);
+                    Ok(v)
+                }
+                Lookup::Error(e) => Err(e),
+                Lookup::Generic => obj.getattr(self.name(py)),
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // Attribute reads: an inline cache
 // ---------------------------------------------------------------------------------------
 //
@@ -664,12 +800,22 @@ pub fn dict_item<'py>(dict: &Bound<'py, pyo3::types::PyDict>, name: &Bound<'py, 
     }
 }
 
-/// `getattr(obj, name)`, exactly: for objects using the generic lookup over an instance dict
-/// the generic algorithm is run here (no descriptor with `__get__` on the type → instance
-/// dict → plain class attribute), its result kept in the inline cache above; anything else
-/// (descriptors, missing attributes, other types) goes through `PyObject_GetAttr`.
+/// What the generic lookup of [`plain_lookup`] gave.
+enum Lookup<'py> {
+    /// The value: from the instance dict or a plain class attribute (kept in the shared
+    /// cache; the caller may keep it as long).
+    Found(Bound<'py, PyAny>),
+    /// The dict probe raised.
+    Error(PyErr),
+    /// Not a plain lookup (descriptors, missing attributes, other types): `PyObject_GetAttr`.
+    Generic,
+}
+
+/// The generic algorithm for objects using the generic lookup over an instance dict (no
+/// descriptor with `__get__` on the type → instance dict → plain class attribute), its
+/// result kept in the shared cache.
 #[inline]
-pub fn getattr<'py>(obj: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
+fn plain_lookup<'py>(obj: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> Lookup<'py> {
     let py = obj.py();
     // SAFETY: `obj` and `name` are live; borrowed results are turned into owned references
     // before anything else runs.
@@ -682,7 +828,7 @@ pub fn getattr<'py>(obj: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyR
             if cache {
                 let cached = attr_cached(tp, dict, name.as_ptr());
                 if !cached.is_null() {
-                    return Ok(Bound::from_borrowed_ptr(py, cached));
+                    return Lookup::Found(Bound::from_borrowed_ptr(py, cached));
                 }
             }
             let descr = _PyType_Lookup(tp, name.as_ptr());
@@ -693,22 +839,33 @@ pub fn getattr<'py>(obj: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyR
                         if cache {
                             attr_remember(tp, dict, name.as_ptr(), v);
                         }
-                        return Ok(Bound::from_borrowed_ptr(py, v));
+                        return Lookup::Found(Bound::from_borrowed_ptr(py, v));
                     }
                     if !ffi::PyErr_Occurred().is_null() {
-                        return Err(PyErr::fetch(py));
+                        return Lookup::Error(PyErr::fetch(py));
                     }
                 }
                 if !descr.is_null() {
                     if cache {
                         attr_remember(tp, dict, name.as_ptr(), descr);
                     }
-                    return Ok(Bound::from_borrowed_ptr(py, descr));
+                    return Lookup::Found(Bound::from_borrowed_ptr(py, descr));
                 }
             }
         }
     }
-    obj.getattr(name)
+    Lookup::Generic
+}
+
+/// `getattr(obj, name)`, exactly: the plain lookup through the shared cache when it
+/// applies, else `PyObject_GetAttr`.
+#[inline]
+pub fn getattr<'py>(obj: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
+    match plain_lookup(obj, name) {
+        Lookup::Found(v) => Ok(v),
+        Lookup::Error(e) => Err(e),
+        Lookup::Generic => obj.getattr(name),
+    }
 }
 
 /// `setattr(obj, name, value)`, exactly: straight into the instance dict for objects using

@@ -17,6 +17,9 @@ use crate::record;
 use crate::state;
 use crate::style::{self, unexpected_keyword_39, Arg};
 
+/// Attributes read on every record, each with its call-site cache.
+static STYLE: dispatch::Attr = dispatch::Attr::new("_style");
+
 /// The methods `Formatter.format` calls on `self`, run natively while not overridden.
 static USES_TIME: dispatch::NativeMethod = dispatch::NativeMethod::new("usesTime");
 static FORMAT_TIME: dispatch::NativeMethod = dispatch::NativeMethod::new("formatTime");
@@ -258,7 +261,7 @@ impl Formatter {
 
 fn uses_time_impl<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let style_obj = dispatch::getattr(slf, intern!(py, "_style"))?;
+    let style_obj = STYLE.get(slf)?;
     if style::is_native_style(&style_obj) {
         return Ok(pyo3::types::PyBool::new(py, style::style_uses_time(&style_obj)?).to_owned().into_any());
     }
@@ -267,7 +270,7 @@ fn uses_time_impl<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
 
 fn format_message_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let style_obj = dispatch::getattr(slf, intern!(py, "_style"))?;
+    let style_obj = STYLE.get(slf)?;
     if style::is_native_style(&style_obj) {
         return style::style_format(&style_obj, record);
     }

@@ -27,6 +27,10 @@ use crate::filter::Filterer;
 use crate::record::LogRecord;
 use crate::state;
 
+/// Attributes read on every record, each with its call-site cache.
+static LOCK: dispatch::Attr = dispatch::Attr::new("lock");
+static FORMATTER: dispatch::Attr = dispatch::Attr::new("formatter");
+
 // ---------------------------------------------------------------------------------------
 // Shared helpers for every handler of the core and of `logging.handlers`.
 // ---------------------------------------------------------------------------------------
@@ -124,7 +128,7 @@ pub fn with_cm<'py, T: Default>(cm: &Bound<'py, PyAny>, body: impl FnOnce() -> P
 pub fn with_handler_lock<'py, T: Default>(slf: &Bound<'py, PyAny>, body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     let py = slf.py();
     if state::minor(py) >= 13 {
-        let lock = dispatch::getattr(slf, intern!(py, "lock"))?;
+        let lock = LOCK.get(slf)?;
         if dispatch::is_exact_rlock(&lock) {
             // `with lock:` on an exact `_thread.RLock` (see `dispatch::lock_call`).
             dispatch::lock_call(&lock, intern!(py, "acquire"), true)?;
@@ -281,8 +285,7 @@ pub fn call_format<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> 
 
 /// `if self.lock: self.lock.acquire()` / `.release()` (the bodies of `acquire`/`release`).
 fn lock_op(slf: &Bound<'_, PyAny>, op: &Bound<'_, PyString>, acquire: bool) -> PyResult<()> {
-    let py = slf.py();
-    let lock = dispatch::getattr(slf, intern!(py, "lock"))?;
+    let lock = LOCK.get(slf)?;
     if dispatch::is_exact_rlock(&lock) {
         return dispatch::lock_call(&lock, op, acquire);
     }
@@ -362,7 +365,7 @@ impl Handler {
     /// The body of `Handler.format(self, record)`.
     pub fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let formatter = dispatch::getattr(slf, intern!(py, "formatter"))?;
+        let formatter = FORMATTER.get(slf)?;
         let fmt = if formatter.is_truthy()? {
             formatter
         } else {
@@ -529,7 +532,7 @@ impl Handler {
 
     fn _at_fork_reinit(slf: &Bound<'_, Self>) -> PyResult<()> {
         let py = slf.py();
-        dispatch::getattr(slf, intern!(py, "lock"))?.call_method0(intern!(py, "_at_fork_reinit"))?;
+        LOCK.get(slf)?.call_method0(intern!(py, "_at_fork_reinit"))?;
         Ok(())
     }
 

@@ -23,6 +23,9 @@ use crate::manager::{self, with_lock, Manager};
 use crate::record;
 use crate::state;
 
+/// Attributes read on every record, each with its call-site cache.
+static LEVEL: dispatch::Attr = dispatch::Attr::new("level");
+
 const NOTSET: i64 = 0;
 const DEBUG: i64 = 10;
 const INFO: i64 = 20;
@@ -786,9 +789,11 @@ fn dispatch_call_handlers<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyA
 /// `hdlr.handle(record)`: the native `Handler.handle` (or `NullHandler`'s no-op) when not
 /// overridden, else through Python.
 fn call_handler_handle<'py>(hdlr: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<()> {
-    if HANDLE.is_native::<crate::handler::Handler>(hdlr) {
+    // Its own call-site cache: the logger's `handle` is asked about in between.
+    static HANDLER_HANDLE: dispatch::NativeMethod = dispatch::NativeMethod::new("handle");
+    if HANDLER_HANDLE.is_native::<crate::handler::Handler>(hdlr) {
         crate::handler::Handler::handle_impl(hdlr, record)?;
-    } else if HANDLE.is_native::<crate::handler::NullHandler>(hdlr) {
+    } else if HANDLER_HANDLE.is_native::<crate::handler::NullHandler>(hdlr) {
         // NullHandler.handle: "Stub."
     } else {
         HANDLE.call(hdlr, (record,))?;
@@ -823,7 +828,7 @@ fn call_handlers_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>)
         let mut each_handler = |hdlr: Bound<'py, PyAny>| -> PyResult<()> {
             found += 1;
             let levelno = crate::record::getattr(record, intern!(py, "levelno"))?;
-            if levels::ge(&levelno, &dispatch::getattr(&hdlr, intern!(py, "level"))?)? {
+            if levels::ge(&levelno, &LEVEL.get(&hdlr)?)? {
                 call_handler_handle(&hdlr, record)?;
             }
             Ok(())

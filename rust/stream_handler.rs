@@ -11,6 +11,10 @@ use crate::dispatch;
 use crate::handler::{self, Arg, Handler};
 use crate::state;
 
+/// Attributes read on every record, each with its call-site cache.
+static STREAM: dispatch::Attr = dispatch::Attr::new("stream");
+static TERMINATOR: dispatch::Attr = dispatch::Attr::new("terminator");
+
 static FLUSH: dispatch::NativeMethod = dispatch::NativeMethod::new("flush");
 
 /// A handler class which writes logging records, appropriately formatted,
@@ -41,9 +45,9 @@ impl StreamHandler {
         let py = slf.py();
         let result = (|| -> PyResult<()> {
             let msg = handler::call_format(slf, record)?;
-            let stream = dispatch::getattr(slf, intern!(py, "stream"))?;
+            let stream = STREAM.get(slf)?;
             // issue 35046: merged two stream.writes into one.
-            let text = msg.add(dispatch::getattr(slf, intern!(py, "terminator"))?)?;
+            let text = msg.add(TERMINATOR.get(slf)?)?;
             stream.call_method1(intern!(py, "write"), (text,))?;
             if FLUSH.is_native::<StreamHandler>(slf) {
                 StreamHandler::flush_impl(slf)?;
@@ -62,7 +66,7 @@ impl StreamHandler {
     pub fn flush_impl(slf: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = slf.py();
         handler::with_handler_lock(slf, || {
-            let stream = dispatch::getattr(slf, intern!(py, "stream"))?;
+            let stream = STREAM.get(slf)?;
             if stream.is_truthy()? && dispatch::has_method(&stream, intern!(py, "flush"))? {
                 stream.call_method0(intern!(py, "flush"))?;
             }
@@ -118,7 +122,7 @@ impl StreamHandler {
     fn set_stream<'py>(slf: &Bound<'py, Self>, stream: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let slf = slf.as_any();
-        let current = dispatch::getattr(slf, intern!(py, "stream"))?;
+        let current = STREAM.get(slf)?;
         if stream.is(&current) {
             return Ok(py.None().into_bound(py));
         }
@@ -132,7 +136,7 @@ impl StreamHandler {
     fn __repr__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let level = handler::get_level_name(py, &dispatch::getattr(slf, intern!(py, "level"))?)?;
-        let stream = dispatch::getattr(slf, intern!(py, "stream"))?;
+        let stream = STREAM.get(slf)?;
         let name = match dispatch::getattr(&stream, intern!(py, "name")) {
             Ok(n) => n,
             Err(e) if e.is_instance_of::<pyo3::exceptions::PyAttributeError>(py) => handler::pystr(py, ""),

@@ -31,6 +31,10 @@ use pyo3::{ffi, intern, PyTraverseError, PyTypeInfo, PyVisit};
 use crate::dispatch;
 use crate::state::{self, minor};
 
+/// Attributes read on every record, each with its call-site cache.
+static FMT: dispatch::Attr = dispatch::Attr::new("_fmt");
+static DEFAULTS: dispatch::Attr = dispatch::Attr::new("_defaults");
+
 // ---------------------------------------------------------------------------------------
 // Arguments
 // ---------------------------------------------------------------------------------------
@@ -544,7 +548,7 @@ fn style_cache_get(slf: &Bound<'_, PyAny>, src: &Bound<'_, PyAny>, syntax: Synta
 fn style_values<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     if minor(py) >= 10 {
-        let defaults = dispatch::getattr(slf, intern!(py, "_defaults"))?;
+        let defaults = DEFAULTS.get(slf)?;
         if defaults.is_truthy()? {
             return defaults.bitor(record_dict(record)?);
         }
@@ -569,7 +573,7 @@ fn reads_native_record(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyR
     if !crate::record::is_pending(record)? {
         return Ok(false);
     }
-    Ok(minor(py) < 10 || !dispatch::getattr(slf, intern!(py, "_defaults"))?.is_truthy()?)
+    Ok(minor(py) < 10 || !DEFAULTS.get(slf)?.is_truthy()?)
 }
 
 /// `fmt.find(needle) >= 0`, natively for exact strings.
@@ -588,7 +592,7 @@ fn find_ge0(fmt: &Bound<'_, PyAny>, needle: &Bound<'_, PyAny>) -> PyResult<bool>
 
 fn percent_format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let fmt = dispatch::getattr(slf, intern!(py, "_fmt"))?;
+    let fmt = FMT.get(slf)?;
     if fmt.is_exact_instance_of::<PyString>() && reads_native_record(slf, record)? {
         if let Some(segs) = style_cache_get(slf, &fmt, Syntax::Percent) {
             if let Some(s) = render(py, &segs, Values::Record(record))? {
@@ -603,7 +607,7 @@ fn percent_format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>)
 
 fn brace_format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let fmt = dispatch::getattr(slf, intern!(py, "_fmt"))?;
+    let fmt = FMT.get(slf)?;
     if fmt.is_exact_instance_of::<PyString>() && reads_native_record(slf, record)? {
         if let Some(segs) = style_cache_get(slf, &fmt, Syntax::Brace) {
             if let Some(s) = render(py, &segs, Values::Record(record))? {
@@ -765,13 +769,13 @@ fn cached_find(slf: &Bound<'_, PyAny>, slot: usize, fmt: &Bound<'_, PyAny>, need
 
 fn percent_uses_time(slf: &Bound<'_, PyAny>) -> PyResult<bool> {
     let py = slf.py();
-    let fmt = dispatch::getattr(slf, intern!(py, "_fmt"))?;
+    let fmt = FMT.get(slf)?;
     cached_find(slf, 0, &fmt, &dispatch::getattr(slf, intern!(py, "asctime_search"))?)
 }
 
 fn template_uses_time(slf: &Bound<'_, PyAny>) -> PyResult<bool> {
     let py = slf.py();
-    let fmt = dispatch::getattr(slf, intern!(py, "_fmt"))?;
+    let fmt = FMT.get(slf)?;
     if cached_find(slf, 0, &fmt, intern!(py, "$asctime"))? {
         return Ok(true);
     }
@@ -846,7 +850,7 @@ impl PercentStyle {
     fn validate(slf: &Bound<'_, Self>) -> PyResult<()> {
         let py = slf.py();
         let pattern = dispatch::getattr(slf, intern!(py, "validation_pattern"))?;
-        let fmt = dispatch::getattr(slf, intern!(py, "_fmt"))?;
+        let fmt = FMT.get(slf)?;
         if !pattern.call_method1(intern!(py, "search"), (&fmt,))?.is_truthy()? {
             let first = dispatch::getattr(slf, intern!(py, "default_format"))?.get_item(0)?;
             return Err(PyValueError::new_err(format!(
@@ -930,7 +934,7 @@ impl StrFormatStyle {
         let inner = || -> PyResult<bool> {
             let mut fields = false;
             let formatter = state::global(py, intern!(py, "_str_formatter"))?;
-            let fmt = dispatch::getattr(slf, intern!(py, "_fmt"))?;
+            let fmt = FMT.get(slf)?;
             let rsa = intern!(py, "rsa");
             for item in formatter.call_method1(intern!(py, "parse"), (fmt,))?.try_iter()? {
                 let item = item?;
@@ -1042,7 +1046,7 @@ impl StringTemplateStyle {
             percent_init(slf.as_any(), &fmt, Arg::Missing)?;
         }
         let template = state::global(py, intern!(py, "Template"))?;
-        let tpl = template.call1((dispatch::getattr(slf, intern!(py, "_fmt"))?,))?;
+        let tpl = template.call1((FMT.get(slf)?,))?;
         slf.setattr(intern!(py, "_tpl"), tpl)
     }
 
@@ -1056,7 +1060,7 @@ impl StringTemplateStyle {
     fn validate(slf: &Bound<'_, Self>) -> PyResult<()> {
         let py = slf.py();
         let pattern = state::global(py, intern!(py, "Template"))?.getattr(intern!(py, "pattern"))?;
-        let fmt = dispatch::getattr(slf, intern!(py, "_fmt"))?;
+        let fmt = FMT.get(slf)?;
         let mut fields = false;
         for m in pattern.call_method1(intern!(py, "finditer"), (fmt,))?.try_iter()? {
             let m = m?;
