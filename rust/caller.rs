@@ -22,7 +22,7 @@ use std::cell::{Cell, RefCell};
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyString, PyTuple};
+use pyo3::types::PyString;
 use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 
 use crate::state;
@@ -253,17 +253,45 @@ fn is_internal_real(frame: &Bound<'_, PyAny>) -> PyResult<bool> {
 }
 
 /// `_is_internal_frame(frame)` with `_srcfile` read by the caller.
+///
+/// The answer for a code object and an exact-str `_srcfile` is remembered for the last pair
+/// seen (a code object's `co_filename` never changes): consecutive records from one call
+/// site ask about the same frames.
 fn is_internal_with(frame: &Bound<'_, PyAny>, srcfile: &Bound<'_, PyAny>) -> PyResult<bool> {
-    let filename = frame_filename(frame)?;
-    if same_or_eq(&filename, srcfile)? {
-        return Ok(true);
-    }
-    if let Ok(s) = filename.cast::<PyString>() {
-        if let Ok(s) = s.to_str() {
-            return Ok(s.contains("importlib") && s.contains("_bootstrap"));
+    /// (code object, `_srcfile`, the answer); both held so their addresses stay their own.
+    static LAST: std::sync::Mutex<Option<(Py<PyAny>, Py<PyAny>, bool)>> = std::sync::Mutex::new(None);
+    let py = frame.py();
+    let code = frame_code(frame)?;
+    // SAFETY: a type check of a live object.
+    let cacheable = unsafe { ffi::PyCode_Check(code.as_ptr()) } != 0 && srcfile.is_exact_instance_of::<PyString>();
+    if cacheable {
+        // try_lock: never wait on this cache.
+        if let Ok(last) = LAST.try_lock() {
+            if let Some((c, f, internal)) = last.as_ref() {
+                if c.as_ptr() == code.as_ptr() && f.as_ptr() == srcfile.as_ptr() {
+                    return Ok(*internal);
+                }
+            }
         }
     }
-    Ok(filename.contains("importlib")? && filename.contains("_bootstrap")?)
+    let (filename, _) = code_names(&code)?;
+    let filename = normcase(py, filename)?;
+    let internal = if same_or_eq(&filename, srcfile)? {
+        true
+    } else if let Some(s) = filename.cast::<PyString>().ok().and_then(|s| s.to_str().ok()) {
+        s.contains("importlib") && s.contains("_bootstrap")
+    } else {
+        filename.contains("importlib")? && filename.contains("_bootstrap")?
+    };
+    if cacheable && filename.is_exact_instance_of::<PyString>() {
+        let replaced = LAST
+            .try_lock()
+            .ok()
+            .map(|mut last| last.replace((code.clone().unbind(), srcfile.clone().unbind(), internal)));
+        // Dropped unlocked (the last reference to a code object may run a finalizer).
+        drop(replaced);
+    }
+    Ok(internal)
 }
 
 /// Signal whether the frame is a CPython or logging module internal.
@@ -385,20 +413,39 @@ impl VirtualCode {
 }
 
 /// The unknown-caller tuple.
-fn unknown(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
-    PyTuple::new(
-        py,
-        [
-            PyString::new(py, "(unknown file)").into_any(),
-            0i64.into_pyobject(py)?.into_any(),
-            PyString::new(py, "(unknown function)").into_any(),
-            py.None().into_bound(py),
-        ],
-    )
+fn unknown(py: Python<'_>) -> PyResult<Caller<'_>> {
+    Ok((
+        PyString::new(py, "(unknown file)").into_any(),
+        0i64.into_pyobject(py)?.into_any(),
+        PyString::new(py, "(unknown function)").into_any(),
+        py.None().into_bound(py),
+    ))
+}
+
+/// `findCaller`'s result: `(co_filename, f_lineno, co_name, sinfo)`.
+pub type Caller<'py> = (Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>);
+
+/// `fn, lno, func, sinfo = result` of a Python `findCaller`, as Python unpacks: any iterable
+/// of exactly four (ValueError otherwise, which `_log` turns into the unknown caller).
+pub fn unpack<'py>(result: &Bound<'py, PyAny>) -> PyResult<Caller<'py>> {
+    let py = result.py();
+    let items: Vec<Bound<'py, PyAny>> = match result.try_iter() {
+        Ok(iter) => iter.take(5).collect::<PyResult<_>>()?,
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyTypeError>(py) => {
+            let name = result.get_type().name()?;
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!("cannot unpack non-iterable {name} object")));
+        }
+        Err(e) => return Err(e),
+    };
+    match <[Bound<'py, PyAny>; 4]>::try_from(items) {
+        Ok([a, b, c, d]) => Ok((a, b, c, d)),
+        Err(items) if items.len() > 4 => Err(PyValueError::new_err("too many values to unpack (expected 4)")),
+        Err(items) => Err(PyValueError::new_err(format!("not enough values to unpack (expected 4, got {})", items.len()))),
+    }
 }
 
 /// `(co_filename, f_lineno, co_name, sinfo)` for the chosen frame.
-fn caller_tuple<'py>(frame: &Bound<'py, PyAny>, stack_info: bool) -> PyResult<Bound<'py, PyTuple>> {
+fn caller_tuple<'py>(frame: &Bound<'py, PyAny>, stack_info: bool) -> PyResult<Caller<'py>> {
     let py = frame.py();
     let co = frame_code(frame)?;
     let sinfo = if stack_info { stack_text(frame)? } else { py.None().into_bound(py) };
@@ -410,7 +457,7 @@ fn caller_tuple<'py>(frame: &Bound<'py, PyAny>, stack_info: bool) -> PyResult<Bo
         frame.getattr(intern!(py, "f_lineno"))?
     };
     let (filename, name) = code_names(&co)?;
-    PyTuple::new(py, [filename, lineno, name, sinfo])
+    Ok((filename, lineno, name, sinfo))
 }
 
 /// 'Stack (most recent call last):\n' + traceback.print_stack(f) into a StringIO, with the
@@ -447,7 +494,7 @@ pub fn find_caller<'py>(
     stack_info: bool,
     stacklevel: &Bound<'py, PyAny>,
     virtual_frames: usize,
-) -> PyResult<Bound<'py, PyTuple>> {
+) -> PyResult<Caller<'py>> {
     let mut stack = EmulatedStack::from_top(py, virtual_frames);
     if state::minor(py) >= 11 {
         let srcfile = crate::state::global(py, intern!(py, "_srcfile"))?;

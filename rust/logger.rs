@@ -641,15 +641,14 @@ fn do_log<'py>(
         )
     };
     let (fn_, lno, func, sinfo) = if crate::state::global(py, intern!(py, "_srcfile"))?.is_truthy()? {
-        let find_caller = intern!(py, "findCaller");
         let result = if FIND_CALLER.is_native::<Logger>(slf.as_any()) {
-            caller::find_caller(py, opts.stack_info.is_truthy()?, &opts.stacklevel, frames).map(|t| t.into_any())
+            caller::find_caller(py, opts.stack_info.is_truthy()?, &opts.stacklevel, frames)
         } else {
             let _guard = VirtualFrames::enter(py, frames);
-            dispatch::call_method(slf.as_any(), find_caller, (&opts.stack_info, &opts.stacklevel))
+            FIND_CALLER.call(slf.as_any(), (&opts.stack_info, &opts.stacklevel)).and_then(|t| caller::unpack(&t))
         };
         match result {
-            Ok(t) => t.extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>)>()?,
+            Ok(t) => t,
             Err(e) if e.is_instance_of::<PyValueError>(py) => unknown(),
             Err(e) => return Err(e),
         }
@@ -1038,7 +1037,8 @@ impl Logger {
         stacklevel: Py<PyAny>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
-        caller::find_caller(py, stack_info.bind(py).is_truthy()?, stacklevel.bind(py), 0)
+        let (filename, lineno, name, sinfo) = caller::find_caller(py, stack_info.bind(py).is_truthy()?, stacklevel.bind(py), 0)?;
+        PyTuple::new(py, [filename, lineno, name, sinfo])
     }
 
     /// A factory method which can be overridden in subclasses to create

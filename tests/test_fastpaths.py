@@ -277,3 +277,33 @@ def test_classes_patched_before_their_first_use_are_honoured():
         print(repr(stream.getvalue()))
         """
     )
+
+
+def test_overridden_find_caller_result_is_unpacked_as_python_does():
+    from support import assert_same_output
+
+    assert_same_output(
+        """
+        import io, logging
+
+        class L(logging.Logger):
+            result = None
+            def findCaller(self, stack_info=False, stacklevel=1):
+                return self.result
+
+        lg = L("unpack")
+        lg.propagate = False
+        stream = io.StringIO()
+        h = logging.StreamHandler(stream)
+        h.setFormatter(logging.Formatter("%(pathname)s:%(lineno)d:%(funcName)s:%(stack_info)s %(message)s"))
+        lg.addHandler(h)
+        for result in [["f.py", 7, "fn", None], ("f.py", 7, "fn"), ("a", 1, "b", None, "extra"),
+                       iter(["g.py", 8, "gn", "stack"]), 42, None]:
+            lg.result = result
+            try:
+                lg.warning("r=%r", result if not hasattr(result, "__next__") else "iter")
+            except Exception as e:
+                print(type(e).__name__, e)
+        print(stream.getvalue())
+        """
+    )
