@@ -114,7 +114,15 @@ impl NativeMethod {
         let name = self.name(py);
         // SAFETY: attached; live objects; the result is a borrowed pointer only inspected.
         unsafe {
-            let found = _PyType_Lookup(ffi::Py_TYPE(obj.as_ptr()), name.as_ptr()) as usize;
+            let tp = ffi::Py_TYPE(obj.as_ptr());
+            let found = match self.site.get_for_type(py, tp) {
+                Some(found) => found,
+                None => {
+                    let found = _PyType_Lookup(tp, name.as_ptr()) as usize;
+                    self.site.set_for_type(py, tp, found);
+                    found
+                }
+            };
             is_own(found, &raw mut ffi::PyGetSetDescr_Type, T::type_object_raw(py), name)
         }
     }
@@ -492,6 +500,40 @@ impl SiteCache {
         self.tp_version.store(tp_version, Relaxed);
         self.dict.store(dict as usize, Relaxed);
         self.dict_version.store(if dict.is_null() { 0 } else { dict_version(dict) }, Relaxed);
+        self.value.store(value, Relaxed);
+    }
+}
+
+impl SiteCache {
+    /// A dict address no object has: marks an answer that depends on the type alone (never
+    /// confused with an answer [`SiteCache::get`] would give for an object).
+    const TYPE_ONLY: usize = usize::MAX;
+
+    /// The answer kept for type `tp` alone, if still valid.
+    ///
+    /// # Safety
+    /// Attached; `tp` is live.
+    #[inline]
+    unsafe fn get_for_type(&self, py: Python<'_>, tp: *mut ffi::PyTypeObject) -> Option<usize> {
+        (self.tp.load(Relaxed) == tp as usize
+            && self.dict.load(Relaxed) == Self::TYPE_ONLY
+            && self.tp_version.load(Relaxed) == type_version(py, tp))
+        .then(|| self.value.load(Relaxed))
+    }
+
+    /// Keep `value` (borrowed from `tp`'s MRO) as the answer for type `tp`.
+    ///
+    /// # Safety
+    /// Attached; `tp` is live.
+    #[inline]
+    unsafe fn set_for_type(&self, py: Python<'_>, tp: *mut ffi::PyTypeObject, value: usize) {
+        let tp_version = type_version(py, tp);
+        if tp_version == 0 {
+            return;
+        }
+        self.tp.store(tp as usize, Relaxed);
+        self.tp_version.store(tp_version, Relaxed);
+        self.dict.store(Self::TYPE_ONLY, Relaxed);
         self.value.store(value, Relaxed);
     }
 }

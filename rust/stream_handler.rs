@@ -5,7 +5,8 @@
 
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::ffi;
+use pyo3::types::{PyDict, PyString, PyTuple};
 
 use crate::dispatch;
 use crate::handler::{self, Arg, Handler};
@@ -47,7 +48,7 @@ impl StreamHandler {
             let msg = handler::call_format(slf, record)?;
             let stream = STREAM.get(slf)?;
             // issue 35046: merged two stream.writes into one.
-            let text = msg.add(TERMINATOR.get(slf)?)?;
+            let text = with_terminator(msg, &TERMINATOR.get(slf)?)?;
             stream.call_method1(intern!(py, "write"), (text,))?;
             if FLUSH.is_native::<StreamHandler>(slf) {
                 StreamHandler::flush_impl(slf)?;
@@ -73,6 +74,22 @@ impl StreamHandler {
             Ok(())
         })
     }
+}
+
+/// `msg + terminator`: for two exact strs through `PyUnicode_Append`, which extends `msg` in
+/// place when nothing else holds it (CPython's own `s += t`), else Python's `+`.
+fn with_terminator<'py>(msg: Bound<'py, PyAny>, terminator: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = msg.py();
+    if msg.is_exact_instance_of::<PyString>() && terminator.is_exact_instance_of::<PyString>() {
+        let mut text = msg.into_ptr();
+        // SAFETY: attached; `text` is an owned str reference, which PyUnicode_Append steals
+        // and replaces with the result (a new reference, or NULL with an exception set).
+        unsafe {
+            ffi::PyUnicode_Append(&mut text, terminator.as_ptr());
+            return Bound::from_owned_ptr_or_err(py, text);
+        }
+    }
+    msg.add(terminator)
 }
 
 #[pymethods]
