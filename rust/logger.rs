@@ -111,13 +111,9 @@ impl<'py> LogOptions<'py> {
         let mut opts = Self::defaults(py);
         if let Some(kwargs) = kwargs {
             for (key, value) in kwargs.iter() {
-                let k = key.cast::<PyString>().map(|s| s.to_cow().map(|c| c.into_owned()));
-                match k {
-                    Ok(Ok(k)) if k == "exc_info" => opts.exc_info = value,
-                    Ok(Ok(k)) if k == "extra" => opts.extra = value,
-                    Ok(Ok(k)) if k == "stack_info" => opts.stack_info = value,
-                    Ok(Ok(k)) if k == "stacklevel" => opts.stacklevel = value,
-                    _ => {
+                match log_keyword(py, &key) {
+                    Some(k) => opts.set(k, value),
+                    None => {
                         let func = if state::minor(py) >= 10 { "Logger._log()" } else { "_log()" };
                         return Err(PyTypeError::new_err(format!(
                             "{func} got an unexpected keyword argument {}",
@@ -129,6 +125,55 @@ impl<'py> LogOptions<'py> {
         }
         Ok(opts)
     }
+
+    /// Bind keyword parameter `k` (an index into [`LOG_KEYWORDS`]).
+    fn set(&mut self, k: usize, value: Bound<'py, PyAny>) {
+        match k {
+            0 => self.extra = value,
+            1 => self.exc_info = value,
+            2 => self.stack_info = value,
+            _ => self.stacklevel = value,
+        }
+    }
+
+    /// The options of a vectorcall's keywords (`names`, a tuple of str, and one value each
+    /// at `values`) when each is one of `_log`'s keyword parameters, at most once; `None`
+    /// otherwise (the generated method then raises the stdlib's errors).
+    ///
+    /// # Safety
+    /// Attached; `names` is NULL or a tuple, and `values` holds one object per name.
+    unsafe fn from_kwnames(py: Python<'py>, names: *mut ffi::PyObject, values: *const *mut ffi::PyObject) -> Option<Self> {
+        let mut opts = Self::defaults(py);
+        if names.is_null() {
+            return Some(opts);
+        }
+        let names = Bound::from_borrowed_ptr(py, names);
+        let names = names.cast::<PyTuple>().ok()?;
+        let mut seen = 0u8;
+        for (i, name) in names.iter().enumerate() {
+            let k = log_keyword(py, &name)?;
+            if seen & (1 << k) != 0 {
+                return None;
+            }
+            seen |= 1 << k;
+            opts.set(k, Bound::from_borrowed_ptr(py, *values.add(i)));
+        }
+        Some(opts)
+    }
+}
+
+/// `_log`'s keyword parameters, the usual first.
+const LOG_KEYWORDS: [&str; 4] = ["extra", "exc_info", "stack_info", "stacklevel"];
+
+/// Which of [`LOG_KEYWORDS`] the keyword name `key` is: the interned name by identity (what
+/// a call site passes), else a str (or subclass) by content, as Python binds keywords.
+fn log_keyword(py: Python<'_>, key: &Bound<'_, PyAny>) -> Option<usize> {
+    let interned = [intern!(py, "extra"), intern!(py, "exc_info"), intern!(py, "stack_info"), intern!(py, "stacklevel")];
+    if let Some(k) = interned.iter().position(|name| name.is(key)) {
+        return Some(k);
+    }
+    let text = key.cast::<PyString>().ok()?.to_cow().ok()?;
+    LOG_KEYWORDS.iter().position(|name| *name == text)
 }
 
 impl Logger {
@@ -399,6 +444,15 @@ unsafe fn fast_level(
     crate::dispatch::c_method_result("a Logger method", || -> PyResult<*mut ffi::PyObject> {
         let py = Python::assume_attached();
         if nargs < 1 || !kwnames.is_null() {
+            if nargs >= 1 {
+                if let Some(opts) = LogOptions::from_kwnames(py, kwnames, args.add(nargs as usize)) {
+                    level_with_keywords(py, slf, args, nargs, kwnames, which, opts)?;
+                    return Ok(py.None().into_ptr());
+                }
+            }
+            if let Some(err) = level_binding_error(py, nargs, kwnames, which) {
+                return Err(err);
+            }
             let generated = GENERATED[which]
                 .get(py)
                 .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("logixde: Logger is not initialised"))?;
@@ -432,6 +486,82 @@ unsafe fn fast_level(
         }
         Ok(py.None().into_ptr())
     })
+}
+
+/// The errors binding a call to `info(self, msg, *args, **kwargs)` (and the other level
+/// methods) raises, worded as the running version words them (`info()` on 3.9,
+/// `Logger.info()` later; the generated method always says the latter).
+///
+/// # Safety
+/// Attached; `kwnames` is NULL or a tuple.
+unsafe fn level_binding_error(
+    py: Python<'_>,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+    which: usize,
+) -> Option<PyErr> {
+    let msg_keyword = !kwnames.is_null()
+        && Bound::from_borrowed_ptr(py, kwnames).cast::<PyTuple>().is_ok_and(|names| {
+            names.iter().any(|name| {
+                name.is(intern!(py, "msg"))
+                    || name.cast::<PyString>().is_ok_and(|n| n.to_cow().is_ok_and(|t| t == "msg"))
+            })
+        });
+    let problem = match (nargs >= 1, msg_keyword) {
+        (true, true) => "got multiple values for argument 'msg'",
+        (false, false) => "missing 1 required positional argument: 'msg'",
+        _ => return None,
+    };
+    let name = LEVEL_METHODS[which].0;
+    let func = if state::minor(py) >= 10 { format!("Logger.{name}()") } else { format!("{name}()") };
+    Some(PyTypeError::new_err(format!("{func} {problem}")))
+}
+
+/// The keyword branch of [`fast_level`] once every keyword is one of `_log`'s, bound in
+/// `opts`: the positional branch's steps, passing `opts` to the native `_log` (or the
+/// keywords as given to an overriding one).
+///
+/// # Safety
+/// As [`fast_level`], with `nargs >= 1`.
+unsafe fn level_with_keywords<'py>(
+    py: Python<'py>,
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+    which: usize,
+    opts: LogOptions<'py>,
+) -> PyResult<()> {
+    let obj = Bound::from_borrowed_ptr(py, slf);
+    let logger = obj.cast_unchecked::<Logger>();
+    let level = py_int(py, LEVEL_METHODS[which].1);
+    let quick = if native_at(&obj, M_IS_ENABLED_FOR, intern!(py, "isEnabledFor")) {
+        quick_enabled(logger, &level)
+    } else {
+        None
+    };
+    if quick == Some(false) {
+        return Ok(());
+    }
+    let msg = Bound::from_borrowed_ptr(py, *args);
+    let rest = std::slice::from_raw_parts(args.add(1), (nargs - 1) as usize);
+    let rest = PyTuple::new(py, rest.iter().map(|p| Bound::from_borrowed_ptr(py, *p)))?;
+    if quick.is_none() && !dispatch_is_enabled_for(&obj, &level)? {
+        return Ok(());
+    }
+    if native_at(&obj, M_LOG_, intern!(py, "_log")) {
+        // As `level_method` → `dispatch_log` → `do_log`: `info` and `_log`.
+        return do_log(logger, &level, &msg, rest.as_any(), opts, 2);
+    }
+    drop(opts);
+    let kwargs = PyDict::new(py);
+    if !kwnames.is_null() {
+        let names = Bound::from_borrowed_ptr(py, kwnames);
+        for (i, name) in names.try_iter()?.enumerate() {
+            kwargs.set_item(name?, Bound::from_borrowed_ptr(py, *args.add(nargs as usize + i)))?;
+        }
+    }
+    dispatch_log(logger, &level, &msg, &rest, Some(&kwargs), 1)
 }
 
 static GENERATED_IS_ENABLED_FOR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -713,39 +843,115 @@ fn make_record_impl<'py>(
         factory.call1((name, level, fn_, lno, msg, args, exc_info, func, sinfo))?
     };
     if !extra.is_none() {
-        let overwrite = |key: &Bound<'py, PyAny>| -> PyResult<PyErr> {
-            let msg = PyString::new(py, "Attempt to overwrite %r in LogRecord").rem(key)?;
-            Ok(PyKeyError::new_err(msg.unbind()))
-        };
-        let mut rv_dict: Option<Bound<'py, PyAny>> = None;
-        for key in extra.try_iter()? {
-            let key = key?;
-            if key.eq("message")? || key.eq("asctime")? {
-                return Err(overwrite(&key)?);
-            }
-            if rv_dict.is_none() {
-                // A str key for a natively held record: into the native store.
-                match record::has_native_key(&rv, &key)? {
-                    Some(true) => return Err(overwrite(&key)?),
-                    Some(false) => {
-                        let value = extra.get_item(&key)?;
-                        if record::add_native_key(&rv, &key, &value)? {
-                            continue;
-                        }
-                        rv.getattr(intern!(py, "__dict__"))?.set_item(&key, value)?;
-                        continue;
-                    }
-                    None => rv_dict = Some(rv.getattr(intern!(py, "__dict__"))?),
-                }
-            }
-            let rv_dict = rv_dict.as_ref().expect("set above");
-            if rv_dict.contains(&key)? {
-                return Err(overwrite(&key)?);
-            }
-            rv_dict.set_item(&key, extra.get_item(&key)?)?;
-        }
+        add_extra(&rv, extra)?;
     }
     Ok(rv)
+}
+
+/// The `extra` loop of `makeRecord`:
+///
+/// ```python
+/// for key in extra:
+///     if (key in ["message", "asctime"]) or (key in rv.__dict__):
+///         raise KeyError("Attempt to overwrite %r in LogRecord" % key)
+///     rv.__dict__[key] = extra[key]
+/// ```
+///
+/// An exact dict whose keys are all exact str is walked in place (nothing in the loop then
+/// runs Python code, so `extra` cannot change under it; a change of size raises as the
+/// dict's iterator would); any other `extra` with Python's iteration and `__getitem__`.
+fn add_extra<'py>(rv: &Bound<'py, PyAny>, extra: &Bound<'py, PyAny>) -> PyResult<()> {
+    let py = rv.py();
+    let mut rv_dict = None;
+    if let Ok(dict) = extra.cast_exact::<PyDict>() {
+        // SAFETY: attached; `dict` is a live dict; `PyDict_Next` yields borrowed entries,
+        // each taken as a new reference before anything else runs.
+        unsafe {
+            let (mut pos, mut key, mut value) = (0, std::ptr::null_mut(), std::ptr::null_mut());
+            let mut all_str = true;
+            while ffi::PyDict_Next(dict.as_ptr(), &mut pos, &mut key, &mut value) != 0 {
+                if ffi::PyUnicode_CheckExact(key) == 0 {
+                    all_str = false;
+                    break;
+                }
+            }
+            if all_str {
+                let size = ffi::PyDict_Size(dict.as_ptr());
+                pos = 0;
+                loop {
+                    if ffi::PyDict_Size(dict.as_ptr()) != size {
+                        return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                            "dictionary changed size during iteration",
+                        ));
+                    }
+                    if ffi::PyDict_Next(dict.as_ptr(), &mut pos, &mut key, &mut value) == 0 {
+                        return Ok(());
+                    }
+                    let key = Bound::from_borrowed_ptr(py, key);
+                    let value = Bound::from_borrowed_ptr(py, value);
+                    add_extra_key(rv, &mut rv_dict, &key, || Ok(value))?;
+                }
+            }
+        }
+    }
+    for key in extra.try_iter()? {
+        let key = key?;
+        add_extra_key(rv, &mut rv_dict, &key, || extra.get_item(&key))?;
+    }
+    Ok(())
+}
+
+/// One key of [`add_extra`]; `value` is `extra[key]`, asked for after the checks.
+/// `rv_dict` is `rv.__dict__` once the record's attributes are no longer held natively.
+fn add_extra_key<'py>(
+    rv: &Bound<'py, PyAny>,
+    rv_dict: &mut Option<Bound<'py, PyAny>>,
+    key: &Bound<'py, PyAny>,
+    value: impl FnOnce() -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<()> {
+    let py = rv.py();
+    let overwrite = || -> PyResult<PyErr> {
+        let msg = PyString::new(py, "Attempt to overwrite %r in LogRecord").rem(key)?;
+        Ok(PyKeyError::new_err(msg.unbind()))
+    };
+    if is_reserved_extra_key(key)? {
+        return Err(overwrite()?);
+    }
+    let rv_dict = match rv_dict {
+        Some(d) => d,
+        None => match record::has_native_key(rv, key)? {
+            // A str key for a natively held record: into the native store.
+            Some(true) => return Err(overwrite()?),
+            Some(false) => {
+                let value = value()?;
+                if !record::add_native_key(rv, key, &value)? {
+                    rv.getattr(intern!(py, "__dict__"))?.set_item(key, value)?;
+                }
+                return Ok(());
+            }
+            None => rv_dict.insert(rv.getattr(intern!(py, "__dict__"))?),
+        },
+    };
+    if rv_dict.contains(key)? {
+        return Err(overwrite()?);
+    }
+    rv_dict.set_item(key, value()?)
+}
+
+/// `key in ["message", "asctime"]`: each literal `== key` in turn (the literal's `__eq__`
+/// first, as the list's `in`); for an exact str that is a comparison of contents, made
+/// without Python objects.
+fn is_reserved_extra_key(key: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let py = key.py();
+    let (message, asctime) = (intern!(py, "message"), intern!(py, "asctime"));
+    if key.is(message) || key.is(asctime) {
+        return Ok(true);
+    }
+    if let Ok(text) = key.cast_exact::<PyString>() {
+        // A str that is not valid UTF-8 (lone surrogates) equals neither literal.
+        return Ok(text.to_str().is_ok_and(|t| t == "message" || t == "asctime"));
+    }
+    Ok(message.as_any().eq(key)? || asctime.as_any().eq(key)?)
 }
 
 /// The body of `Logger.handle`.
