@@ -535,7 +535,7 @@ unsafe fn level_with_keywords<'py>(
     let obj = Bound::from_borrowed_ptr(py, slf);
     let logger = obj.cast_unchecked::<Logger>();
     let level = py_int(py, LEVEL_METHODS[which].1);
-    let quick = if native_at(&obj, M_IS_ENABLED_FOR, intern!(py, "isEnabledFor")) {
+    let quick = if IS_ENABLED_FOR.is_native::<Logger>(&obj) {
         quick_enabled(logger, &level)
     } else {
         None
@@ -549,7 +549,7 @@ unsafe fn level_with_keywords<'py>(
     if quick.is_none() && !dispatch_is_enabled_for(&obj, &level)? {
         return Ok(());
     }
-    if native_at(&obj, M_LOG_, intern!(py, "_log")) {
+    if LOG_.is_native::<Logger>(&obj) {
         // As `level_method` → `dispatch_log` → `do_log`: `info` and `_log`.
         return do_log(logger, &level, &msg, rest.as_any(), opts, 2);
     }
