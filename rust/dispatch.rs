@@ -64,17 +64,19 @@ extern "C" {
     pub(crate) fn _PyObject_GetDictPtr(obj: *mut ffi::PyObject) -> *mut *mut ffi::PyObject;
 }
 
-/// A method of a native class that the core may call directly when not overridden.
-pub struct NativeMethod {
+/// A method of the native class `T` (the class defining it: for `Logger.filter`,
+/// `Filterer`) that the core may call directly when not overridden.
+pub struct NativeMethod<T> {
     name: &'static str,
     interned: PyOnceLock<Py<PyString>>,
-    /// What the lookup found for the last object asked about.
+    /// The verdict (1: native) for the last object asked about.
     site: SiteCache,
+    class: std::marker::PhantomData<fn() -> T>,
 }
 
-impl NativeMethod {
+impl<T: PyTypeInfo> NativeMethod<T> {
     pub const fn new(name: &'static str) -> Self {
-        NativeMethod { name, interned: PyOnceLock::new(), site: SiteCache::new() }
+        NativeMethod { name, interned: PyOnceLock::new(), site: SiteCache::new(), class: std::marker::PhantomData }
     }
 
     /// The method name as an interned Python string.
@@ -86,44 +88,43 @@ impl NativeMethod {
     /// True when `obj.<name>` would resolve to `T`'s own native method: the method found on
     /// `type(obj)` is the method descriptor `T` was created with under this name (so neither
     /// a subclass nor a patch of the class replaced it, whenever that happened) and the
-    /// instance `__dict__` does not shadow it. `T` is the class defining the method (for
-    /// `Logger.filter`, `Filterer`): an inherited method's descriptor names its definer.
-    #[inline]
-    pub fn is_native<T: PyTypeInfo>(&self, obj: &Bound<'_, PyAny>) -> bool {
-        let py = obj.py();
-        let name = self.name(py);
-        // SAFETY: attached; live objects; the descriptor found is only inspected.
-        unsafe {
-            let found = match self.site.get(py, obj.as_ptr()) {
-                Some(found) => found,
-                None => {
-                    let found = resolve_method(obj, name);
-                    self.site.set(py, obj.as_ptr(), found);
-                    found
-                }
-            };
-            is_own(found, &raw mut ffi::PyMethodDescr_Type, T::type_object_raw(py), name)
+    /// instance `__dict__` does not shadow it. An inherited method's descriptor names the
+    /// class defining it.
+    #[inline(always)]
+    pub fn is_native(&self, obj: &Bound<'_, PyAny>) -> bool {
+        // SAFETY: attached; `obj` is live.
+        match unsafe { self.site.get(obj.py(), obj.as_ptr()) } {
+            Some(verdict) => verdict != 0,
+            None => self.decide(obj),
         }
+    }
+
+    /// [`Self::is_native`] decided anew, and kept for `obj`.
+    #[inline(never)]
+    fn decide(&self, obj: &Bound<'_, PyAny>) -> bool {
+        let py = obj.py();
+        let native = resolves_natively::<T>(obj, self.name(py));
+        // SAFETY: attached; `obj` is live; the value is a verdict, not a reference.
+        unsafe { self.site.set(py, obj.as_ptr(), usize::from(native)) };
+        native
     }
 
     /// True when `type(obj).<name>` is still `T`'s own attribute: for a data descriptor
     /// (a native property), which wins over the instance dict, that decides `obj.<name>`.
     #[inline]
-    pub fn type_is_native<T: PyTypeInfo>(&self, obj: &Bound<'_, PyAny>) -> bool {
+    pub fn type_is_native(&self, obj: &Bound<'_, PyAny>) -> bool {
         let py = obj.py();
-        let name = self.name(py);
-        // SAFETY: attached; live objects; the result is a borrowed pointer only inspected.
+        // SAFETY: attached; live objects; the descriptor found is only inspected.
         unsafe {
             let tp = ffi::Py_TYPE(obj.as_ptr());
-            let found = match self.site.get_for_type(py, tp) {
-                Some(found) => found,
-                None => {
-                    let found = _PyType_Lookup(tp, name.as_ptr()) as usize;
-                    self.site.set_for_type(py, tp, found);
-                    found
-                }
-            };
-            is_own(found, &raw mut ffi::PyGetSetDescr_Type, T::type_object_raw(py), name)
+            if let Some(verdict) = self.site.get_for_type(py, tp) {
+                return verdict != 0;
+            }
+            let name = self.name(py);
+            let found = _PyType_Lookup(tp, name.as_ptr()) as usize;
+            let native = is_own(found, &raw mut ffi::PyGetSetDescr_Type, T::type_object_raw(py), name);
+            self.site.set_for_type(py, tp, usize::from(native));
+            native
         }
     }
 
@@ -463,7 +464,7 @@ impl SiteCache {
     ///
     /// # Safety
     /// Attached; `o` is live.
-    #[inline]
+    #[inline(always)]
     unsafe fn get(&self, py: Python<'_>, o: *mut ffi::PyObject) -> Option<usize> {
         let tp = ffi::Py_TYPE(o);
         if self.tp.load(Relaxed) != tp as usize || (*tp).tp_dictoffset <= 0 {
@@ -563,7 +564,7 @@ impl Attr {
     }
 
     /// `getattr(obj, name)`, exactly (see [`getattr`]).
-    #[inline]
+    #[inline(always)]
     pub fn get<'py>(&self, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = obj.py();
         // SAFETY: attached; a kept value is borrowed from the unchanged dict or type and
@@ -572,14 +573,22 @@ impl Attr {
             if let Some(v) = self.site.get(py, obj.as_ptr()) {
                 return Ok(Bound::from_borrowed_ptr(py, v as *mut ffi::PyObject));
             }
-            match plain_lookup(obj, self.name(py)) {
-                Lookup::Found(v) => {
-                    self.site.set(py, obj.as_ptr(), v.as_ptr() as usize);
-                    Ok(v)
-                }
-                Lookup::Error(e) => Err(e),
-                Lookup::Generic => obj.getattr(self.name(py)),
+        }
+        self.look_up(obj)
+    }
+
+    /// [`Self::get`] looked up anew, and kept for `obj` when it may be.
+    #[inline(never)]
+    fn look_up<'py>(&self, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = obj.py();
+        match plain_lookup(obj, self.name(py)) {
+            Lookup::Found(v) => {
+                // SAFETY: attached; `v` is borrowed from `obj`'s dict or type.
+                unsafe { self.site.set(py, obj.as_ptr(), v.as_ptr() as usize) };
+                Ok(v)
             }
+            Lookup::Error(e) => Err(e),
+            Lookup::Generic => obj.getattr(self.name(py)),
         }
     }
 }

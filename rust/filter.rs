@@ -145,9 +145,9 @@ impl Filterer {
 
 /// `filterer.filters`: the native field while `filters` on the type is still `Filterer`'s.
 fn filters_of<'py>(filterer: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    static FILTERS: dispatch::NativeMethod = dispatch::NativeMethod::new("filters");
+    static FILTERS: dispatch::NativeMethod<Filterer> = dispatch::NativeMethod::new("filters");
     if let Ok(native) = filterer.cast::<Filterer>() {
-        if FILTERS.type_is_native::<Filterer>(filterer) {
+        if FILTERS.type_is_native(filterer) {
             if let Ok(this) = native.try_borrow() {
                 return Ok(this.filters.bind(filterer.py()).clone());
             }

@@ -21,11 +21,11 @@ use crate::style::{self, unexpected_keyword_39, Arg};
 static STYLE: dispatch::Attr = dispatch::Attr::new("_style");
 
 /// The methods `Formatter.format` calls on `self`, run natively while not overridden.
-static USES_TIME: dispatch::NativeMethod = dispatch::NativeMethod::new("usesTime");
-static FORMAT_TIME: dispatch::NativeMethod = dispatch::NativeMethod::new("formatTime");
-static FORMAT_MESSAGE: dispatch::NativeMethod = dispatch::NativeMethod::new("formatMessage");
-static FORMAT_EXCEPTION: dispatch::NativeMethod = dispatch::NativeMethod::new("formatException");
-static FORMAT_STACK: dispatch::NativeMethod = dispatch::NativeMethod::new("formatStack");
+static USES_TIME: dispatch::NativeMethod<Formatter> = dispatch::NativeMethod::new("usesTime");
+static FORMAT_TIME: dispatch::NativeMethod<Formatter> = dispatch::NativeMethod::new("formatTime");
+static FORMAT_MESSAGE: dispatch::NativeMethod<Formatter> = dispatch::NativeMethod::new("formatMessage");
+static FORMAT_EXCEPTION: dispatch::NativeMethod<Formatter> = dispatch::NativeMethod::new("formatException");
+static FORMAT_STACK: dispatch::NativeMethod<Formatter> = dispatch::NativeMethod::new("formatStack");
 
 /// `s[-1:] != "\n"`, natively for exact strings.
 fn lacks_trailing_newline(s: &Bound<'_, PyAny>) -> PyResult<bool> {
@@ -487,12 +487,12 @@ fn format_exception_impl<'py>(py: Python<'py>, ei: &Bound<'py, PyAny>) -> PyResu
     Ok(s)
 }
 
-static FORMAT: dispatch::NativeMethod = dispatch::NativeMethod::new("format");
-static GET_MESSAGE: dispatch::NativeMethod = dispatch::NativeMethod::new("getMessage");
+static FORMAT: dispatch::NativeMethod<Formatter> = dispatch::NativeMethod::new("format");
+static GET_MESSAGE: dispatch::NativeMethod<crate::record::LogRecord> = dispatch::NativeMethod::new("getMessage");
 
 /// `fmt.format(record)`: the native body directly when `fmt.format` is `Formatter.format`.
 pub fn call_format<'py>(fmt: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    if FORMAT.is_native::<Formatter>(fmt) {
+    if FORMAT.is_native(fmt) {
         format_impl(fmt, record)
     } else {
         FORMAT.call(fmt, (record,))
@@ -502,27 +502,27 @@ pub fn call_format<'py>(fmt: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> 
 /// The body of `Formatter.format`.
 fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let message = if GET_MESSAGE.is_native::<crate::record::LogRecord>(record) {
+    let message = if GET_MESSAGE.is_native(record) {
         crate::record::get_message(record)?
     } else {
         GET_MESSAGE.call(record, ())?
     };
     record::setattr(record, intern!(py, "message"), &message)?;
-    let uses_time = if USES_TIME.is_native::<Formatter>(slf) {
+    let uses_time = if USES_TIME.is_native(slf) {
         uses_time_impl(slf)?
     } else {
         dispatch::call_method0(slf, intern!(py, "usesTime"))?
     };
     if uses_time.is_truthy()? {
         let datefmt = dispatch::getattr(slf, intern!(py, "datefmt"))?;
-        let asctime = if FORMAT_TIME.is_native::<Formatter>(slf) {
+        let asctime = if FORMAT_TIME.is_native(slf) {
             format_time_impl(slf, record, Some(&datefmt))?
         } else {
             dispatch::call_method(slf, intern!(py, "formatTime"), (record, datefmt))?
         };
         record::setattr(record, intern!(py, "asctime"), &asctime)?;
     }
-    let mut s = if FORMAT_MESSAGE.is_native::<Formatter>(slf) {
+    let mut s = if FORMAT_MESSAGE.is_native(slf) {
         format_message_impl(slf, record)?
     } else {
         dispatch::call_method(slf, intern!(py, "formatMessage"), (record,))?
@@ -532,7 +532,7 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
         // (it's constant anyway)
         if !record::getattr(record, intern!(py, "exc_text"))?.is_truthy()? {
             let ei = record::getattr(record, intern!(py, "exc_info"))?;
-            let text = if FORMAT_EXCEPTION.is_native::<Formatter>(slf) {
+            let text = if FORMAT_EXCEPTION.is_native(slf) {
                 format_exception_impl(py, &ei)?
             } else {
                 dispatch::call_method(slf, intern!(py, "formatException"), (ei,))?
@@ -552,7 +552,7 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
         if lacks_trailing_newline(&s)? {
             s = s.add("\n")?;
         }
-        let stack = if FORMAT_STACK.is_native::<Formatter>(slf) {
+        let stack = if FORMAT_STACK.is_native(slf) {
             stack_info
         } else {
             dispatch::call_method(slf, intern!(py, "formatStack"), (stack_info,))?

@@ -138,13 +138,13 @@ pub fn with_handler_lock<'py, T: Default>(slf: &Bound<'py, PyAny>, body: impl Fn
         }
         with_cm(&lock, body)
     } else {
-        if ACQUIRE.is_native::<Handler>(slf) {
+        if ACQUIRE.is_native(slf) {
             lock_op(slf, intern!(py, "acquire"), true)?;
         } else {
             ACQUIRE.call(slf, ())?;
         }
         let result = body();
-        let released = if RELEASE.is_native::<Handler>(slf) {
+        let released = if RELEASE.is_native(slf) {
             lock_op(slf, intern!(py, "release"), false)
         } else {
             RELEASE.call(slf, ()).map(|_| ())
@@ -234,18 +234,19 @@ pub fn call_handle_error(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>, err:
 // Native fast paths: the Rust body runs only when the lookup would find the native method.
 // ---------------------------------------------------------------------------------------
 
-static FILTER: dispatch::NativeMethod = dispatch::NativeMethod::new("filter");
-static FILTERS: dispatch::NativeMethod = dispatch::NativeMethod::new("filters");
-static EMIT: dispatch::NativeMethod = dispatch::NativeMethod::new("emit");
-static FORMAT: dispatch::NativeMethod = dispatch::NativeMethod::new("format");
-static ACQUIRE: dispatch::NativeMethod = dispatch::NativeMethod::new("acquire");
-static RELEASE: dispatch::NativeMethod = dispatch::NativeMethod::new("release");
+static FILTER: dispatch::NativeMethod<Filterer> = dispatch::NativeMethod::new("filter");
+static FILTERS: dispatch::NativeMethod<Filterer> = dispatch::NativeMethod::new("filters");
+static STREAM_EMIT: dispatch::NativeMethod<crate::stream_handler::StreamHandler> = dispatch::NativeMethod::new("emit");
+static FILE_EMIT: dispatch::NativeMethod<crate::file_handler::FileHandler> = dispatch::NativeMethod::new("emit");
+static FORMAT: dispatch::NativeMethod<Handler> = dispatch::NativeMethod::new("format");
+static ACQUIRE: dispatch::NativeMethod<Handler> = dispatch::NativeMethod::new("acquire");
+static RELEASE: dispatch::NativeMethod<Handler> = dispatch::NativeMethod::new("release");
 
 /// `self.filter(record)`.
 pub fn call_filter<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    if FILTER.is_native::<Filterer>(slf) {
+    if FILTER.is_native(slf) {
         let py = slf.py();
-        if FILTERS.type_is_native::<Filterer>(slf) {
+        if FILTERS.type_is_native(slf) {
             // `self.filters` is the native property: read its field.
             let field = slf.cast::<Filterer>().ok().and_then(|f| f.try_borrow().ok().map(|b| b.filters.clone_ref(py)));
             if let Some(filters) = field {
@@ -265,18 +266,18 @@ pub fn call_filter<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> 
 pub fn call_emit(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyResult<()> {
     use crate::file_handler::FileHandler;
     use crate::stream_handler::StreamHandler;
-    if EMIT.is_native::<StreamHandler>(slf) {
+    if STREAM_EMIT.is_native(slf) {
         StreamHandler::emit_impl(slf, record)
-    } else if EMIT.is_native::<FileHandler>(slf) {
+    } else if FILE_EMIT.is_native(slf) {
         FileHandler::emit_impl(slf, record)
     } else {
-        EMIT.call(slf, (record,)).map(|_| ())
+        STREAM_EMIT.call(slf, (record,)).map(|_| ())
     }
 }
 
 /// `self.format(record)`.
 pub fn call_format<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    if FORMAT.is_native::<Handler>(slf) {
+    if FORMAT.is_native(slf) {
         Handler::format_impl(slf, record)
     } else {
         FORMAT.call(slf, (record,))

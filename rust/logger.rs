@@ -34,15 +34,15 @@ const ERROR: i64 = 40;
 const CRITICAL: i64 = 50;
 
 /// The methods the stdlib calls on a logger that run natively while not overridden.
-static IS_ENABLED_FOR: dispatch::NativeMethod = dispatch::NativeMethod::new("isEnabledFor");
-static GET_EFFECTIVE_LEVEL: dispatch::NativeMethod = dispatch::NativeMethod::new("getEffectiveLevel");
-static LOG_: dispatch::NativeMethod = dispatch::NativeMethod::new("_log");
-static FIND_CALLER: dispatch::NativeMethod = dispatch::NativeMethod::new("findCaller");
-static MAKE_RECORD: dispatch::NativeMethod = dispatch::NativeMethod::new("makeRecord");
-static HANDLE: dispatch::NativeMethod = dispatch::NativeMethod::new("handle");
+static IS_ENABLED_FOR: dispatch::NativeMethod<Logger> = dispatch::NativeMethod::new("isEnabledFor");
+static GET_EFFECTIVE_LEVEL: dispatch::NativeMethod<Logger> = dispatch::NativeMethod::new("getEffectiveLevel");
+static LOG_: dispatch::NativeMethod<Logger> = dispatch::NativeMethod::new("_log");
+static FIND_CALLER: dispatch::NativeMethod<Logger> = dispatch::NativeMethod::new("findCaller");
+static MAKE_RECORD: dispatch::NativeMethod<Logger> = dispatch::NativeMethod::new("makeRecord");
+static HANDLE: dispatch::NativeMethod<Logger> = dispatch::NativeMethod::new("handle");
 /// `Filterer.filter`, inherited.
-static FILTER: dispatch::NativeMethod = dispatch::NativeMethod::new("filter");
-static CALL_HANDLERS: dispatch::NativeMethod = dispatch::NativeMethod::new("callHandlers");
+static FILTER: dispatch::NativeMethod<Filterer> = dispatch::NativeMethod::new("filter");
+static CALL_HANDLERS: dispatch::NativeMethod<Logger> = dispatch::NativeMethod::new("callHandlers");
 
 /// Whether `logger.<name>` is the native Logger method.
 pub fn is_native(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bool {
@@ -239,7 +239,7 @@ pub fn dispatch_is_enabled_for(slf: &Bound<'_, PyAny>, level: &Bound<'_, PyAny>)
     let py = slf.py();
     let name = intern!(py, "isEnabledFor");
     if let Ok(logger) = slf.cast::<Logger>() {
-        if IS_ENABLED_FOR.is_native::<Logger>(slf) {
+        if IS_ENABLED_FOR.is_native(slf) {
             return is_enabled_for(logger, level)?.is_truthy();
         }
     }
@@ -289,7 +289,7 @@ pub fn dispatch_get_effective_level<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bo
     let py = slf.py();
     let name = intern!(py, "getEffectiveLevel");
     if let Ok(logger) = slf.cast::<Logger>() {
-        if GET_EFFECTIVE_LEVEL.is_native::<Logger>(slf) {
+        if GET_EFFECTIVE_LEVEL.is_native(slf) {
             return get_effective_level(logger);
         }
     }
@@ -330,7 +330,7 @@ pub fn dispatch_log<'py>(
 ) -> PyResult<()> {
     let py = slf.py();
     let name = intern!(py, "_log");
-    if LOG_.is_native::<Logger>(slf.as_any()) {
+    if LOG_.is_native(slf.as_any()) {
         let opts = LogOptions::from_kwargs(py, kwargs)?;
         return do_log(slf, level, msg, args.as_any(), opts, frames + 1);
     }
@@ -469,7 +469,7 @@ unsafe fn fast_level(
         let obj = Bound::from_borrowed_ptr(py, slf);
         let logger = obj.cast_unchecked::<Logger>();
         let level = py_int(py, LEVEL_METHODS[which].1);
-        let quick = if IS_ENABLED_FOR.is_native::<Logger>(&obj) {
+        let quick = if IS_ENABLED_FOR.is_native(&obj) {
             quick_enabled(logger, &level)
         } else {
             None
@@ -535,7 +535,7 @@ unsafe fn level_with_keywords<'py>(
     let obj = Bound::from_borrowed_ptr(py, slf);
     let logger = obj.cast_unchecked::<Logger>();
     let level = py_int(py, LEVEL_METHODS[which].1);
-    let quick = if IS_ENABLED_FOR.is_native::<Logger>(&obj) {
+    let quick = if IS_ENABLED_FOR.is_native(&obj) {
         quick_enabled(logger, &level)
     } else {
         None
@@ -549,7 +549,7 @@ unsafe fn level_with_keywords<'py>(
     if quick.is_none() && !dispatch_is_enabled_for(&obj, &level)? {
         return Ok(());
     }
-    if LOG_.is_native::<Logger>(&obj) {
+    if LOG_.is_native(&obj) {
         // As `level_method` → `dispatch_log` → `do_log`: `info` and `_log`.
         return do_log(logger, &level, &msg, rest.as_any(), opts, 2);
     }
@@ -771,7 +771,7 @@ fn do_log<'py>(
         )
     };
     let (fn_, lno, func, sinfo) = if crate::state::global(py, intern!(py, "_srcfile"))?.is_truthy()? {
-        let result = if FIND_CALLER.is_native::<Logger>(slf.as_any()) {
+        let result = if FIND_CALLER.is_native(slf.as_any()) {
             caller::find_caller(py, opts.stack_info.is_truthy()?, &opts.stacklevel, frames)
         } else {
             let _guard = VirtualFrames::enter(py, frames);
@@ -796,7 +796,7 @@ fn do_log<'py>(
     }
     let name = Logger::field(slf, |l| &l.name);
     let make_record = intern!(py, "makeRecord");
-    let record = if MAKE_RECORD.is_native::<Logger>(slf.as_any()) {
+    let record = if MAKE_RECORD.is_native(slf.as_any()) {
         make_record_impl(py, &name, level, &fn_, &lno, msg, args, &exc_info, &func, &opts.extra, &sinfo)?
     } else {
         let call_args = PyTuple::new(
@@ -812,7 +812,7 @@ fn do_log<'py>(
 fn dispatch_handle<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyResult<()> {
     let py = slf.py();
     let name = intern!(py, "handle");
-    if HANDLE.is_native::<Logger>(slf.as_any()) {
+    if HANDLE.is_native(slf.as_any()) {
         return handle_impl(slf, record);
     }
     dispatch::call_method(slf.as_any(), name, (record,))?;
@@ -961,7 +961,7 @@ fn handle_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyR
         return Ok(());
     }
     let filter_name = intern!(py, "filter");
-    let maybe_record = if FILTER.is_native::<Filterer>(slf.as_any()) {
+    let maybe_record = if FILTER.is_native(slf.as_any()) {
         filter::run_filters(slf.as_any(), record)?
     } else {
         dispatch::call_method(slf.as_any(), filter_name, (record,))?
@@ -984,7 +984,7 @@ fn handle_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyR
 fn dispatch_call_handlers<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyResult<()> {
     let py = slf.py();
     let name = intern!(py, "callHandlers");
-    if CALL_HANDLERS.is_native::<Logger>(slf.as_any()) {
+    if CALL_HANDLERS.is_native(slf.as_any()) {
         return call_handlers_impl(slf, record);
     }
     dispatch::call_method(slf.as_any(), name, (record,))?;
@@ -995,10 +995,11 @@ fn dispatch_call_handlers<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyA
 /// overridden, else through Python.
 fn call_handler_handle<'py>(hdlr: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<()> {
     // Its own call-site cache: the logger's `handle` is asked about in between.
-    static HANDLER_HANDLE: dispatch::NativeMethod = dispatch::NativeMethod::new("handle");
-    if HANDLER_HANDLE.is_native::<crate::handler::Handler>(hdlr) {
+    static HANDLER_HANDLE: dispatch::NativeMethod<crate::handler::Handler> = dispatch::NativeMethod::new("handle");
+    static NULL_HANDLER_HANDLE: dispatch::NativeMethod<crate::handler::NullHandler> = dispatch::NativeMethod::new("handle");
+    if HANDLER_HANDLE.is_native(hdlr) {
         crate::handler::Handler::handle_impl(hdlr, record)?;
-    } else if HANDLER_HANDLE.is_native::<crate::handler::NullHandler>(hdlr) {
+    } else if NULL_HANDLER_HANDLE.is_native(hdlr) {
         // NullHandler.handle: "Stub."
     } else {
         HANDLE.call(hdlr, (record,))?;

@@ -306,12 +306,12 @@ pub fn clear_cache_of(manager: &Bound<'_, PyAny>) -> PyResult<()> {
     })
 }
 
-static GET_LOGGER: crate::dispatch::NativeMethod = crate::dispatch::NativeMethod::new("getLogger");
+static GET_LOGGER: crate::dispatch::NativeMethod<Manager> = crate::dispatch::NativeMethod::new("getLogger");
 
 /// `manager.getLogger(name)` from native code: the native body when `manager` is a native
 /// Manager whose `getLogger` is not overridden, else through Python.
 pub fn dispatch_get_logger<'py>(manager: &Bound<'py, PyAny>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    if GET_LOGGER.is_native::<Manager>(manager) {
+    if GET_LOGGER.is_native(manager) {
         return manager_get_logger(manager, name);
     }
     GET_LOGGER.call(manager, (name,))
@@ -332,7 +332,7 @@ pub fn existing_logger<'py>(
     let py = manager.py();
     // SAFETY: attached; type pointers compared only.
     if unsafe { ffi::Py_TYPE(manager.as_ptr()) } != <Manager as pyo3::PyTypeInfo>::type_object_raw(py)
-        || !GET_LOGGER.is_native::<Manager>(manager)
+        || !GET_LOGGER.is_native(manager)
         || !name.is_exact_instance_of::<PyString>()
         || !crate::dispatch::lock_is_free(lock)
     {

@@ -177,12 +177,23 @@ pub fn global_is_true(py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<bo
     global(py, name)?.is_truthy()
 }
 
-static MINOR: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
+/// The minor version once read (0: not yet): a plain load on the hot paths.
+static MINOR: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
 
 /// The running interpreter's minor version (9 for 3.9 … 13 for 3.13). Behaviour follows it.
-#[inline]
+#[inline(always)]
 pub fn minor(py: Python<'_>) -> u8 {
-    *MINOR.get_or_init(|| py.version_info().minor)
+    match MINOR.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => read_minor(py),
+        minor => minor,
+    }
+}
+
+#[cold]
+fn read_minor(py: Python<'_>) -> u8 {
+    let minor = py.version_info().minor;
+    MINOR.store(minor, std::sync::atomic::Ordering::Relaxed);
+    minor
 }
 
 /// Run `f` holding the module-level `_lock`, as the stdlib's `with _lock:` (3.13) and

@@ -16,7 +16,7 @@ use crate::state;
 static STREAM: dispatch::Attr = dispatch::Attr::new("stream");
 static TERMINATOR: dispatch::Attr = dispatch::Attr::new("terminator");
 
-static FLUSH: dispatch::NativeMethod = dispatch::NativeMethod::new("flush");
+static FLUSH: dispatch::NativeMethod<StreamHandler> = dispatch::NativeMethod::new("flush");
 
 /// A handler class which writes logging records, appropriately formatted,
 /// to a stream. Note that this class does not close the stream, as
@@ -50,7 +50,7 @@ impl StreamHandler {
             // issue 35046: merged two stream.writes into one.
             let text = with_terminator(msg, &TERMINATOR.get(slf)?)?;
             stream.call_method1(intern!(py, "write"), (text,))?;
-            if FLUSH.is_native::<StreamHandler>(slf) {
+            if FLUSH.is_native(slf) {
                 StreamHandler::flush_impl(slf)?;
             } else {
                 FLUSH.call(slf, ())?;
