@@ -259,7 +259,8 @@ fn is_internal_real(frame: &Bound<'_, PyAny>) -> PyResult<bool> {
 /// site ask about the same frames.
 fn is_internal_with(frame: &Bound<'_, PyAny>, srcfile: &Bound<'_, PyAny>) -> PyResult<bool> {
     /// (code object, `_srcfile`, the answer); both held so their addresses stay their own.
-    static LAST: std::sync::Mutex<Option<(Py<PyAny>, Py<PyAny>, bool)>> = std::sync::Mutex::new(None);
+    type Answer = (Py<PyAny>, Py<PyAny>, bool);
+    static LAST: std::sync::Mutex<Option<Answer>> = std::sync::Mutex::new(None);
     let py = frame.py();
     let code = frame_code(frame)?;
     // SAFETY: a type check of a live object.
