@@ -11,8 +11,15 @@
 //!   native class's own method — the object is an instance of the native class (or of a
 //!   subclass that doesn't override it), nobody replaced the method on its class, and its
 //!   instance `__dict__` doesn't shadow it. Only then may the caller run the Rust
-//!   implementation directly. The check is a type-cache lookup plus, for instances with a
-//!   non-empty `__dict__`, one dict probe.
+//!   implementation directly. "The native class's own method" is recognised by the
+//!   descriptor itself (a method descriptor created for that class under that name), so a
+//!   patch is seen whenever it happened. [`resolves_natively`] asks the same for a name
+//!   known at run time.
+//! - [`Attr::get`] / [`getattr`]: an attribute read, exactly as Python's generic lookup.
+//!
+//! The answers are cached as CPython's own interpreter caches them: per call site for the
+//! last object seen ([`SiteCache`]), then in a shared table, both valid while the object's
+//! instance dict and its type keep their version tags.
 
 use pyo3::call::PyCallArgs;
 use pyo3::ffi;
