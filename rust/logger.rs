@@ -426,9 +426,9 @@ static GENERATED: [PyOnceLock<Py<PyAny>>; 5] = [const { PyOnceLock::new() }; 5];
 const LEVEL_METHODS: [(&str, i64); 5] =
     [("debug", DEBUG), ("info", INFO), ("warning", WARNING), ("error", ERROR), ("critical", CRITICAL)];
 
-/// The body of the fast `debug`/`info`/… entry points (METH_FASTCALL): positional-only
-/// calls check `isEnabledFor` against `_cache` before any argument tuple is built; other
-/// calls go to the generated method.
+/// The body of the fast `debug`/`info`/… entry points (METH_FASTCALL): calls whose keywords
+/// (if any) are all `_log`'s check `isEnabledFor` against `_cache` before any argument tuple
+/// is built; other calls go to the generated method.
 ///
 /// # Safety
 /// Called by CPython's method descriptor with the interpreter attached, `slf` an instance
@@ -443,48 +443,28 @@ unsafe fn fast_level(
 ) -> *mut ffi::PyObject {
     crate::dispatch::c_method_result("a Logger method", || -> PyResult<*mut ffi::PyObject> {
         let py = Python::assume_attached();
-        if nargs < 1 || !kwnames.is_null() {
-            if nargs >= 1 {
-                if let Some(opts) = LogOptions::from_kwnames(py, kwnames, args.add(nargs as usize)) {
-                    level_with_keywords(py, slf, args, nargs, kwnames, which, opts)?;
-                    return Ok(py.None().into_ptr());
-                }
-            }
-            if let Some(err) = level_binding_error(py, nargs, kwnames, which) {
-                return Err(err);
-            }
-            let generated = GENERATED[which]
-                .get(py)
-                .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("logixde: Logger is not initialised"))?;
-            let nkw = if kwnames.is_null() { 0 } else { ffi::PyTuple_Size(kwnames) };
-            let mut all: Vec<*mut ffi::PyObject> = Vec::with_capacity((1 + nargs + nkw) as usize);
-            all.push(slf);
-            all.extend_from_slice(std::slice::from_raw_parts(args, (nargs + nkw) as usize));
-            let r = ffi::PyObject_Vectorcall(generated.as_ptr(), all.as_ptr(), (nargs + 1) as usize, kwnames);
-            if r.is_null() {
-                return Err(PyErr::fetch(py));
-            }
-            return Ok(r);
-        }
-        let obj = Bound::from_borrowed_ptr(py, slf);
-        let logger = obj.cast_unchecked::<Logger>();
-        let level = py_int(py, LEVEL_METHODS[which].1);
-        let quick = if IS_ENABLED_FOR.is_native(&obj) {
-            quick_enabled(logger, &level)
-        } else {
-            None
-        };
-        if quick != Some(false) {
-            let msg = Bound::from_borrowed_ptr(py, *args);
-            let rest = std::slice::from_raw_parts(args.add(1), (nargs - 1) as usize);
-            let rest = PyTuple::new(py, rest.iter().map(|p| Bound::from_borrowed_ptr(py, *p)))?;
-            if quick == Some(true) {
-                dispatch_log(logger, &level, &msg, &rest, None, 1)?;
-            } else {
-                level_method(logger, LEVEL_METHODS[which].1, &msg, &rest, None, 1)?;
+        if nargs >= 1 {
+            // Positional calls, and keywords that are all `_log`'s: bound here.
+            if let Some(opts) = LogOptions::from_kwnames(py, kwnames, args.add(nargs as usize)) {
+                level_call(py, slf, args, nargs, kwnames, which, opts)?;
+                return Ok(py.None().into_ptr());
             }
         }
-        Ok(py.None().into_ptr())
+        if let Some(err) = level_binding_error(py, nargs, kwnames, which) {
+            return Err(err);
+        }
+        let generated = GENERATED[which]
+            .get(py)
+            .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("logixde: Logger is not initialised"))?;
+        let nkw = if kwnames.is_null() { 0 } else { ffi::PyTuple_Size(kwnames) };
+        let mut all: Vec<*mut ffi::PyObject> = Vec::with_capacity((1 + nargs + nkw) as usize);
+        all.push(slf);
+        all.extend_from_slice(std::slice::from_raw_parts(args, (nargs + nkw) as usize));
+        let r = ffi::PyObject_Vectorcall(generated.as_ptr(), all.as_ptr(), (nargs + 1) as usize, kwnames);
+        if r.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        Ok(r)
     })
 }
 
@@ -517,13 +497,13 @@ unsafe fn level_binding_error(
     Some(PyTypeError::new_err(format!("{func} {problem}")))
 }
 
-/// The keyword branch of [`fast_level`] once every keyword is one of `_log`'s, bound in
-/// `opts`: the positional branch's steps, passing `opts` to the native `_log` (or the
-/// keywords as given to an overriding one).
+/// A level method's body once its keywords (none, or only `_log`'s) are bound in `opts`:
+/// `isEnabledFor` from `_cache` when native, then the native `_log` with `opts` (or an
+/// overriding one with the keywords as given).
 ///
 /// # Safety
 /// As [`fast_level`], with `nargs >= 1`.
-unsafe fn level_with_keywords<'py>(
+unsafe fn level_call<'py>(
     py: Python<'py>,
     slf: *mut ffi::PyObject,
     args: *const *mut ffi::PyObject,
@@ -554,12 +534,13 @@ unsafe fn level_with_keywords<'py>(
         return do_log(logger, &level, &msg, rest.as_any(), opts, 2);
     }
     drop(opts);
+    if kwnames.is_null() {
+        return dispatch_log(logger, &level, &msg, &rest, None, 1);
+    }
     let kwargs = PyDict::new(py);
-    if !kwnames.is_null() {
-        let names = Bound::from_borrowed_ptr(py, kwnames);
-        for (i, name) in names.try_iter()?.enumerate() {
-            kwargs.set_item(name?, Bound::from_borrowed_ptr(py, *args.add(nargs as usize + i)))?;
-        }
+    let names = Bound::from_borrowed_ptr(py, kwnames);
+    for (i, name) in names.try_iter()?.enumerate() {
+        kwargs.set_item(name?, Bound::from_borrowed_ptr(py, *args.add(nargs as usize + i)))?;
     }
     dispatch_log(logger, &level, &msg, &rest, Some(&kwargs), 1)
 }
