@@ -335,6 +335,16 @@ fn rlock_layout_verified(py: Python<'_>) -> bool {
     *VERIFIED.get_or_init(py, || {
         let check = || -> PyResult<bool> {
             let Some(m) = rlock_methods(py) else { return Ok(false) };
+            if !(9..=13).contains(&crate::state::minor(py)) {
+                return Ok(false);
+            }
+            // Taking the lock natively relies on the GIL serializing the lock's users, as
+            // CPython's own methods do on these builds (not on a free-threaded one).
+            if let Ok(f) = py.import("sys")?.getattr("_is_gil_enabled") {
+                if !f.call0()?.is_truthy()? {
+                    return Ok(false);
+                }
+            }
             // SAFETY: the type pointer is the live `_thread.RLock` type.
             let ty = unsafe { Bound::from_borrowed_ptr(py, m.type_ptr as *mut ffi::PyObject) };
             let size: usize = ty.getattr("__basicsize__")?.extract()?;
@@ -358,15 +368,58 @@ fn rlock_layout_verified(py: Python<'_>) -> bool {
             ok &= read(&lock) == (me, 1);
             call_descr(&m.release, &lock)?;
             ok &= read(&lock).1 == 0;
-            Ok(ok)
+            if !ok {
+                return Ok(false);
+            }
+            // `rlock_lock` is the PyThread lock the methods take and release: held after
+            // `acquire`, free after the last `release` (3.14 replaced it by a PyMutex).
+            // SAFETY: the layout matched above on a 3.9–3.13 interpreter; attached.
+            unsafe {
+                let os_lock = (*(lock.as_ptr() as *const RLockLayout)).rlock_lock;
+                if os_lock.is_null() {
+                    return Ok(false);
+                }
+                call_descr(&m.acquire, &lock)?;
+                ok &= PyThread_acquire_lock(os_lock, 0) == 0;
+                call_descr(&m.release, &lock)?;
+                if PyThread_acquire_lock(os_lock, 0) == 1 {
+                    PyThread_release_lock(os_lock);
+                } else {
+                    ok = false;
+                }
+            }
+            Ok(ok && read(&lock).1 == 0)
         };
         check().unwrap_or(false)
     })
 }
 
+extern "C" {
+    // The C API (stable ABI) `RLock.acquire`/`release` use on `rlock_lock` in 3.9–3.13.
+    fn PyThread_acquire_lock(lock: *mut std::ffi::c_void, waitflag: std::os::raw::c_int) -> std::os::raw::c_int;
+    fn PyThread_release_lock(lock: *mut std::ffi::c_void);
+}
+
+/// The `_thread.RLock` type when [`RLockLayout`] is verified for it; 0 when not (or not
+/// `_thread.RLock` as expected), [`RLOCK_UNKNOWN`] until first asked.
+static RLOCK_NATIVE_TYPE: AtomicUsize = AtomicUsize::new(RLOCK_UNKNOWN);
+const RLOCK_UNKNOWN: usize = 1;
+
 /// The fields of `lock` when it is exactly a `_thread.RLock` of the verified layout.
+#[inline]
 fn rlock_fields(lock: &Bound<'_, PyAny>) -> Option<*mut RLockLayout> {
-    (exact_rlock(lock).is_some() && rlock_layout_verified(lock.py())).then(|| lock.as_ptr() as *mut RLockLayout)
+    let mut native = RLOCK_NATIVE_TYPE.load(Relaxed);
+    if native == RLOCK_UNKNOWN {
+        let py = lock.py();
+        native = match rlock_methods(py) {
+            Some(m) if rlock_layout_verified(py) => m.type_ptr,
+            _ => 0,
+        };
+        RLOCK_NATIVE_TYPE.store(native, Relaxed);
+    }
+    // SAFETY: `lock` is a live object; its type pointer is only compared.
+    let ty = unsafe { ffi::Py_TYPE(lock.as_ptr()) } as usize;
+    (ty == native).then(|| lock.as_ptr() as *mut RLockLayout)
 }
 
 /// Whether acquiring `lock` now would succeed at once: it is a `_thread.RLock` held by no
@@ -381,27 +434,42 @@ pub fn lock_is_free(lock: &Bound<'_, PyAny>) -> bool {
 
 /// `lock.acquire()` (`op` is the interned "acquire") or `lock.release()` ("release").
 ///
-/// For a `_thread.RLock` this thread already holds (a handler's `flush` inside its
-/// `handle`), the recursion count changes here exactly as `RLock.acquire`/`release` change
-/// it then (their whole work when the owner re-enters); anything else calls the methods.
+/// For a `_thread.RLock` of the verified layout this is what CPython 3.9–3.13's
+/// `rlock_acquire`/`rlock_release` do, without their argument parsing: the owner re-enters
+/// by counting; otherwise a non-blocking `PyThread_acquire_lock` (their own first try,
+/// made without releasing the interpreter) and owner = this thread, count = 1; a release by
+/// the owner counts down and at 0 clears the owner and releases the OS lock. A contended
+/// acquire (which must wait detached) and a release by a non-owner (which raises) call the
+/// real methods; anything not an exact RLock is called as Python would.
 pub fn lock_call(lock: &Bound<'_, PyAny>, op: &Bound<'_, PyString>, acquire: bool) -> PyResult<()> {
-    if let Some(m) = exact_rlock(lock) {
-        if let Some(l) = rlock_fields(lock) {
-            // SAFETY: an exact RLock of the verified layout; attached, so no other thread
-            // runs its methods meanwhile; only the owner's re-entry is handled here.
-            unsafe {
-                if (*l).rlock_count > 0 && (*l).rlock_owner == ffi::PyThread_get_thread_ident() {
-                    if acquire && (*l).rlock_count < std::os::raw::c_ulong::MAX {
-                        (*l).rlock_count += 1;
-                        return Ok(());
-                    }
-                    if !acquire && (*l).rlock_count > 1 {
-                        (*l).rlock_count -= 1;
-                        return Ok(());
-                    }
+    if let Some(l) = rlock_fields(lock) {
+        // SAFETY: an exact RLock of the verified layout whose `rlock_lock` is the
+        // PyThread lock its methods use (checked by `rlock_layout_verified`); attached, so
+        // no other thread runs its methods meanwhile (CPython's own methods rely on that).
+        unsafe {
+            let me = ffi::PyThread_get_thread_ident();
+            let owned = (*l).rlock_count > 0 && (*l).rlock_owner == me;
+            if acquire {
+                if owned && (*l).rlock_count < std::os::raw::c_ulong::MAX {
+                    (*l).rlock_count += 1;
+                    return Ok(());
                 }
+                if !owned && PyThread_acquire_lock((*l).rlock_lock, 0) == 1 {
+                    (*l).rlock_owner = me;
+                    (*l).rlock_count = 1;
+                    return Ok(());
+                }
+            } else if owned {
+                (*l).rlock_count -= 1;
+                if (*l).rlock_count == 0 {
+                    (*l).rlock_owner = 0;
+                    PyThread_release_lock((*l).rlock_lock);
+                }
+                return Ok(());
             }
         }
+    }
+    if let Some(m) = exact_rlock(lock) {
         return call_descr(if acquire { &m.acquire } else { &m.release }, lock);
     }
     lock.call_method0(op).map(|_| ())

@@ -17,11 +17,13 @@
 
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError, PyAttributeError};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering::Relaxed};
 use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pyo3::{ffi, intern, PyTraverseError, PyTypeInfo, PyVisit};
 
 use crate::capture::{self, Created};
-use crate::dispatch::{_PyObject_GetDictPtr, _PyType_Lookup};
+use crate::dispatch::{_PyObject_GetDictPtr, _PyType_Lookup, type_version};
 use crate::levels;
 use crate::state;
 
@@ -225,6 +227,14 @@ impl Attributes {
             .map(|(_, value)| value.bind(py).clone())
     }
 
+    /// `__dict__[name]` for `name`, which is `FIELDS[i]`.
+    fn get_field<'py>(&mut self, py: Python<'py>, i: usize, name: &Bound<'py, PyString>) -> Option<Bound<'py, PyAny>> {
+        if i == TASK_NAME && !self.has_task_name {
+            return self.get(name);
+        }
+        self.field(py, i)
+    }
+
     /// Whether `__dict__` has `name`.
     fn contains(&self, py: Python<'_>, name: &str) -> bool {
         self.index(name).is_some() || self.later.iter().any(|(key, _)| key.bind(py).to_str().ok() == Some(name))
@@ -335,14 +345,65 @@ fn materialize(record: &Bound<'_, LogRecord>) -> PyResult<()> {
 /// `getattr(record, name)`: the generic algorithm, with the store in the dict's place.
 fn lookup<'py>(record: &Bound<'py, LogRecord>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     if let Ok(name) = name.cast_exact::<PyString>() {
-        if !has_data_descriptor(record, name) {
-            if let Some(Some(value)) = with_attrs(record, |attrs| attrs.get(name))? {
-                return Ok(value);
+        let py = record.py();
+        match field_by_address(py, name) {
+            // One of `__init__`'s names (as the core and most callers pass them: interned).
+            Some(i) => {
+                if fields_have_no_data_descriptor(record) || !has_data_descriptor(record, name) {
+                    if let Some(Some(value)) = with_attrs(record, |attrs| attrs.get_field(py, i, name))? {
+                        return Ok(value);
+                    }
+                }
+            }
+            None => {
+                if !has_data_descriptor(record, name) {
+                    if let Some(Some(value)) = with_attrs(record, |attrs| attrs.get(name))? {
+                        return Ok(value);
+                    }
+                }
             }
         }
     }
     // SAFETY: live objects; new reference or NULL with an exception set.
     unsafe { Bound::from_owned_ptr_or_err(record.py(), ffi::PyObject_GenericGetAttr(record.as_ptr(), name.as_ptr())) }
+}
+
+/// The interned names of [`FIELDS`] (the objects `intern!` gives the core's readers).
+static FIELD_NAMES: PyOnceLock<[Py<PyString>; 21]> = PyOnceLock::new();
+
+/// The index of `name` in [`FIELDS`] when `name` is the interned name itself.
+#[inline]
+fn field_by_address(py: Python<'_>, name: &Bound<'_, PyString>) -> Option<usize> {
+    let names = FIELD_NAMES.get_or_init(py, || std::array::from_fn(|i| PyString::intern(py, FIELDS[i]).unbind()));
+    names.iter().position(|n| n.as_ptr() == name.as_ptr())
+}
+
+/// Whether the record's type has no data descriptor for any of [`FIELDS`]: remembered for
+/// one type and version tag (renewed by any change to the type or its bases, so a
+/// property patched onto `LogRecord` later is seen).
+#[inline]
+fn fields_have_no_data_descriptor(record: &Bound<'_, LogRecord>) -> bool {
+    static TYPE: AtomicUsize = AtomicUsize::new(0);
+    static VERSION: AtomicU32 = AtomicU32::new(0);
+    let py = record.py();
+    // SAFETY: a live object's type; attached.
+    unsafe {
+        let tp = ffi::Py_TYPE(record.as_ptr());
+        let version = type_version(py, tp);
+        if version != 0 && tp as usize == TYPE.load(Relaxed) && version == VERSION.load(Relaxed) {
+            return true;
+        }
+        let names = FIELD_NAMES.get_or_init(py, || std::array::from_fn(|i| PyString::intern(py, FIELDS[i]).unbind()));
+        let none = names.iter().all(|n| !has_data_descriptor(record, n.bind(py)));
+        // Remembered only under a tag that was there before the lookups (which assign one
+        // to a type without) and is still there after them.
+        let after = type_version(py, tp);
+        if none && after != 0 && version == after {
+            TYPE.store(tp as usize, Relaxed);
+            VERSION.store(after, Relaxed);
+        }
+        none
+    }
 }
 
 /// `setattr(record, name, value)`: the generic algorithm, with the store in the dict's place.
@@ -681,9 +742,225 @@ pub fn get_message<'py>(record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny
     let msg = getattr(record, intern!(py, "msg"))?.str()?.into_any();
     let args = getattr(record, intern!(py, "args"))?;
     if args.is_truthy()? {
+        if let (Ok(m), Ok(a)) = (msg.cast_exact::<PyString>(), args.cast_exact::<PyTuple>()) {
+            if let Some(formatted) = format_plain(m, a) {
+                return formatted;
+            }
+        }
         msg.rem(args)
     } else {
         Ok(msg)
+    }
+}
+
+/// The most conversions [`format_plain`] takes.
+const PLAIN_MAX: usize = 8;
+
+/// `msg % args` (PyUnicode_Format's result) for the common message: an ASCII `msg` whose
+/// only conversions are bare `%s`, `%d` and `%%`, one per item of the exact tuple `args`,
+/// each `%d` an exact int within i64. `%s` takes an exact str as is and calls `str()` on
+/// anything else, in order, as PyUnicode_Format does; `%d` writes the decimal digits (its
+/// own fast path for an exact int). `None` when anything else is asked for: nothing has
+/// run then, and the caller leaves it to Python's `%`.
+fn format_plain<'py>(msg: &Bound<'py, PyString>, args: &Bound<'py, PyTuple>) -> Option<PyResult<Bound<'py, PyAny>>> {
+    let py = msg.py();
+    let m = msg.as_ptr();
+    // SAFETY: `msg` is a live exact str (compact: ASCII data is its 1-byte data); `args` a
+    // live exact tuple whose items are read borrowed while it is alive.
+    unsafe {
+        if ffi::PyUnicode_IS_ASCII(m) == 0 {
+            return None;
+        }
+        let fmt = std::slice::from_raw_parts(ffi::PyUnicode_1BYTE_DATA(m), ffi::PyUnicode_GET_LENGTH(m) as usize);
+        let nargs = args.len();
+        if nargs == 0 || nargs > PLAIN_MAX {
+            return None;
+        }
+        let mut kinds = [0u8; PLAIN_MAX];
+        let (mut n, mut percents) = (0, 0);
+        let mut ends_with_conversion = false;
+        let mut i = 0;
+        while i < fmt.len() {
+            if fmt[i] == b'%' {
+                match fmt.get(i + 1) {
+                    Some(b'%') => percents += 1,
+                    Some(&c @ (b's' | b'd')) if n < nargs => {
+                        kinds[n] = c;
+                        n += 1;
+                    }
+                    _ => return None,
+                }
+                i += 2;
+                ends_with_conversion = fmt[i - 1] != b'%';
+            } else {
+                i += 1;
+                ends_with_conversion = false;
+            }
+        }
+        if n != nargs {
+            return None;
+        }
+        let mut ints = [0i64; PLAIN_MAX];
+        for j in 0..n {
+            if kinds[j] == b'd' {
+                let a = ffi::PyTuple_GET_ITEM(args.as_ptr(), j as ffi::Py_ssize_t);
+                if ffi::PyLong_CheckExact(a) == 0 {
+                    return None;
+                }
+                let mut overflow = 0;
+                let v = ffi::PyLong_AsLongLongAndOverflow(a, &mut overflow);
+                if overflow != 0 || (v == -1 && !ffi::PyErr_Occurred().is_null()) {
+                    ffi::PyErr_Clear();
+                    return None;
+                }
+                ints[j] = v;
+            }
+        }
+        // From here on the conversions run as PyUnicode_Format runs them, left to right.
+        let mut strs: [Option<Bound<'py, PyAny>>; PLAIN_MAX] = Default::default();
+        let mut total = fmt.len() - 2 * n - percents;
+        let mut ascii = true;
+        for j in 0..n {
+            if kinds[j] == b's' {
+                let a = Bound::from_borrowed_ptr(py, ffi::PyTuple_GET_ITEM(args.as_ptr(), j as ffi::Py_ssize_t));
+                let s = if ffi::PyUnicode_CheckExact(a.as_ptr()) != 0 {
+                    a
+                } else {
+                    match Bound::from_owned_ptr_or_err(py, ffi::PyObject_Str(a.as_ptr())) {
+                        Ok(s) => s,
+                        Err(err) => return Some(Err(err)),
+                    }
+                };
+                ascii &= ffi::PyUnicode_IS_ASCII(s.as_ptr()) != 0;
+                total += ffi::PyUnicode_GET_LENGTH(s.as_ptr()) as usize;
+                strs[j] = Some(s);
+            } else {
+                total += decimal_len(ints[j]);
+            }
+        }
+        // PyUnicode_Format's writer returns a last `%s` string itself (of whatever str type
+        // `str()` gave) when nothing was written before it.
+        if ends_with_conversion {
+            if let Some(last) = &strs[n - 1] {
+                if total > 0 && total == ffi::PyUnicode_GET_LENGTH(last.as_ptr()) as usize {
+                    return Some(Ok(last.clone()));
+                }
+            }
+        }
+        if ascii {
+            let out = match Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_New(total as ffi::Py_ssize_t, 127)) {
+                Ok(out) => out,
+                Err(err) => return Some(Err(err)),
+            };
+            let dst = ffi::PyUnicode_1BYTE_DATA(out.as_ptr());
+            let mut at = 0;
+            // Each write stays within the `total` bytes counted above.
+            plain_pieces(fmt, |piece| match piece {
+                Piece::Literal(a, b) => {
+                    std::ptr::copy_nonoverlapping(fmt.as_ptr().add(a), dst.add(at), b - a);
+                    at += b - a;
+                }
+                Piece::Percent => {
+                    *dst.add(at) = b'%';
+                    at += 1;
+                }
+                Piece::Arg(j) => match &strs[j] {
+                    Some(s) => {
+                        let len = ffi::PyUnicode_GET_LENGTH(s.as_ptr()) as usize;
+                        std::ptr::copy_nonoverlapping(ffi::PyUnicode_1BYTE_DATA(s.as_ptr()), dst.add(at), len);
+                        at += len;
+                    }
+                    None => {
+                        let len = decimal_len(ints[j]);
+                        write_decimal(ints[j], std::slice::from_raw_parts_mut(dst.add(at), len));
+                        at += len;
+                    }
+                },
+            });
+            debug_assert_eq!(at, total);
+            return Some(Ok(out));
+        }
+        // A non-ASCII value: joined by Python, which picks the result's width.
+        let parts = PyList::empty(py);
+        let mut failed = None;
+        plain_pieces(fmt, |piece| {
+            let part = match piece {
+                Piece::Literal(a, b) => {
+                    Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_Substring(m, a as ffi::Py_ssize_t, b as ffi::Py_ssize_t))
+                }
+                Piece::Percent => Ok(intern!(py, "%").clone().into_any()),
+                Piece::Arg(j) => match &strs[j] {
+                    Some(s) => Ok(s.clone()),
+                    None => Ok(PyString::new(py, &ints[j].to_string()).into_any()),
+                },
+            };
+            if failed.is_none() {
+                if let Err(err) = part.and_then(|p| parts.append(p)) {
+                    failed = Some(err);
+                }
+            }
+        });
+        if let Some(err) = failed {
+            return Some(Err(err));
+        }
+        Some(Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_Join(intern!(py, "").as_ptr(), parts.as_ptr())))
+    }
+}
+
+enum Piece {
+    /// `fmt[a..b]`.
+    Literal(usize, usize),
+    /// `%%`.
+    Percent,
+    /// The `j`th conversion.
+    Arg(usize),
+}
+
+/// The pieces of a format [`format_plain`] accepted, in order.
+fn plain_pieces(fmt: &[u8], mut f: impl FnMut(Piece)) {
+    let (mut start, mut i, mut j) = (0, 0, 0);
+    while i < fmt.len() {
+        if fmt[i] != b'%' {
+            i += 1;
+            continue;
+        }
+        if start < i {
+            f(Piece::Literal(start, i));
+        }
+        if fmt[i + 1] == b'%' {
+            f(Piece::Percent);
+        } else {
+            f(Piece::Arg(j));
+            j += 1;
+        }
+        i += 2;
+        start = i;
+    }
+    if start < fmt.len() {
+        f(Piece::Literal(start, fmt.len()));
+    }
+}
+
+/// The length of `str(v)`.
+fn decimal_len(v: i64) -> usize {
+    let mut u = v.unsigned_abs();
+    let mut len = 1 + usize::from(v < 0);
+    while u >= 10 {
+        u /= 10;
+        len += 1;
+    }
+    len
+}
+
+/// `str(v)` into `out`, which is [`decimal_len`] long.
+fn write_decimal(v: i64, out: &mut [u8]) {
+    let mut u = v.unsigned_abs();
+    for d in out.iter_mut().rev() {
+        *d = b'0' + (u % 10) as u8;
+        u /= 10;
+    }
+    if v < 0 {
+        out[0] = b'-';
     }
 }
 
