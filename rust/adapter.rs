@@ -43,6 +43,14 @@ fn missing() -> Py<PyAny> {
 
 static MISSING: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
 
+/// The methods the stdlib calls on an adapter that run natively while not overridden.
+static LOG: dispatch::NativeMethod<LoggerAdapter> = dispatch::NativeMethod::new("log");
+static IS_ENABLED_FOR: dispatch::NativeMethod<LoggerAdapter> = dispatch::NativeMethod::new("isEnabledFor");
+static PROCESS: dispatch::NativeMethod<LoggerAdapter> = dispatch::NativeMethod::new("process");
+static WARNING_METHOD: dispatch::NativeMethod<LoggerAdapter> = dispatch::NativeMethod::new("warning");
+/// `self.logger`, read on every record.
+static LOGGER: dispatch::Attr = dispatch::Attr::new("logger");
+
 fn is_missing(py: Python<'_>, obj: &Py<PyAny>) -> bool {
     MISSING.get(py).is_some_and(|m| m.is(obj))
 }
@@ -62,12 +70,10 @@ fn dispatch_log<'py>(
     kwargs: Option<&Bound<'py, PyDict>>,
     frames: usize,
 ) -> PyResult<()> {
-    let py = slf.py();
-    let name = intern!(py, "log");
-    if dispatch::resolves_natively::<LoggerAdapter>(slf, name) {
+    if LOG.is_native(slf) {
         return log_impl(slf, level, msg, args, kwargs, frames + 1);
     }
-    crate::logger::call_with_frames(slf, name, &dispatch::prepend_args(&[level, msg], args)?, kwargs, frames)?;
+    crate::logger::call_with_frames(slf, LOG.name(slf.py()), &dispatch::prepend_args(&[level, msg], args)?, kwargs, frames)?;
     Ok(())
 }
 
@@ -81,7 +87,7 @@ fn log_impl<'py>(
     frames: usize,
 ) -> PyResult<()> {
     let py = slf.py();
-    let enabled = if dispatch::resolves_natively::<LoggerAdapter>(slf, intern!(py, "isEnabledFor")) {
+    let enabled = if IS_ENABLED_FOR.is_native(slf) {
         is_enabled_for_impl(slf, level)?
     } else {
         dispatch::call_method(slf, intern!(py, "isEnabledFor"), (level,))?
@@ -93,12 +99,12 @@ fn log_impl<'py>(
         Some(k) => k.copy()?,
         None => PyDict::new(py),
     };
-    let processed = if dispatch::resolves_natively::<LoggerAdapter>(slf, intern!(py, "process")) {
+    let processed = if PROCESS.is_native(slf) {
         process_impl(slf, msg, kwargs.as_any())?.into_any()
     } else {
         dispatch::call_method(slf, intern!(py, "process"), (msg, &kwargs))?
     };
-    let (msg, kwargs) = processed.extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>)>()?;
+    let [msg, kwargs] = dispatch::unpack(&processed)?;
     let kwargs = match kwargs.cast_into::<PyDict>() {
         Ok(d) => d,
         Err(e) => {
@@ -107,16 +113,16 @@ fn log_impl<'py>(
             d
         }
     };
-    let logger = slf.getattr(intern!(py, "logger"))?;
+    let logger = LOGGER.get(slf)?;
     logger::call_log(&logger, level, &msg, args, Some(&kwargs), frames)
 }
 
 /// The body of `LoggerAdapter.isEnabledFor`.
 fn is_enabled_for_impl<'py>(slf: &Bound<'py, PyAny>, level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let logger = slf.getattr(intern!(py, "logger"))?;
+    let logger = LOGGER.get(slf)?;
     if let Ok(l) = logger.cast::<Logger>() {
-        if logger::is_native(&logger, intern!(py, "isEnabledFor")) {
+        if logger::IS_ENABLED_FOR.is_native(&logger) {
             return logger::is_enabled_for(l, level);
         }
     }
@@ -246,11 +252,10 @@ impl LoggerAdapter {
         let py = slf.py();
         let category = py.get_type::<pyo3::exceptions::PyDeprecationWarning>();
         PyErr::warn(py, &category, c"The 'warn' method is deprecated, use 'warning' instead", 1)?;
-        let name = intern!(py, "warning");
-        if dispatch::resolves_natively::<LoggerAdapter>(slf.as_any(), name) {
+        if WARNING_METHOD.is_native(slf.as_any()) {
             return level_method(slf, WARNING, msg, args, kwargs, 2);
         }
-        crate::logger::call_with_frames(slf.as_any(), name, &dispatch::prepend_args(&[msg], args)?, kwargs, 1)?;
+        crate::logger::call_with_frames(slf.as_any(), WARNING_METHOD.name(py), &dispatch::prepend_args(&[msg], args)?, kwargs, 1)?;
         Ok(())
     }
 
@@ -307,7 +312,7 @@ impl LoggerAdapter {
     #[pyo3(name = "setLevel")]
     fn set_level(slf: &Bound<'_, Self>, level: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = slf.py();
-        let logger = slf.getattr(intern!(py, "logger"))?;
+        let logger = LOGGER.get(slf)?;
         dispatch::call_method(&logger, intern!(py, "setLevel"), (level,))?;
         Ok(())
     }
@@ -315,8 +320,7 @@ impl LoggerAdapter {
     /// Get the effective level for the underlying logger.
     #[pyo3(name = "getEffectiveLevel")]
     fn get_effective_level<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let logger = slf.getattr(intern!(py, "logger"))?;
+        let logger = LOGGER.get(slf)?;
         logger::dispatch_get_effective_level(&logger)
     }
 
@@ -324,7 +328,7 @@ impl LoggerAdapter {
     #[pyo3(name = "hasHandlers")]
     fn has_handlers<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let logger = slf.getattr(intern!(py, "logger"))?;
+        let logger = LOGGER.get(slf)?;
         dispatch::call_method0(&logger, intern!(py, "hasHandlers"))
     }
 
@@ -338,7 +342,7 @@ impl LoggerAdapter {
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let logger = slf.getattr(intern!(py, "logger"))?;
+        let logger = LOGGER.get(slf)?;
         let call_kwargs = if state::minor(py) >= 13 {
             kwargs.cloned()
         } else {
@@ -371,25 +375,25 @@ impl LoggerAdapter {
     #[getter]
     fn get_manager<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        slf.getattr(intern!(py, "logger"))?.getattr(intern!(py, "manager"))
+        LOGGER.get(slf)?.getattr(intern!(py, "manager"))
     }
 
     #[setter]
     fn set_manager(slf: &Bound<'_, Self>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = slf.py();
-        let logger = slf.getattr(intern!(py, "logger"))?;
+        let logger = LOGGER.get(slf)?;
         logger.setattr(intern!(py, "manager"), value)
     }
 
     #[getter]
     fn get_name<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        slf.getattr(intern!(py, "logger"))?.getattr(intern!(py, "name"))
+        LOGGER.get(slf)?.getattr(intern!(py, "name"))
     }
 
     fn __repr__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let logger = slf.getattr(intern!(py, "logger"))?;
+        let logger = LOGGER.get(slf)?;
         let level = logger::dispatch_get_effective_level(&logger)?;
         let name = logger.getattr(intern!(py, "name"))?;
         logger::repr_with_level(slf.as_any(), &name, &level)

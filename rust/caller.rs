@@ -426,23 +426,11 @@ fn unknown(py: Python<'_>) -> PyResult<Caller<'_>> {
 /// `findCaller`'s result: `(co_filename, f_lineno, co_name, sinfo)`.
 pub type Caller<'py> = (Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>);
 
-/// `fn, lno, func, sinfo = result` of a Python `findCaller`, as Python unpacks: any iterable
-/// of exactly four (ValueError otherwise, which `_log` turns into the unknown caller).
+/// `fn, lno, func, sinfo = result` of a Python `findCaller` (a wrong count is the
+/// ValueError `_log` turns into the unknown caller).
 pub fn unpack<'py>(result: &Bound<'py, PyAny>) -> PyResult<Caller<'py>> {
-    let py = result.py();
-    let items: Vec<Bound<'py, PyAny>> = match result.try_iter() {
-        Ok(iter) => iter.take(5).collect::<PyResult<_>>()?,
-        Err(e) if e.is_instance_of::<pyo3::exceptions::PyTypeError>(py) => {
-            let name = result.get_type().name()?;
-            return Err(pyo3::exceptions::PyTypeError::new_err(format!("cannot unpack non-iterable {name} object")));
-        }
-        Err(e) => return Err(e),
-    };
-    match <[Bound<'py, PyAny>; 4]>::try_from(items) {
-        Ok([a, b, c, d]) => Ok((a, b, c, d)),
-        Err(items) if items.len() > 4 => Err(PyValueError::new_err("too many values to unpack (expected 4)")),
-        Err(items) => Err(PyValueError::new_err(format!("not enough values to unpack (expected 4, got {})", items.len()))),
-    }
+    let [filename, lineno, name, sinfo] = crate::dispatch::unpack(result)?;
+    Ok((filename, lineno, name, sinfo))
 }
 
 /// `(co_filename, f_lineno, co_name, sinfo)` for the chosen frame.

@@ -1047,6 +1047,41 @@ pub fn has_method(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> PyResul
     obj.hasattr(name)
 }
 
+/// `a, b, … = value` with `N` targets, as Python unpacks: any iterable of exactly `N` items
+/// (a tuple or list read directly), else the interpreter's ValueError / TypeError.
+pub fn unpack<'py, const N: usize>(value: &Bound<'py, PyAny>) -> PyResult<[Bound<'py, PyAny>; N]> {
+    let py = value.py();
+    let items: Vec<Bound<'py, PyAny>> = if let Ok(t) = value.cast_exact::<PyTuple>() {
+        t.iter().collect()
+    } else if let Ok(l) = value.cast_exact::<pyo3::types::PyList>() {
+        l.iter().collect()
+    } else {
+        match value.try_iter() {
+            // One more than needed: what tells "too many" from "exactly".
+            Ok(iter) => iter.take(N + 1).collect::<PyResult<_>>()?,
+            Err(e) => {
+                // SAFETY: attached; reading the type's iteration slots.
+                let iterable = unsafe {
+                    (*ffi::Py_TYPE(value.as_ptr())).tp_iter.is_some() || ffi::PySequence_Check(value.as_ptr()) != 0
+                };
+                if iterable || !e.is_instance_of::<pyo3::exceptions::PyTypeError>(py) {
+                    return Err(e);
+                }
+                let name = value.get_type().name()?;
+                return Err(pyo3::exceptions::PyTypeError::new_err(format!("cannot unpack non-iterable {name} object")));
+            }
+        }
+    };
+    let count = items.len();
+    <[Bound<'py, PyAny>; N]>::try_from(items).map_err(|_| {
+        if count > N {
+            pyo3::exceptions::PyValueError::new_err(format!("too many values to unpack (expected {N})"))
+        } else {
+            pyo3::exceptions::PyValueError::new_err(format!("not enough values to unpack (expected {N}, got {count})"))
+        }
+    })
+}
+
 /// The end of a hand-written C method (the vectorcall fast paths): the body's result, its
 /// error raised as the Python exception, a panic raised as `PanicException` — nothing
 /// unwinds into CPython.

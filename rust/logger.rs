@@ -34,7 +34,7 @@ const ERROR: i64 = 40;
 const CRITICAL: i64 = 50;
 
 /// The methods the stdlib calls on a logger that run natively while not overridden.
-static IS_ENABLED_FOR: dispatch::NativeMethod<Logger> = dispatch::NativeMethod::new("isEnabledFor");
+pub(crate) static IS_ENABLED_FOR: dispatch::NativeMethod<Logger> = dispatch::NativeMethod::new("isEnabledFor");
 static GET_EFFECTIVE_LEVEL: dispatch::NativeMethod<Logger> = dispatch::NativeMethod::new("getEffectiveLevel");
 static LOG_: dispatch::NativeMethod<Logger> = dispatch::NativeMethod::new("_log");
 static FIND_CALLER: dispatch::NativeMethod<Logger> = dispatch::NativeMethod::new("findCaller");

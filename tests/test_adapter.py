@@ -291,3 +291,32 @@ def test_process_override_and_python_logger(env):
     assert recording.records[-1].k == "v"
     # The Python override of `log` is the caller the stdlib reports.
     assert recording.records[-1].funcName == "log"
+
+
+def test_process_result_is_unpacked_as_python_does():
+    from support import assert_same_output
+
+    assert_same_output(
+        """
+        import io, logging
+
+        class A(logging.LoggerAdapter):
+            result = None
+            def process(self, msg, kwargs):
+                return self.result
+
+        lg = logging.getLogger("adapter.unpack")
+        lg.propagate = False
+        stream = io.StringIO()
+        lg.addHandler(logging.StreamHandler(stream))
+        a = A(lg, {})
+        for result in [["list %s", {}], ("tuple %s", {"extra": {"k": 1}}), iter(["iter %s", {}]),
+                       ("one",), ("a", {}, "b"), 42, None]:
+            a.result = result
+            try:
+                a.warning("ignored", 1)
+            except Exception as e:
+                print(type(e).__name__, e)
+        print(stream.getvalue())
+        """
+    )
