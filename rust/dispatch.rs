@@ -542,12 +542,13 @@ impl SiteCache {
     #[inline(always)]
     unsafe fn get(&self, py: Python<'_>, o: *mut ffi::PyObject) -> Option<usize> {
         let tp = ffi::Py_TYPE(o);
-        if self.tp.load(Relaxed) != tp as usize || (*tp).tp_dictoffset <= 0 {
+        if self.tp.load(Relaxed) != tp as usize {
             return None;
         }
-        let dict = *((o as *mut u8).offset((*tp).tp_dictoffset) as *mut *mut ffi::PyObject);
+        let dict = instance_dict_slot(tp, o)?;
         // Only recorded once version tags were found to work; an object without a dict
-        // (yet) is answered by its type alone.
+        // (yet) is answered by its type alone (a native LogRecord's attribute store, which
+        // stands in for its dict, is its callers' to ask: `record::holds_extra`).
         if self.dict.load(Relaxed) != dict as usize
             || (!dict.is_null() && self.dict_version.load(Relaxed) != dict_version(dict))
             || self.tp_version.load(Relaxed) != type_version(py, tp)
@@ -564,10 +565,10 @@ impl SiteCache {
     #[inline]
     unsafe fn set(&self, py: Python<'_>, o: *mut ffi::PyObject, value: usize) {
         let tp = ffi::Py_TYPE(o);
-        if (*tp).tp_dictoffset <= 0 || !version_tags_work(py) {
+        let Some(dict) = instance_dict_slot(tp, o) else { return };
+        if !version_tags_work(py) {
             return;
         }
-        let dict = *((o as *mut u8).offset((*tp).tp_dictoffset) as *mut *mut ffi::PyObject);
         let tp_version = type_version(py, tp);
         if tp_version == 0 {
             return;
@@ -577,6 +578,22 @@ impl SiteCache {
         self.dict.store(dict as usize, Relaxed);
         self.dict_version.store(if dict.is_null() { 0 } else { dict_version(dict) }, Relaxed);
         self.value.store(value, Relaxed);
+    }
+}
+
+/// The instance dict of `o` (of type `tp`) when its type keeps it in a `tp_dictoffset` slot
+/// (NULL while not created), or NULL when the type has no instance dict at all; `None` for
+/// the dicts CPython manages itself (3.11+ `Py_TPFLAGS_MANAGED_DICT`, whose inline values
+/// can change without the dict's version tag changing).
+///
+/// # Safety
+/// Attached; `o` is a live object of type `tp`.
+#[inline(always)]
+unsafe fn instance_dict_slot(tp: *mut ffi::PyTypeObject, o: *mut ffi::PyObject) -> Option<*mut ffi::PyObject> {
+    match (*tp).tp_dictoffset {
+        0 => Some(std::ptr::null_mut()),
+        offset if offset > 0 => Some(*((o as *mut u8).offset(offset) as *mut *mut ffi::PyObject)),
+        _ => None,
     }
 }
 

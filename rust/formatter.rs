@@ -502,7 +502,8 @@ pub fn call_format<'py>(fmt: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> 
 /// The body of `Formatter.format`.
 fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let message = if GET_MESSAGE.is_native(record) {
+    // A native record's attribute store stands in for its `__dict__`: asked besides.
+    let message = if GET_MESSAGE.is_native(record) && !crate::record::holds_extra(record, GET_MESSAGE.name(py)) {
         crate::record::get_message(record)?
     } else {
         GET_MESSAGE.call(record, ())?

@@ -472,6 +472,27 @@ pub fn has_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>) -> PyRe
     with_attrs(rec, |attrs| attrs.contains(rec.py(), text))
 }
 
+/// Whether `record` holds `name` natively beyond the `__init__` attributes (assigned, as in
+/// `record.getMessage = …`, or an `extra=` key): an instance attribute shadowing a method of
+/// its class, as an entry of its `__dict__` would. False for a record whose `__dict__` is
+/// built (the dict itself answers) and for any other object; true when it can't be told
+/// (the generic path is always right).
+pub fn holds_extra(record: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bool {
+    let Ok(rec) = record.cast_exact::<LogRecord>() else {
+        return false;
+    };
+    let Ok(this) = rec.try_borrow() else {
+        return true;
+    };
+    let Some(attrs) = &this.attrs else {
+        return false;
+    };
+    // SAFETY: both are exact str objects (the store's keys are), compared without Python code.
+    attrs.later.iter().any(|(key, _)| unsafe {
+        key.as_ptr() == name.as_ptr() || ffi::PyUnicode_Compare(key.as_ptr(), name.as_ptr()) == 0
+    })
+}
+
 /// `record.__dict__[key] = value` for a new `extra=` key of a record whose attributes are
 /// held natively; false when they no longer are (use the dict).
 pub fn add_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<bool> {

@@ -307,3 +307,36 @@ def test_overridden_find_caller_result_is_unpacked_as_python_does():
         print(stream.getvalue())
         """
     )
+
+
+def test_record_attribute_shadowing_getmessage_is_called():
+    # A native record keeps its attributes in a store instead of a dict: an assigned or
+    # `extra=` getMessage must still shadow the class's, record after record.
+    from support import assert_same_output
+
+    assert_same_output(
+        """
+        import io, logging
+
+        lg = logging.getLogger("shadow.getmessage")
+        lg.propagate = False
+        stream = io.StringIO()
+        lg.addHandler(logging.StreamHandler(stream))
+
+        class Patch(logging.Filter):
+            def filter(self, record):
+                if record.args == (2,):
+                    record.getMessage = lambda: "assigned"
+                return True
+
+        lg.warning("plain %s", 1)
+        f = Patch()
+        lg.addFilter(f)
+        lg.warning("patched %s", 2)
+        lg.warning("plain again %s", 3)
+        lg.removeFilter(f)
+        lg.warning("extra %s", 4, extra={"getMessage": lambda: "from extra"})
+        lg.warning("plain at last %s", 5)
+        print(stream.getvalue())
+        """
+    )
