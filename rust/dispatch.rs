@@ -581,10 +581,11 @@ impl SiteCache {
     }
 }
 
-/// The instance dict of `o` (of type `tp`) when its type keeps it in a `tp_dictoffset` slot
-/// (NULL while not created), or NULL when the type has no instance dict at all; `None` for
-/// the dicts CPython manages itself (3.11+ `Py_TPFLAGS_MANAGED_DICT`, whose inline values
-/// can change without the dict's version tag changing).
+/// The instance dict of `o` (of type `tp`) when its type keeps it in a `tp_dictoffset` slot,
+/// NULL when it holds nothing (no dict, not created yet, or empty: a native record's while
+/// its attributes are held natively); `None` for the dicts CPython manages itself (3.11+
+/// `Py_TPFLAGS_MANAGED_DICT`, whose inline values can change without the dict's version tag
+/// changing).
 ///
 /// # Safety
 /// Attached; `o` is a live object of type `tp`.
@@ -592,7 +593,13 @@ impl SiteCache {
 unsafe fn instance_dict_slot(tp: *mut ffi::PyTypeObject, o: *mut ffi::PyObject) -> Option<*mut ffi::PyObject> {
     match (*tp).tp_dictoffset {
         0 => Some(std::ptr::null_mut()),
-        offset if offset > 0 => Some(*((o as *mut u8).offset(offset) as *mut *mut ffi::PyObject)),
+        offset if offset > 0 => {
+            let dict = *((o as *mut u8).offset(offset) as *mut *mut ffi::PyObject);
+            if !dict.is_null() && (*(dict as *mut ffi::PyDictObject)).ma_used == 0 {
+                return Some(std::ptr::null_mut());
+            }
+            Some(dict)
+        }
         _ => None,
     }
 }
