@@ -644,6 +644,81 @@ impl Default for SiteCache {
     }
 }
 
+/// A method the core calls at one place on objects it does not own (a stream's `write` and
+/// `flush`), with that place's cache: `obj.name(*args)` as the interpreter's own method call
+/// makes it (`_PyObject_GetMethod`): a plain method found on the type (a function or method
+/// descriptor) and not shadowed by the instance dict is called with `obj` as its first
+/// argument, anything else through the attribute.
+pub struct MethodCall {
+    name: &'static str,
+    interned: PyOnceLock<Py<PyString>>,
+    /// The plain method found on the type for the last object called on (0: none).
+    site: SiteCache,
+}
+
+impl MethodCall {
+    pub const fn new(name: &'static str) -> Self {
+        MethodCall { name, interned: PyOnceLock::new(), site: SiteCache::new() }
+    }
+
+    /// The method name as an interned Python string.
+    #[inline]
+    pub fn name<'py>(&self, py: Python<'py>) -> &Bound<'py, PyString> {
+        self.interned.get_or_init(py, || PyString::intern(py, self.name).unbind()).bind(py)
+    }
+
+    /// `obj.name(*args)` (at most two arguments).
+    #[inline]
+    pub fn call<'py>(&self, obj: &Bound<'py, PyAny>, args: &[&Bound<'py, PyAny>]) -> PyResult<Bound<'py, PyAny>> {
+        let py = obj.py();
+        // SAFETY: attached; a kept descriptor is borrowed from the unchanged type; the
+        // argument array holds borrowed live references for the call's duration.
+        unsafe {
+            let o = obj.as_ptr();
+            let method = match self.site.get(py, o) {
+                Some(method) => method,
+                None => {
+                    let method = self.plain_method(obj);
+                    self.site.set(py, o, method);
+                    method
+                }
+            };
+            if method != 0 {
+                let mut all = [o, std::ptr::null_mut(), std::ptr::null_mut()];
+                for (slot, arg) in all[1..].iter_mut().zip(args) {
+                    *slot = arg.as_ptr();
+                }
+                let n = 1 + args.len().min(2);
+                let r = ffi::PyObject_Vectorcall(method as *mut ffi::PyObject, all.as_ptr(), n, std::ptr::null_mut());
+                return Bound::from_owned_ptr_or_err(py, r);
+            }
+        }
+        let args = PyTuple::new(py, args)?;
+        obj.call_method1(self.name(py), args)
+    }
+
+    /// The plain method `obj.name` finds on its type when the interpreter would call it
+    /// unbound (0 otherwise).
+    fn plain_method(&self, obj: &Bound<'_, PyAny>) -> usize {
+        let name = self.name(obj.py());
+        // SAFETY: attached; live objects; the descriptor is borrowed from the type.
+        unsafe {
+            let tp = ffi::Py_TYPE(obj.as_ptr());
+            if (*tp).tp_getattro.map(|f| f as usize) != Some(ffi::PyObject_GenericGetAttr as *const () as usize) {
+                return 0;
+            }
+            let descr = _PyType_Lookup(tp, name.as_ptr());
+            if descr.is_null() || (*ffi::Py_TYPE(descr)).tp_flags & ffi::Py_TPFLAGS_METHOD_DESCRIPTOR == 0 {
+                return 0;
+            }
+            if shadowed_by_instance(obj, name) {
+                return 0;
+            }
+            descr as usize
+        }
+    }
+}
+
 /// An attribute the core reads at one place, with that place's cache: `getattr(obj, name)`.
 pub struct Attr {
     name: &'static str,

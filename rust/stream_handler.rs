@@ -16,6 +16,9 @@ use crate::state;
 static STREAM: dispatch::Attr = dispatch::Attr::new("stream");
 static TERMINATOR: dispatch::Attr = dispatch::Attr::new("terminator");
 
+/// The stream's methods, called on every record.
+static WRITE: dispatch::MethodCall = dispatch::MethodCall::new("write");
+static STREAM_FLUSH: dispatch::MethodCall = dispatch::MethodCall::new("flush");
 static FLUSH: dispatch::NativeMethod<StreamHandler> = dispatch::NativeMethod::new("flush");
 
 /// A handler class which writes logging records, appropriately formatted,
@@ -43,13 +46,12 @@ impl StreamHandler {
 
     /// The body of `StreamHandler.emit(self, record)`.
     pub fn emit_impl(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyResult<()> {
-        let py = slf.py();
         let result = (|| -> PyResult<()> {
             let msg = handler::call_format(slf, record)?;
             let stream = STREAM.get(slf)?;
             // issue 35046: merged two stream.writes into one.
             let text = with_terminator(msg, &TERMINATOR.get(slf)?)?;
-            stream.call_method1(intern!(py, "write"), (text,))?;
+            WRITE.call(&stream, &[&text])?;
             if FLUSH.is_native(slf) {
                 StreamHandler::flush_impl(slf)?;
             } else {
@@ -68,8 +70,8 @@ impl StreamHandler {
         let py = slf.py();
         handler::with_handler_lock(slf, || {
             let stream = STREAM.get(slf)?;
-            if stream.is_truthy()? && dispatch::has_method(&stream, intern!(py, "flush"))? {
-                stream.call_method0(intern!(py, "flush"))?;
+            if stream.is_truthy()? && dispatch::has_method(&stream, STREAM_FLUSH.name(py))? {
+                STREAM_FLUSH.call(&stream, &[])?;
             }
             Ok(())
         })

@@ -340,3 +340,44 @@ def test_record_attribute_shadowing_getmessage_is_called():
         print(stream.getvalue())
         """
     )
+
+
+def test_stream_methods_found_as_python_finds_them():
+    # write/flush are called as the interpreter calls methods: an instance attribute, a
+    # class patched between records, a callable object or a staticmethod all win.
+    from support import assert_same_output
+
+    assert_same_output(
+        """
+        import io, logging
+
+        class Stream(io.StringIO):
+            pass
+
+        class Callable:
+            def __init__(self, tag):
+                self.tag = tag
+            def __call__(self, *args):
+                print(self.tag, args)
+
+        lg = logging.getLogger("stream.methods")
+        lg.propagate = False
+        stream = Stream()
+        lg.addHandler(logging.StreamHandler(stream))
+        lg.warning("one")
+        stream.write = lambda s: print("instance write", repr(s))
+        lg.warning("two")
+        del stream.write
+        lg.warning("three")
+        Stream.write = Callable("class callable")
+        lg.warning("four")
+        Stream.write = staticmethod(lambda s: print("static", repr(s)))
+        lg.warning("five")
+        del Stream.write
+        Stream.flush = lambda self: print("class flush")
+        lg.warning("six")
+        stream.flush = lambda: print("instance flush")
+        lg.warning("seven")
+        print(repr(stream.getvalue()))
+        """
+    )
