@@ -466,25 +466,116 @@ fn format_time_impl<'py>(
 
 fn format_exception_impl<'py>(py: Python<'py>, ei: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let io = state::global(py, intern!(py, "io"))?;
-    let sio = io.call_method0(intern!(py, "StringIO"))?;
-    let tb = ei.get_item(2)?;
     let traceback = state::global(py, intern!(py, "traceback"))?;
-    let print_exception = traceback.getattr(intern!(py, "print_exception"))?;
-    let (etype, value) = (ei.get_item(0)?, ei.get_item(1)?);
-    if state::minor(py) >= 13 {
-        let kwargs = PyDict::new(py);
-        kwargs.set_item(intern!(py, "limit"), py.None())?;
-        kwargs.set_item(intern!(py, "file"), &sio)?;
-        print_exception.call((etype, value, tb), Some(&kwargs))?;
-    } else {
-        print_exception.call1((etype, value, tb, py.None(), &sio))?;
-    }
-    let s = sio.call_method0(intern!(py, "getvalue"))?;
-    sio.call_method0(intern!(py, "close"))?;
+    let s = match joined_traceback(&traceback, &io)? {
+        Some(format_exception) => {
+            // "".join(traceback.format_exception(ei[0], ei[1], tb, limit=None)): the text
+            // print_exception would print into the StringIO (below).
+            let (etype, value, tb) = (ei.get_item(0)?, ei.get_item(1)?, ei.get_item(2)?);
+            let lines = format_exception.call1((etype, value, tb, py.None()))?;
+            PyString::new(py, "").call_method1(intern!(py, "join"), (lines,))?
+        }
+        None => {
+            let sio = io.call_method0(intern!(py, "StringIO"))?;
+            let tb = ei.get_item(2)?;
+            let print_exception = traceback.getattr(intern!(py, "print_exception"))?;
+            let (etype, value) = (ei.get_item(0)?, ei.get_item(1)?);
+            if state::minor(py) >= 13 {
+                let kwargs = PyDict::new(py);
+                kwargs.set_item(intern!(py, "limit"), py.None())?;
+                kwargs.set_item(intern!(py, "file"), &sio)?;
+                print_exception.call((etype, value, tb), Some(&kwargs))?;
+            } else {
+                print_exception.call1((etype, value, tb, py.None(), &sio))?;
+            }
+            let s = sio.call_method0(intern!(py, "getvalue"))?;
+            sio.call_method0(intern!(py, "close"))?;
+            s
+        }
+    };
     if !lacks_trailing_newline(&s)? {
         return strip_last(&s);
     }
     Ok(s)
+}
+
+/// The `builtins` module.
+fn builtins(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    static BUILTINS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    Ok(BUILTINS.get_or_try_init(py, || py.import("builtins").map(|m| m.into_any().unbind()))?.bind(py))
+}
+
+/// traceback.py's own functions and the builtins `print_exception` relies on, as found the
+/// first time (and only when they were traceback.py's: defined in its file).
+struct TracebackOriginals {
+    print_exception: Py<PyAny>,
+    format_exception: Py<PyAny>,
+    /// `TracebackException.print` (3.11+: what `print_exception` calls), else None.
+    tbe_print: Option<Py<PyAny>>,
+    print: Py<PyAny>,
+    string_io: Py<PyAny>,
+}
+
+/// `traceback.format_exception` when `traceback.print_exception(…, file=io.StringIO())`
+/// would write exactly the lines it returns: both are still traceback.py's own functions,
+/// `TracebackException.print` too (3.11+), the `print` they call is the builtin one and
+/// `io.StringIO` is `_io.StringIO` — then `formatException` joins the lines instead of a
+/// `print()` per line into a StringIO (the same text; the same exception, should formatting
+/// fail). `None`: anything was replaced, the stdlib's calls are made.
+fn joined_traceback<'py>(traceback: &Bound<'py, PyAny>, io: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    static ORIGINALS: PyOnceLock<Option<TracebackOriginals>> = PyOnceLock::new();
+    let py = traceback.py();
+    if !traceback.is_exact_instance_of::<pyo3::types::PyModule>() {
+        return Ok(None);
+    }
+    let originals = ORIGINALS.get_or_try_init(py, || -> PyResult<Option<TracebackOriginals>> {
+        let traceback = py.import("traceback")?.into_any();
+        let file = traceback.getattr(intern!(py, "__file__"))?;
+        let own = |f: &Bound<'py, PyAny>| -> PyResult<bool> {
+            Ok(match f.getattr(intern!(py, "__code__")) {
+                Ok(code) => code.getattr(intern!(py, "co_filename"))?.eq(&file)?,
+                Err(_) => false,
+            })
+        };
+        let print_exception = traceback.getattr(intern!(py, "print_exception"))?;
+        let format_exception = traceback.getattr(intern!(py, "format_exception"))?;
+        let tbe_print = if state::minor(py) >= 11 {
+            let tbe = traceback.getattr(intern!(py, "TracebackException"))?;
+            let print = tbe.getattr(intern!(py, "print"))?;
+            if !own(&print)? {
+                return Ok(None);
+            }
+            Some(print.unbind())
+        } else {
+            None
+        };
+        let print = builtins(py)?.getattr(intern!(py, "print"))?;
+        let builtin = print.is_exact_instance_of::<pyo3::types::PyCFunction>();
+        if !own(&print_exception)? || !own(&format_exception)? || !builtin {
+            return Ok(None);
+        }
+        Ok(Some(TracebackOriginals {
+            print_exception: print_exception.unbind(),
+            format_exception: format_exception.unbind(),
+            tbe_print,
+            print: print.unbind(),
+            string_io: py.import("_io")?.getattr(intern!(py, "StringIO"))?.unbind(),
+        }))
+    })?;
+    let Some(o) = originals else { return Ok(None) };
+    let format_exception = state::module_attr(traceback, intern!(py, "format_exception"))?;
+    let unchanged = state::module_attr(traceback, intern!(py, "print_exception"))?.is(o.print_exception.bind(py))
+        && format_exception.is(o.format_exception.bind(py))
+        && !traceback.getattr(intern!(py, "__dict__"))?.contains(intern!(py, "print"))?
+        && state::module_attr(builtins(py)?, intern!(py, "print"))?.is(o.print.bind(py))
+        && state::module_attr(io, intern!(py, "StringIO"))?.is(o.string_io.bind(py))
+        && match &o.tbe_print {
+            Some(tbe_print) => state::module_attr(traceback, intern!(py, "TracebackException"))?
+                .getattr(intern!(py, "print"))?
+                .is(tbe_print.bind(py)),
+            None => true,
+        };
+    Ok(unchanged.then_some(format_exception))
 }
 
 static FORMAT: dispatch::NativeMethod<Formatter> = dispatch::NativeMethod::new("format");

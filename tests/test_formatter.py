@@ -951,3 +951,69 @@ def test_fuzz_against_stdlib(style):
         got = outcome(lambda: (L.Formatter(fmt, style=style)._fmt, L.Formatter(fmt, style=style).usesTime()))
         want = outcome(lambda: (S.Formatter(fmt, style=style)._fmt, S.Formatter(fmt, style=style).usesTime()))
         assert got == want, fmt
+
+
+def test_format_exception_follows_patched_traceback_machinery():
+    # formatException joins traceback.format_exception's lines only while print_exception
+    # would print exactly those: every patch below must show as it does with the stdlib.
+    from support import assert_same_output
+
+    assert_same_output(
+        """
+        import builtins, io, logging, sys, traceback
+
+        lg = logging.getLogger("fmtexc")
+        lg.propagate = False
+        stream = io.StringIO()
+        lg.addHandler(logging.StreamHandler(stream))
+
+        def boom(tag):
+            try:
+                raise ValueError(tag)
+            except ValueError:
+                lg.exception("caught %s", tag)
+
+        boom("plain")
+        boom("plain again")
+
+        original_pe = traceback.print_exception
+        def pe(*args, **kwargs):
+            print("print_exception", args[0].__name__ if isinstance(args[0], type) else type(args[0]).__name__)
+            return original_pe(*args, **kwargs)
+        traceback.print_exception = pe
+        boom("patched print_exception")
+        traceback.print_exception = original_pe
+
+        traceback.print = lambda *a, **k: builtins.print("[module print]", *a, **k)
+        boom("module print")
+        del traceback.print
+
+        original_print = builtins.print
+        def loud_print(*a, **k):
+            if k.get("file") is not sys.stdout and k.get("file") is not None:
+                k["file"].write("|")
+            return original_print(*a, **k)
+        builtins.print = loud_print
+        boom("builtins print")
+        builtins.print = original_print
+
+        if hasattr(traceback.TracebackException, "print"):
+            original_tp = traceback.TracebackException.print
+            def tp(self, **kwargs):
+                kwargs["file"].write("[TracebackException.print]\\n")
+                return original_tp(self, **kwargs)
+            traceback.TracebackException.print = tp
+            boom("TracebackException.print")
+            traceback.TracebackException.print = original_tp
+
+        class SIO(io.StringIO):
+            def write(self, s):
+                return super().write(s.upper())
+        io.StringIO = SIO
+        boom("io.StringIO")
+        io.StringIO = SIO.__mro__[1]
+
+        boom("plain at last")
+        print(stream.getvalue())
+        """
+    )
