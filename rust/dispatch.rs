@@ -71,11 +71,27 @@ extern "C" {
     pub(crate) fn _PyObject_GetDictPtr(obj: *mut ffi::PyObject) -> *mut *mut ffi::PyObject;
 }
 
+/// A name the core looks up, interned once.
+struct Name {
+    text: &'static str,
+    interned: PyOnceLock<Py<PyString>>,
+}
+
+impl Name {
+    const fn new(text: &'static str) -> Self {
+        Name { text, interned: PyOnceLock::new() }
+    }
+
+    #[inline]
+    fn get<'py>(&self, py: Python<'py>) -> &Bound<'py, PyString> {
+        self.interned.get_or_init(py, || PyString::intern(py, self.text).unbind()).bind(py)
+    }
+}
+
 /// A method of the native class `T` (the class defining it: for `Logger.filter`,
 /// `Filterer`) that the core may call directly when not overridden.
 pub struct NativeMethod<T> {
-    name: &'static str,
-    interned: PyOnceLock<Py<PyString>>,
+    name: Name,
     /// The verdict (1: native) for the last object asked about.
     site: SiteCache,
     class: std::marker::PhantomData<fn() -> T>,
@@ -83,13 +99,13 @@ pub struct NativeMethod<T> {
 
 impl<T: PyTypeInfo> NativeMethod<T> {
     pub const fn new(name: &'static str) -> Self {
-        NativeMethod { name, interned: PyOnceLock::new(), site: SiteCache::new(), class: std::marker::PhantomData }
+        NativeMethod { name: Name::new(name), site: SiteCache::new(), class: std::marker::PhantomData }
     }
 
     /// The method name as an interned Python string.
     #[inline]
     pub fn name<'py>(&self, py: Python<'py>) -> &Bound<'py, PyString> {
-        self.interned.get_or_init(py, || PyString::intern(py, self.name).unbind()).bind(py)
+        self.name.get(py)
     }
 
     /// True when `obj.<name>` would resolve to `T`'s own native method: the method found on
@@ -650,21 +666,20 @@ impl Default for SiteCache {
 /// descriptor) and not shadowed by the instance dict is called with `obj` as its first
 /// argument, anything else through the attribute.
 pub struct MethodCall {
-    name: &'static str,
-    interned: PyOnceLock<Py<PyString>>,
+    name: Name,
     /// The plain method found on the type for the last object called on (0: none).
     site: SiteCache,
 }
 
 impl MethodCall {
     pub const fn new(name: &'static str) -> Self {
-        MethodCall { name, interned: PyOnceLock::new(), site: SiteCache::new() }
+        MethodCall { name: Name::new(name), site: SiteCache::new() }
     }
 
     /// The method name as an interned Python string.
     #[inline]
     pub fn name<'py>(&self, py: Python<'py>) -> &Bound<'py, PyString> {
-        self.interned.get_or_init(py, || PyString::intern(py, self.name).unbind()).bind(py)
+        self.name.get(py)
     }
 
     /// `obj.name(*args)` (at most two arguments).
@@ -721,20 +736,19 @@ impl MethodCall {
 
 /// An attribute the core reads at one place, with that place's cache: `getattr(obj, name)`.
 pub struct Attr {
-    name: &'static str,
-    interned: PyOnceLock<Py<PyString>>,
+    name: Name,
     site: SiteCache,
 }
 
 impl Attr {
     pub const fn new(name: &'static str) -> Self {
-        Attr { name, interned: PyOnceLock::new(), site: SiteCache::new() }
+        Attr { name: Name::new(name), site: SiteCache::new() }
     }
 
     /// The attribute name as an interned Python string.
     #[inline]
     pub fn name<'py>(&self, py: Python<'py>) -> &Bound<'py, PyString> {
-        self.interned.get_or_init(py, || PyString::intern(py, self.name).unbind()).bind(py)
+        self.name.get(py)
     }
 
     /// `getattr(obj, name)`, exactly (see [`getattr`]).
