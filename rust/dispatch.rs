@@ -782,13 +782,14 @@ impl Attr {
 }
 
 // ---------------------------------------------------------------------------------------
-// Attribute reads: an inline cache
+// The shared cache: attribute reads and method lookups
 // ---------------------------------------------------------------------------------------
 //
 // CPython's specializing interpreter makes `self.lock` or `self.formatter` in the stdlib's
 // Python code a few instructions; the generic lookup is a type lookup plus a dict probe.
-// The core reads a dozen such attributes per record, so `getattr` keeps what Python's
-// inline caches keep: `(instance dict, name)` → the value found (in the dict, or a plain
+// Behind the call sites' own caches (above), and for [`getattr`] / [`dict_item`] with any
+// name, this table keeps what Python's inline caches keep: `(instance dict, name)` → the
+// value found (in the dict, or a plain
 // class attribute), valid while the dict's version tag (renewed by every change to the
 // dict, PEP 509, 3.9–3.13) and the type's version tag (renewed by every change to the type
 // or its bases) are the ones recorded. The value is borrowed: while neither changed, the
