@@ -15,7 +15,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyModule, PyString};
 use pyo3::{ffi, intern};
 
-use crate::dispatch::{_PyObject_GetDictPtr, _PyType_Lookup, dict_version, type_version, version_tags_work};
+use crate::dispatch::{_PyType_Lookup, dict_version, type_version, version_tags_work};
 use crate::state;
 
 /// The time fields derived from one clock reading, per version.
@@ -209,11 +209,11 @@ fn thread_slot(me: std::os::raw::c_ulong) -> &'static ThreadSlot {
 /// Attached; `obj` live.
 #[inline]
 unsafe fn instance_dict(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    let ptr = _PyObject_GetDictPtr(obj);
-    if ptr.is_null() || (*ptr).is_null() || ffi::PyDict_CheckExact(*ptr) == 0 {
+    let dict = crate::dispatch::instance_dict_ptr(obj);
+    if dict.is_null() || ffi::PyDict_CheckExact(dict) == 0 {
         return std::ptr::null_mut();
     }
-    *ptr
+    dict
 }
 
 #[inline]

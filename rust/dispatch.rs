@@ -253,7 +253,7 @@ pub(crate) fn shadowed_by_instance(obj: &Bound<'_, PyAny>, name: &Bound<'_, PySt
 /// # Safety
 /// Attached; `o` is live.
 #[inline]
-unsafe fn instance_dict_ptr(o: *mut ffi::PyObject) -> *mut ffi::PyObject {
+pub(crate) unsafe fn instance_dict_ptr(o: *mut ffi::PyObject) -> *mut ffi::PyObject {
     let tp = ffi::Py_TYPE(o);
     let slot = if (*tp).tp_dictoffset > 0 {
         (o as *mut u8).offset((*tp).tp_dictoffset) as *mut *mut ffi::PyObject
@@ -564,7 +564,7 @@ impl SiteCache {
         let dict = instance_dict_slot(tp, o)?;
         // Only recorded once version tags were found to work; an object without a dict
         // (yet) is answered by its type alone (a native LogRecord's attribute store, which
-        // stands in for its dict, is its callers' to ask: `record::holds_extra`).
+        // stands in for its dict, is asked by `record::call_get_message`).
         if self.dict.load(Relaxed) != dict as usize
             || (!dict.is_null() && self.dict_version.load(Relaxed) != dict_version(dict))
             || self.tp_version.load(Relaxed) != type_version(py, tp)
@@ -710,6 +710,17 @@ impl MethodCall {
         }
         let args = PyTuple::new(py, args)?;
         obj.call_method1(self.name(py), args)
+    }
+
+    /// `hasattr(obj, name)`: true at once when this place's cache holds a plain method for
+    /// `obj` (the lookup that found it is the one `hasattr` makes), else [`has_method`].
+    #[inline]
+    pub fn present(&self, obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+        // SAFETY: attached; `obj` is live; the kept value is only compared.
+        if unsafe { self.site.get(obj.py(), obj.as_ptr()) }.is_some_and(|method| method != 0) {
+            return Ok(true);
+        }
+        has_method(obj, self.name(obj.py()))
     }
 
     /// The plain method `obj.name` finds on its type when the interpreter would call it

@@ -579,7 +579,6 @@ fn joined_traceback<'py>(traceback: &Bound<'py, PyAny>, io: &Bound<'py, PyAny>) 
 }
 
 static FORMAT: dispatch::NativeMethod<Formatter> = dispatch::NativeMethod::new("format");
-static GET_MESSAGE: dispatch::NativeMethod<crate::record::LogRecord> = dispatch::NativeMethod::new("getMessage");
 
 /// `fmt.format(record)`: the native body directly when `fmt.format` is `Formatter.format`.
 pub fn call_format<'py>(fmt: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
@@ -593,12 +592,7 @@ pub fn call_format<'py>(fmt: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> 
 /// The body of `Formatter.format`.
 fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    // A native record's attribute store stands in for its `__dict__`: asked besides.
-    let message = if GET_MESSAGE.is_native(record) && !crate::record::holds_extra(record, GET_MESSAGE.name(py)) {
-        crate::record::get_message(record)?
-    } else {
-        GET_MESSAGE.call(record, ())?
-    };
+    let message = crate::record::call_get_message(record)?;
     record::setattr(record, intern!(py, "message"), &message)?;
     let uses_time = if USES_TIME.is_native(slf) {
         uses_time_impl(slf)?

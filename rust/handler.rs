@@ -235,7 +235,6 @@ pub fn call_handle_error(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>, err:
 // ---------------------------------------------------------------------------------------
 
 static FILTER: dispatch::NativeMethod<Filterer> = dispatch::NativeMethod::new("filter");
-static FILTERS: dispatch::NativeMethod<Filterer> = dispatch::NativeMethod::new("filters");
 static STREAM_EMIT: dispatch::NativeMethod<crate::stream_handler::StreamHandler> = dispatch::NativeMethod::new("emit");
 static FILE_EMIT: dispatch::NativeMethod<crate::file_handler::FileHandler> = dispatch::NativeMethod::new("emit");
 static FORMAT: dispatch::NativeMethod<Handler> = dispatch::NativeMethod::new("format");
@@ -245,17 +244,6 @@ static RELEASE: dispatch::NativeMethod<Handler> = dispatch::NativeMethod::new("r
 /// `self.filter(record)`.
 pub fn call_filter<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     if FILTER.is_native(slf) {
-        let py = slf.py();
-        if FILTERS.type_is_native(slf) {
-            // `self.filters` is the native property: read its field.
-            let field = slf.cast::<Filterer>().ok().and_then(|f| f.try_borrow().ok().map(|b| b.filters.clone_ref(py)));
-            if let Some(filters) = field {
-                if filters.bind(py).cast_exact::<pyo3::types::PyList>().is_ok_and(|l| l.is_empty()) {
-                    // `for f in self.filters:` over an empty list, then the version's result.
-                    return Ok(if state::minor(py) >= 12 { record.clone() } else { pybool(py, true) });
-                }
-            }
-        }
         crate::filter::run_filters(slf, record)
     } else {
         FILTER.call(slf, (record,))

@@ -472,12 +472,26 @@ pub fn has_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>) -> PyRe
     with_attrs(rec, |attrs| attrs.contains(rec.py(), text))
 }
 
+/// `record.getMessage()`: the native body when the method found is `LogRecord.getMessage`,
+/// else through Python.
+pub fn call_get_message<'py>(record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    static GET_MESSAGE: crate::dispatch::NativeMethod<LogRecord> = crate::dispatch::NativeMethod::new("getMessage");
+    let name = GET_MESSAGE.name(record.py());
+    // The call-site cache answers from the type and the instance dict; a native record's
+    // attribute store stands in for its dict and is asked besides.
+    if GET_MESSAGE.is_native(record) && !holds_extra(record, name) {
+        get_message(record)
+    } else {
+        GET_MESSAGE.call(record, ())
+    }
+}
+
 /// Whether `record` holds `name` natively beyond the `__init__` attributes (assigned, as in
 /// `record.getMessage = …`, or an `extra=` key): an instance attribute shadowing a method of
 /// its class, as an entry of its `__dict__` would. False for a record whose `__dict__` is
 /// built (the dict itself answers) and for any other object; true when it can't be told
 /// (the generic path is always right).
-pub fn holds_extra(record: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bool {
+fn holds_extra(record: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bool {
     let Ok(rec) = record.cast_exact::<LogRecord>() else {
         return false;
     };

@@ -67,10 +67,9 @@ impl StreamHandler {
 
     /// The body of `StreamHandler.flush(self)`.
     pub fn flush_impl(slf: &Bound<'_, PyAny>) -> PyResult<()> {
-        let py = slf.py();
         handler::with_handler_lock(slf, || {
             let stream = STREAM.get(slf)?;
-            if stream.is_truthy()? && dispatch::has_method(&stream, STREAM_FLUSH.name(py))? {
+            if stream.is_truthy()? && STREAM_FLUSH.present(&stream)? {
                 STREAM_FLUSH.call(&stream, &[])?;
             }
             Ok(())
