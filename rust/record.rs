@@ -21,6 +21,7 @@ use pyo3::sync::PyOnceLock;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering::Relaxed};
 use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pyo3::{ffi, intern, PyTraverseError, PyTypeInfo, PyVisit};
+use smallvec::SmallVec;
 
 use crate::capture::{self, Created};
 use crate::dispatch::{_PyObject_GetDictPtr, _PyType_Lookup, type_version};
@@ -96,8 +97,8 @@ pub struct Attributes {
     time: Created,
     has_task_name: bool,
     /// Attributes added after `__init__`, in the order they were set (`extra=` keys, then
-    /// `message`, `asctime` from the formatter).
-    later: Vec<(Py<PyString>, Py<PyAny>)>,
+    /// `message`, `asctime` from the formatter): the first few without a heap allocation.
+    later: SmallVec<[(Py<PyString>, Py<PyAny>); 4]>,
 }
 
 impl Attributes {
@@ -117,7 +118,9 @@ impl Attributes {
     ) -> PyResult<Self> {
         let py = name.py();
         let time = capture::clock(py)?;
-        let none = py.None();
+        // Bound, not Py: dropped here, where pyo3 may not count the thread as attached (the
+        // level methods' raw entry), a `Py` would go through pyo3's deferred-decref pool.
+        let none = py.None().into_bound(py);
         let args = single_mapping_argument(args)?.unwrap_or_else(|| args.clone());
         let levelname = levels::get_level_name(level)?;
         let (filename, module) = match path_parts(pathname)? {
@@ -135,7 +138,7 @@ impl Attributes {
             let (ident, name) = capture::thread(py)?;
             (ident.unbind(), name.unbind())
         } else {
-            (none.clone_ref(py), none.clone_ref(py))
+            (none.clone().unbind(), none.clone().unbind())
         };
         // `sys.modules`, read when first needed (by processName, then taskName).
         let mut modules = None;
@@ -148,19 +151,19 @@ impl Attributes {
         let process_name = if state::global_is_true(py, intern!(py, "logMultiprocessing"))? {
             capture::process_name(&sys_modules()?)?.unbind()
         } else {
-            none.clone_ref(py)
+            none.clone().unbind()
         };
         let process = if state::global_is_true(py, intern!(py, "logProcesses"))? {
-            capture::process_id(py)?.map_or_else(|| none.clone_ref(py), Bound::unbind)
+            capture::process_id(py)?.map_or_else(|| none.clone().unbind(), Bound::unbind)
         } else {
-            none.clone_ref(py)
+            none.clone().unbind()
         };
         let has_task_name = state::minor(py) >= 12;
         let task_name = if has_task_name {
             Some(if state::global_is_true(py, intern!(py, "logAsyncioTasks"))? {
                 capture::task_name(&sys_modules()?)?.unbind()
             } else {
-                none.clone_ref(py)
+                none.clone().unbind()
             })
         } else {
             None
@@ -176,10 +179,10 @@ impl Attributes {
                 Some(filename.unbind()),
                 Some(module.unbind()),
                 Some(exc_info.clone().unbind()),
-                Some(none.clone_ref(py)),
-                Some(sinfo.map_or_else(|| none.clone_ref(py), |s| s.clone().unbind())),
+                Some(none.clone().unbind()),
+                Some(sinfo.map_or_else(|| none.clone().unbind(), |s| s.clone().unbind())),
                 Some(lineno.clone().unbind()),
-                Some(func.map_or_else(|| none.clone_ref(py), |f| f.clone().unbind())),
+                Some(func.map_or_else(|| none.clone().unbind(), |f| f.clone().unbind())),
                 None,
                 None,
                 None,
@@ -191,7 +194,7 @@ impl Attributes {
             ],
             time,
             has_task_name,
-            later: Vec::new(),
+            later: SmallVec::new(),
         })
     }
 
@@ -217,14 +220,24 @@ impl Attributes {
     /// `__dict__[name]`: no Python code runs.
     pub fn get<'py>(&mut self, name: &Bound<'py, PyString>) -> Option<Bound<'py, PyAny>> {
         let py = name.py();
-        let text = name.to_str().ok()?;
-        if let Some(i) = self.index(text) {
+        if let Some(i) = name.to_str().ok().and_then(|text| self.index(text)) {
             return self.field(py, i);
         }
-        self.later
-            .iter()
-            .find(|(key, _)| key.as_ptr() == name.as_ptr() || key.bind(py).to_str().ok() == Some(text))
-            .map(|(_, value)| value.bind(py).clone())
+        self.later_slot(name).map(|slot| self.later[slot].1.bind(py).clone())
+    }
+
+    /// The position in `later` of the key equal to `name` (an exact str).
+    fn later_slot(&self, name: &Bound<'_, PyString>) -> Option<usize> {
+        // The keys are exact strs, mostly the interned names callers pass: the same object
+        // first, then equal text (compared without Python code).
+        let name = name.as_ptr();
+        let keys = || self.later.iter().map(|(key, _)| key.as_ptr());
+        // SAFETY: exact str objects: lengths compared first, then CPython's own comparison.
+        keys().position(|key| key == name).or_else(|| {
+            keys().position(|key| unsafe {
+                ffi::PyUnicode_GET_LENGTH(key) == ffi::PyUnicode_GET_LENGTH(name) && ffi::PyUnicode_Compare(key, name) == 0
+            })
+        })
     }
 
     /// `__dict__[name]` for `name`, which is `FIELDS[i]`.
@@ -236,21 +249,20 @@ impl Attributes {
     }
 
     /// Whether `__dict__` has `name`.
-    fn contains(&self, py: Python<'_>, name: &str) -> bool {
-        self.index(name).is_some() || self.later.iter().any(|(key, _)| key.bind(py).to_str().ok() == Some(name))
+    fn contains(&self, name: &Bound<'_, PyString>) -> bool {
+        name.to_str().ok().and_then(|text| self.index(text)).is_some() || self.later_slot(name).is_some()
     }
 
     /// `__dict__[name] = value`; returns the replaced value, to be dropped once nothing
     /// borrows the record (dropping it may run Python code).
     /// `text` is `name`'s UTF-8 form.
     fn set(&mut self, name: &Bound<'_, PyString>, text: &str, value: &Bound<'_, PyAny>) -> Option<Py<PyAny>> {
-        let py = name.py();
         let value = value.clone().unbind();
         if let Some(i) = self.index(text) {
             return self.values[i].replace(value);
         }
-        if let Some(slot) = self.later.iter_mut().find(|(key, _)| key.bind(py).to_str().ok() == Some(text)) {
-            return Some(std::mem::replace(&mut slot.1, value));
+        if let Some(slot) = self.later_slot(name) {
+            return Some(std::mem::replace(&mut self.later[slot].1, value));
         }
         self.later.push((name.clone().unbind(), value));
         None
@@ -466,10 +478,7 @@ pub fn has_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>) -> PyRe
     let (Ok(rec), Ok(key)) = (record.cast_exact::<LogRecord>(), key.cast_exact::<PyString>()) else {
         return Ok(None);
     };
-    let Ok(text) = key.to_str() else {
-        return Ok(None);
-    };
-    with_attrs(rec, |attrs| attrs.contains(rec.py(), text))
+    with_attrs(rec, |attrs| attrs.contains(key))
 }
 
 /// `record.getMessage()`: the native body when the method found is `LogRecord.getMessage`,
@@ -1082,7 +1091,7 @@ fn get_log_record_factory(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 fn make_log_record<'py>(dict: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = dict.py();
     let factory = state::global(py, intern!(py, "_logRecordFactory"))?;
-    let none = py.None();
+    let none = py.None().into_bound(py);
     let rv = factory.call1((&none, &none, "", 0, "", PyTuple::empty(py), &none, &none))?;
     rv.getattr(intern!(py, "__dict__"))?
         .call_method1(intern!(py, "update"), (dict,))?;

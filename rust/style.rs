@@ -27,6 +27,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyInt, PyList, PyString, PySuper, PyTuple, PyType};
 use pyo3::{ffi, intern, PyTraverseError, PyTypeInfo, PyVisit};
+use smallvec::SmallVec;
 
 use crate::dispatch;
 use crate::state::{self, minor};
@@ -372,28 +373,61 @@ struct FmtCache {
     segs: Option<Arc<Vec<Seg>>>,
 }
 
-fn join<'py>(py: Python<'py>, parts: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-    if parts.len() == 1 && parts[0].is_exact_instance_of::<PyString>() {
-        return Ok(parts.into_iter().next().unwrap_or_else(|| PyString::new(py, "").into_any()));
-    }
-    // Exact strs with a UTF-8 form (every str without lone surrogates; ASCII ones give it
-    // without copying) are concatenated in one buffer and made into one str: the same code
-    // points as `"".join(parts)`, without the list.
-    let mut text = String::with_capacity(128);
-    let all_utf8 = parts.iter().all(|part| match part.cast_exact::<PyString>().map(|s| s.to_str()) {
-        Ok(Ok(s)) => {
-            text.push_str(s);
-            true
+/// `"".join(parts)`.
+fn join<'py>(py: Python<'py>, parts: &[Bound<'py, PyAny>]) -> PyResult<Bound<'py, PyAny>> {
+    if let [only] = parts {
+        if only.is_exact_instance_of::<PyString>() {
+            return Ok(only.clone());
         }
-        _ => false,
-    });
-    if all_utf8 {
-        return Ok(PyString::new(py, &text).into_any());
+    }
+    if parts.iter().all(|part| part.is_exact_instance_of::<PyString>()) {
+        // Exact strs are copied into one new str of the widest kind among them, as
+        // `"".join(parts)` makes it, without the list.
+        // SAFETY: attached; every part is a live exact str; `out` is new, so writable.
+        unsafe {
+            let (mut len, mut maxchar) = (0, 0);
+            for part in parts {
+                len += ffi::PyUnicode_GET_LENGTH(part.as_ptr());
+                maxchar = maxchar.max(max_char_bound(part.as_ptr()));
+            }
+            let out = Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_New(len, maxchar))?;
+            let kind = ffi::PyUnicode_KIND(out.as_ptr());
+            let data = ffi::PyUnicode_DATA(out.as_ptr()).cast::<u8>();
+            let mut at = 0;
+            for part in parts {
+                let n = ffi::PyUnicode_GET_LENGTH(part.as_ptr());
+                if ffi::PyUnicode_KIND(part.as_ptr()) == kind {
+                    // Same storage kind: the code units are copied as they are.
+                    let width = kind as usize;
+                    let src = ffi::PyUnicode_DATA(part.as_ptr()).cast::<u8>();
+                    std::ptr::copy_nonoverlapping(src, data.add(at as usize * width), n as usize * width);
+                } else if ffi::PyUnicode_CopyCharacters(out.as_ptr(), at, part.as_ptr(), 0, n) < 0 {
+                    return Err(PyErr::fetch(py));
+                }
+                at += n;
+            }
+            return Ok(out);
+        }
     }
     let list = PyList::new(py, parts)?;
     let empty = intern!(py, "");
     // SAFETY: both arguments are valid objects; the result is a new reference or NULL.
     unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_Join(empty.as_ptr(), list.as_ptr())) }
+}
+
+/// The largest code point a str's storage kind can hold (what `PyUnicode_MAX_CHAR_VALUE` says).
+///
+/// # Safety
+/// `s` is a live str.
+unsafe fn max_char_bound(s: *mut ffi::PyObject) -> ffi::Py_UCS4 {
+    if ffi::PyUnicode_IS_ASCII(s) != 0 {
+        return 0x7f;
+    }
+    match ffi::PyUnicode_KIND(s) {
+        1 => 0xff,
+        2 => 0xffff,
+        _ => 0x10ffff,
+    }
 }
 
 /// `str(value)`: an exact str is its own.
@@ -431,7 +465,7 @@ fn render<'py>(
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
     // Look every field up first: lookups of str keys in an exact dict, or in a record's
     // native store, call no Python code.
-    let mut found = Vec::with_capacity(segs.len());
+    let mut found: SmallVec<[Bound<'py, PyAny>; 8]> = SmallVec::new();
     for seg in segs {
         let key = match seg {
             Seg::Lit(_) => continue,
@@ -447,7 +481,7 @@ fn render<'py>(
         }
     }
     let mut found = found.into_iter();
-    let mut parts = Vec::with_capacity(segs.len());
+    let mut parts: SmallVec<[Bound<'py, PyAny>; 16]> = SmallVec::with_capacity(segs.len());
     for seg in segs {
         let part = match seg {
             Seg::Lit(s) => s.bind(py).clone().into_any(),
@@ -479,7 +513,7 @@ fn render<'py>(
     if parts.is_empty() {
         return Ok(Some(intern!(py, "").clone().into_any()));
     }
-    join(py, parts).map(Some)
+    join(py, &parts).map(Some)
 }
 
 /// `f(**v)`, compiled once, for mappings that are not exact dicts: Python's own `**`

@@ -64,6 +64,24 @@ SNIPPETS = {
         log.debug("disabled", extra=42)
         print("done")
     """,
+    "runtime_keys_in_the_format": """
+        # Keys equal to the format's names but other str objects (built at run time), the
+        # format rendering from the record's own store: found by equal text, as a dict does.
+        log = fresh("rk")
+        log.handlers[:] = []
+        for fmt, style in [("%(user)s|%(ip)s|%(\\udcff)s|%(\\U0001f600)s|%(message)s", "%"),
+                           ("{user}|{ip}|{\\udcff}|{\\U0001f600}|{message}", "{")]:
+            h = logging.StreamHandler(sys.stdout)
+            h.setFormatter(logging.Formatter(fmt, style=style, validate=False))
+            log.handlers[:] = [h]
+            log.info("one %s", "x", extra={"us" + "er": "bob", "".join(["i", "p"]): 2,
+                                           chr(0xdcff): "s", "x\\U0001f600"[1:]: "e"})
+            # The formatter's own `message` over a record holding several extra keys.
+            log.info("two", extra={"a": 1, "b": 2, "c": 3, "d": 4, "e": 5,
+                                   "us" + "er": "ann", "ip": 3, "\\udcff": 0, "\\U0001f600": 1})
+            attempt("missing", log.info, "three", extra={"user": "x"})
+        print("done")
+    """,
     "non_str_and_subclass_keys": """
         log = fresh("k")
         calls = []

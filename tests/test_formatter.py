@@ -501,6 +501,7 @@ FORMATS = [
     ("%", "%(message)d"),
     ("%", "%(levelno)s %(exc_info)s %(args)s %(stack_info)r"),
     ("%", "ünïcödé %(message)s ✓"),
+    ("%", "%(custom)s|%(message)s|😀|%(name)s"),
     ("%", "%(nested(key))s"),
     ("%", "%(message)s %"),
     ("{", None),
@@ -512,6 +513,7 @@ FORMATS = [
     ("{", "{custom} {message}"),
     ("{", "{message:{levelno}}|"),
     ("{", "ünïcödé {message} ✓ }}"),
+    ("{", "{custom}|{message}|€|{name}"),
     ("{", "{msg!r}"),
     ("{", "{levelno:s}"),
     ("$", None),
@@ -532,6 +534,9 @@ RECORDS = [
     {"msg": "%(a)s", "args": {"a": 1}},
     {"msg": "x", "args": (), "levelno": 5, "levelname": "Level 5"},
     {"msg": "x", "args": (), "custom": None},
+    # Pieces of every storage kind (ASCII, Latin-1, 2 and 4 bytes) joined into one str.
+    {"msg": "astral 😀 é", "args": (), "custom": "ß", "name": "✓"},
+    {"msg": "é", "args": (), "custom": "€", "name": "plain"},
 ]
 
 
