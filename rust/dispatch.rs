@@ -515,10 +515,14 @@ pub fn exact_instance_dict<'py, T: PyTypeInfo>(obj: &Bound<'py, PyAny>) -> Optio
 }
 
 /// Whether `tp` looks attributes up with the generic algorithm over a `tp_dictoffset` dict
-/// (native classes and their Python subclasses without `__getattr__`/`__getattribute__`).
+/// (native classes and their Python subclasses without `__getattr__`/`__getattribute__`),
+/// for every name found: exact modules too (their `tp_getattro` differs only for a name
+/// found nowhere, which it hands to the module's `__getattr__`; such a lookup is never kept).
 #[inline]
 unsafe fn generic_with_dict(tp: *mut ffi::PyTypeObject) -> bool {
-    (*tp).tp_getattro.map(|f| f as usize) == Some(ffi::PyObject_GenericGetAttr as *const () as usize) && (*tp).tp_dictoffset > 0
+    ((*tp).tp_getattro.map(|f| f as usize) == Some(ffi::PyObject_GenericGetAttr as *const () as usize)
+        || tp == std::ptr::addr_of_mut!(ffi::PyModule_Type))
+        && (*tp).tp_dictoffset > 0
 }
 
 // ---------------------------------------------------------------------------------------

@@ -19,6 +19,13 @@ use crate::style::{self, unexpected_keyword_39, Arg};
 
 /// Attributes read on every record, each with its call-site cache.
 static STYLE: dispatch::Attr = dispatch::Attr::new("_style");
+static DATEFMT: dispatch::Attr = dispatch::Attr::new("datefmt");
+static CONVERTER: dispatch::Attr = dispatch::Attr::new("converter");
+static DEFAULT_TIME_FORMAT: dispatch::Attr = dispatch::Attr::new("default_time_format");
+static DEFAULT_MSEC_FORMAT: dispatch::Attr = dispatch::Attr::new("default_msec_format");
+/// `time.strftime` and `time.tzname`, read from the `time` module on every asctime.
+static STRFTIME: dispatch::Attr = dispatch::Attr::new("strftime");
+static TZNAME: dispatch::Attr = dispatch::Attr::new("tzname");
 
 /// The methods `Formatter.format` calls on `self`, run natively while not overridden.
 static USES_TIME: dispatch::NativeMethod<Formatter> = dispatch::NativeMethod::new("usesTime");
@@ -377,17 +384,10 @@ fn cached_strftime<'py>(
         return strftime.call1((fmt, ct));
     }
     let fmt_s = fmt.cast::<PyString>()?;
-    let Ok(fmt_text) = fmt_s.to_str() else {
-        let ct = converter.call1((created,))?;
-        return strftime.call1((fmt, ct));
-    };
-    if !cacheable_time_format(fmt_text) {
-        let ct = converter.call1((created,))?;
-        return strftime.call1((fmt, ct));
-    }
     let second = t.floor() as i64;
-    let tzname = state::module_attr(fns.module.bind(py), intern!(py, "tzname"))?;
+    let tzname = TZNAME.get(fns.module.bind(py).as_any())?;
     let tz_env = if gmt { None } else { tz_env_bytes() };
+    // Only a cacheable format is ever kept, so a kept entry for this format answers.
     if let Ok(guard) = TIME_CACHE.lock() {
         if let Some(c) = guard.as_ref() {
             if c.second == second
@@ -398,6 +398,10 @@ fn cached_strftime<'py>(
                 return Ok(c.text.bind(py).clone().into_any());
             }
         }
+    }
+    if !fmt_s.to_str().is_ok_and(cacheable_time_format) {
+        let ct = converter.call1((created,))?;
+        return strftime.call1((fmt, ct));
     }
     let ct = converter.call1((created,))?;
     let text = strftime.call1((fmt, ct))?;
@@ -422,18 +426,18 @@ fn format_time_impl<'py>(
     datefmt: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let converter = dispatch::getattr(slf, intern!(py, "converter"))?;
+    let converter = CONVERTER.get(slf)?;
     let created = record::getattr(record, intern!(py, "created"))?;
     let time = state::global(py, intern!(py, "time"))?;
-    let strftime = state::module_attr(&time, intern!(py, "strftime"))?;
+    let strftime = STRFTIME.get(&time)?;
     if let Some(datefmt) = datefmt {
         if datefmt.is_truthy()? {
             return cached_strftime(py, &converter, &created, datefmt, &strftime);
         }
     }
-    let default_fmt = dispatch::getattr(slf, intern!(py, "default_time_format"))?;
+    let default_fmt = DEFAULT_TIME_FORMAT.get(slf)?;
     let s = cached_strftime(py, &converter, &created, &default_fmt, &strftime)?;
-    let msec_fmt = dispatch::getattr(slf, intern!(py, "default_msec_format"))?;
+    let msec_fmt = DEFAULT_MSEC_FORMAT.get(slf)?;
     if !msec_fmt.is_truthy()? {
         return Ok(s);
     }
@@ -450,18 +454,33 @@ fn format_time_impl<'py>(
         } else {
             None
         };
-        if let (Some(ms), Ok(text)) = (whole, s.cast::<PyString>()?.to_str()) {
+        if let Some(ms) = whole {
             // `%03d` of a value in [0, 1000): three digits, zero-padded.
-            let mut out = String::with_capacity(text.len() + 4);
-            out.push_str(text);
-            out.push(',');
-            for d in [ms / 100, ms / 10 % 10, ms % 10] {
-                out.push(char::from(b'0' + d as u8));
-            }
-            return Ok(PyString::new(py, &out).into_any());
+            let tail = [b',', b'0' + (ms / 100) as u8, b'0' + (ms / 10 % 10) as u8, b'0' + (ms % 10) as u8];
+            return append_ascii(s.cast::<PyString>()?, &tail);
         }
     }
     msec_fmt.rem(PyTuple::new(py, [s, msecs])?)
+}
+
+/// `s + tail` for ASCII `tail`: one new str, the code units copied.
+fn append_ascii<'py>(s: &Bound<'py, PyString>, tail: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    let py = s.py();
+    // SAFETY: attached; `s` is a live exact str; `out` is new (writable), sized for both and
+    // of `s`'s kind or wider (ASCII tail).
+    unsafe {
+        let p = s.as_ptr();
+        let (len, kind) = (ffi::PyUnicode_GET_LENGTH(p), ffi::PyUnicode_KIND(p));
+        if ffi::PyUnicode_IS_ASCII(p) == 0 || kind != 1 {
+            let tail = PyString::new(py, std::str::from_utf8(tail).unwrap_or_default());
+            return s.as_any().add(tail);
+        }
+        let out = Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_New(len + tail.len() as ffi::Py_ssize_t, 0x7f))?;
+        let data = ffi::PyUnicode_DATA(out.as_ptr()).cast::<u8>();
+        std::ptr::copy_nonoverlapping(ffi::PyUnicode_DATA(p).cast::<u8>(), data, len as usize);
+        std::ptr::copy_nonoverlapping(tail.as_ptr(), data.add(len as usize), tail.len());
+        Ok(out)
+    }
 }
 
 fn format_exception_impl<'py>(py: Python<'py>, ei: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
@@ -600,7 +619,7 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
         dispatch::call_method0(slf, intern!(py, "usesTime"))?
     };
     if uses_time.is_truthy()? {
-        let datefmt = dispatch::getattr(slf, intern!(py, "datefmt"))?;
+        let datefmt = DATEFMT.get(slf)?;
         let asctime = if FORMAT_TIME.is_native(slf) {
             format_time_impl(slf, record, Some(&datefmt))?
         } else {

@@ -220,7 +220,15 @@ impl Attributes {
     /// `__dict__[name]`: no Python code runs.
     pub fn get<'py>(&mut self, name: &Bound<'py, PyString>) -> Option<Bound<'py, PyAny>> {
         let py = name.py();
-        if let Some(i) = name.to_str().ok().and_then(|text| self.index(text)) {
+        // A name is an `__init__` field or in `later`, never both: the cheap tests first
+        // (the same str object in `later`, a field's interned name), then by text.
+        if let Some(slot) = self.later.iter().position(|(key, _)| key.as_ptr() == name.as_ptr()) {
+            return Some(self.later[slot].1.bind(py).clone());
+        }
+        let field = field_by_address(py, name)
+            .filter(|&i| i != TASK_NAME || self.has_task_name)
+            .or_else(|| name.to_str().ok().and_then(|text| self.index(text)));
+        if let Some(i) = field {
             return self.field(py, i);
         }
         self.later_slot(name).map(|slot| self.later[slot].1.bind(py).clone())

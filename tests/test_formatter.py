@@ -717,6 +717,32 @@ def test_time_zone_change_invalidates():
         time.tzset()
 
 
+def test_time_attributes_changed_after_use():
+    # Read on every record (each with its call-site cache): a change after first use shows.
+    r1, r2 = twin()
+    fl, fs = L.Formatter("%(asctime)s|%(message)s"), S.Formatter("%(asctime)s|%(message)s")
+    assert fl.format(r1) == fs.format(r2)
+    real, seen = time.strftime, []
+
+    def fake(fmt, t=None):
+        seen.append(fmt)
+        return "T" + real(fmt, t)
+
+    time.strftime = fake
+    try:
+        del r1.asctime, r2.asctime
+        assert fl.format(r1) == fs.format(r2)
+        assert fl.format(r1).startswith("T") and len(seen) == 3
+    finally:
+        time.strftime = real
+    assert not fl.format(r1).startswith("T")
+    for attr, value in [("default_time_format", "%H"), ("default_msec_format", "%s.%03d"),
+                        ("converter", time.gmtime), ("datefmt", "%Y")]:
+        setattr(fl, attr, value)
+        setattr(fs, attr, value)
+        assert fl.format(r1) == fs.format(r2), attr
+
+
 def test_time_module_global_is_read_live():
     calls = []
     real = time.strftime
