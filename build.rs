@@ -7,9 +7,12 @@
 //! `_Unwind_*` symbols inside `_core` (not exported: only `PyInit__core` is), and the
 //! linker's `--as-needed` drops libgcc_s. Panics never unwind across the FFI boundary, so
 //! no other library's unwinder is involved.
+//!
+//! It also turns on pyo3's version cfgs (`Py_3_11`, …) for the interpreter being built for.
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    pyo3_build_config::use_pyo3_cfgs();
     let target = std::env::var("TARGET").unwrap_or_default();
     if target.ends_with("-linux-gnu") {
         println!("cargo:rustc-link-lib=static:+whole-archive,-bundle=gcc_eh");

@@ -440,13 +440,170 @@ fn caller_tuple<'py>(frame: &Bound<'py, PyAny>, stack_info: bool) -> PyResult<Ca
     let sinfo = if stack_info { stack_text(frame)? } else { py.None().into_bound(py) };
     // SAFETY: attached; checked to be a frame object.
     let lineno = if unsafe { ffi::PyFrame_Check(frame.as_ptr()) } != 0 {
-        let n = unsafe { ffi::PyFrame_GetLineNumber(frame.as_ptr() as *mut ffi::PyFrameObject) };
+        let n = unsafe { line_number(py, frame.as_ptr() as *mut ffi::PyFrameObject, &co) };
         (n as i64).into_pyobject(py)?.into_any()
     } else {
         frame.getattr(intern!(py, "f_lineno"))?
     };
     let (filename, name) = code_names(&co)?;
     Ok((filename, lineno, name, sinfo))
+}
+
+// ---------------------------------------------------------------------------------------
+// The caller's line number
+// ---------------------------------------------------------------------------------------
+//
+// `PyFrame_GetLineNumber` walks the code object's line table from its start up to the
+// frame's instruction (~600 instructions for a small function, more for a long one). While
+// the frame's own `f_lineno` field is unset (0; on 3.9, while it has no `f_trace`), the line
+// it returns is a function of the code object and the instruction offset alone, so the
+// answer is remembered for the last pair seen: consecutive records from one call site ask
+// about the same one. The fields are read at the offsets of each version's `struct _frame`,
+// checked once on a frame made for the purpose; when they don't check out, every call asks
+// CPython.
+
+/// The head of `struct _frame` in 3.9 (Include/cpython/frameobject.h).
+#[repr(C)]
+struct FrameHead39 {
+    ob_base: ffi::PyVarObject,
+    f_back: *mut ffi::PyObject,
+    f_code: *mut ffi::PyObject,
+    f_builtins: *mut ffi::PyObject,
+    f_globals: *mut ffi::PyObject,
+    f_locals: *mut ffi::PyObject,
+    f_valuestack: *mut *mut ffi::PyObject,
+    f_stacktop: *mut *mut ffi::PyObject,
+    f_trace: *mut ffi::PyObject,
+    f_trace_lines: std::os::raw::c_char,
+    f_trace_opcodes: std::os::raw::c_char,
+    f_gen: *mut ffi::PyObject,
+    f_lasti: std::os::raw::c_int,
+    f_lineno: std::os::raw::c_int,
+}
+
+/// The head of `struct _frame` in 3.10 (Include/cpython/frameobject.h).
+#[repr(C)]
+struct FrameHead310 {
+    ob_base: ffi::PyVarObject,
+    f_back: *mut ffi::PyObject,
+    f_code: *mut ffi::PyObject,
+    f_builtins: *mut ffi::PyObject,
+    f_globals: *mut ffi::PyObject,
+    f_locals: *mut ffi::PyObject,
+    f_valuestack: *mut *mut ffi::PyObject,
+    f_trace: *mut ffi::PyObject,
+    f_stackdepth: std::os::raw::c_int,
+    f_trace_lines: std::os::raw::c_char,
+    f_trace_opcodes: std::os::raw::c_char,
+    f_gen: *mut ffi::PyObject,
+    f_lasti: std::os::raw::c_int,
+    f_lineno: std::os::raw::c_int,
+}
+
+/// The head of `struct _frame` in 3.11–3.13 (Include/internal/pycore_frame.h).
+#[repr(C)]
+struct FrameHead311 {
+    ob_base: ffi::PyObject,
+    f_back: *mut ffi::PyObject,
+    f_frame: *mut std::ffi::c_void,
+    f_trace: *mut ffi::PyObject,
+    f_lineno: std::os::raw::c_int,
+}
+
+/// `(f_trace, f_lineno, f_code or NULL, the instruction offset)` as read from `f`'s fields
+/// (3.11+: the offset from `PyFrame_GetLasti`, the code object not read).
+///
+/// # Safety
+/// Attached; `f` is a live frame object of the running version's layout.
+unsafe fn frame_fields(py: Python<'_>, f: *mut ffi::PyFrameObject) -> (*mut ffi::PyObject, i32, *mut ffi::PyObject, i32) {
+    match state::minor(py) {
+        9 => {
+            let h = f as *mut FrameHead39;
+            ((*h).f_trace, (*h).f_lineno, (*h).f_code, (*h).f_lasti)
+        }
+        10 => {
+            let h = f as *mut FrameHead310;
+            ((*h).f_trace, (*h).f_lineno, (*h).f_code, (*h).f_lasti)
+        }
+        _ => {
+            let h = f as *mut FrameHead311;
+            #[cfg(Py_3_11)]
+            let lasti = ffi::PyFrame_GetLasti(f);
+            #[cfg(not(Py_3_11))]
+            let lasti = -1;
+            ((*h).f_trace, (*h).f_lineno, std::ptr::null_mut(), lasti)
+        }
+    }
+}
+
+/// Whether [`frame_fields`] reads the running interpreter's frames right: checked once on
+/// the finished frame of a throwaway function, against what CPython's own accessors say
+/// (`f_trace` set to a marker and back, `f_code`, `f_lasti`, `f_lineno` unset).
+fn frame_layout_verified(py: Python<'_>) -> bool {
+    static VERIFIED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *VERIFIED.get_or_init(|| {
+        if cfg!(Py_GIL_DISABLED) {
+            return false;
+        }
+        (|| -> PyResult<bool> {
+            let frame = py.eval(c"(lambda: __import__('sys')._getframe())()", None, None)?;
+            if unsafe { ffi::PyFrame_Check(frame.as_ptr()) } == 0 {
+                return Ok(false);
+            }
+            let f = frame.as_ptr() as *mut ffi::PyFrameObject;
+            let marker = pyo3::types::PyTuple::new(py, [0])?;
+            frame.setattr("f_trace", &marker)?;
+            // SAFETY: attached; a live frame, read as this version's layout to compare.
+            let (traced, ..) = unsafe { frame_fields(py, f) };
+            frame.setattr("f_trace", py.None())?;
+            let (untraced, lineno, code, lasti) = unsafe { frame_fields(py, f) };
+            let mut ok = traced == marker.as_ptr() && untraced.is_null();
+            let minor = state::minor(py);
+            if minor <= 10 {
+                ok &= code == frame.getattr("f_code")?.as_ptr();
+                let f_lasti: i32 = frame.getattr("f_lasti")?.extract()?;
+                ok &= f_lasti == if minor == 9 || lasti < 0 { lasti } else { lasti * 2 };
+            } else {
+                ok &= cfg!(Py_3_11) && lasti == frame.getattr("f_lasti")?.extract::<i32>()?;
+            }
+            // Unset on a frame never traced (3.13 marks "compute once" with -1).
+            ok &= minor == 9 || lineno == 0 || (minor >= 13 && lineno == -1);
+            Ok(ok)
+        })()
+        .unwrap_or(false)
+    })
+}
+
+/// `PyFrame_GetLineNumber(f)` for a frame whose code object is `code`.
+///
+/// # Safety
+/// Attached; `f` is a live frame object and `code` its code object.
+unsafe fn line_number(py: Python<'_>, f: *mut ffi::PyFrameObject, code: &Bound<'_, PyAny>) -> i32 {
+    /// (code object, instruction offset, line); the code object is held so its address
+    /// stays its own.
+    type Line = (Py<PyAny>, i32, i32);
+    static LAST: std::sync::Mutex<Option<Line>> = std::sync::Mutex::new(None);
+    if !frame_layout_verified(py) || ffi::PyCode_Check(code.as_ptr()) == 0 {
+        return ffi::PyFrame_GetLineNumber(f);
+    }
+    let (trace, lineno, _, lasti) = frame_fields(py, f);
+    let unset = if state::minor(py) == 9 { trace.is_null() } else { lineno == 0 };
+    if !unset {
+        return ffi::PyFrame_GetLineNumber(f);
+    }
+    // try_lock: never wait on this cache.
+    if let Ok(last) = LAST.try_lock() {
+        if let Some((c, i, line)) = last.as_ref() {
+            if c.as_ptr() == code.as_ptr() && *i == lasti {
+                return *line;
+            }
+        }
+    }
+    let line = ffi::PyFrame_GetLineNumber(f);
+    let replaced = LAST.try_lock().ok().map(|mut last| last.replace((code.clone().unbind(), lasti, line)));
+    // Dropped unlocked (the last reference to a code object may run a finalizer).
+    drop(replaced);
+    line
 }
 
 /// 'Stack (most recent call last):\n' + traceback.print_stack(f) into a StringIO, with the

@@ -527,6 +527,51 @@ def test_caller_fields(recording):
     assert (r.funcName, r.lineno, r.pathname) == ("here", line, __file__)
 
 
+def test_caller_line_numbers(recording):
+    # The line of each call site, however records from them interleave; code objects
+    # compiled anew each time (a freed one's address may be reused by the next).
+    logger, h = recording
+    expected = []
+
+    def two_sites(i):
+        logger.warning("a")
+        expected.append(sys._getframe().f_lineno - 1)
+        if i % 2:
+            logger.warning("b")
+            expected.append(sys._getframe().f_lineno - 1)
+
+    for i in range(6):
+        two_sites(i)
+    for k in range(40):
+        exec(compile("\n" * (k % 7) + "logger.warning('c')", "<gen>", "exec"), {"logger": logger})
+        expected.append(k % 7 + 1)
+    assert [r.lineno for r in h.records[-len(expected):]] == expected
+
+
+def test_caller_line_number_while_traced(recording):
+    # Under a trace function the frame's own f_lineno is what CPython reports.
+    logger, h = recording
+    seen = []
+
+    def tracer(frame, event, arg):
+        return tracer
+
+    def site():
+        logger.warning("t")
+        seen.append(sys._getframe().f_lineno - 1)
+
+    site()
+    old = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        site()
+        site()
+    finally:
+        sys.settrace(old)
+    site()
+    assert [r.lineno for r in h.records[-4:]] == seen
+
+
 def test_srcfile_none_gives_unknown_caller(recording, monkeypatch):
     logger, h = recording
     monkeypatch.setattr(logging, "_srcfile", None)
