@@ -58,7 +58,7 @@ impl Filter {
         if nlen_value == 0 {
             return Ok(true);
         }
-        let record_name = crate::record::getattr(record, intern!(py, "name"))?;
+        let record_name = crate::record::field(record, crate::record::Field::Name)?;
         if name.eq(&record_name)? {
             return Ok(true);
         }

@@ -427,7 +427,7 @@ fn format_time_impl<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let converter = CONVERTER.get(slf)?;
-    let created = record::getattr(record, intern!(py, "created"))?;
+    let created = record::field(record, record::Field::Created)?;
     let time = state::global(py, intern!(py, "time"))?;
     let strftime = STRFTIME.get(&time)?;
     if let Some(datefmt) = datefmt {
@@ -441,7 +441,7 @@ fn format_time_impl<'py>(
     if !msec_fmt.is_truthy()? {
         return Ok(s);
     }
-    let msecs = record::getattr(record, intern!(py, "msecs"))?;
+    let msecs = record::field(record, record::Field::Msecs)?;
     if msec_fmt.is_exact_instance_of::<PyString>()
         && msec_fmt.cast::<PyString>()?.to_str().is_ok_and(|f| f == "%s,%03d")
         && s.is_exact_instance_of::<PyString>()
@@ -632,11 +632,11 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
     } else {
         dispatch::call_method(slf, intern!(py, "formatMessage"), (record,))?
     };
-    if record::getattr(record, intern!(py, "exc_info"))?.is_truthy()? {
+    if record::field(record, record::Field::ExcInfo)?.is_truthy()? {
         // Cache the traceback text to avoid converting it multiple times
         // (it's constant anyway)
-        if !record::getattr(record, intern!(py, "exc_text"))?.is_truthy()? {
-            let ei = record::getattr(record, intern!(py, "exc_info"))?;
+        if !record::field(record, record::Field::ExcText)?.is_truthy()? {
+            let ei = record::field(record, record::Field::ExcInfo)?;
             let text = if FORMAT_EXCEPTION.is_native(slf) {
                 format_exception_impl(py, &ei)?
             } else {
@@ -645,14 +645,14 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
             record::setattr(record, intern!(py, "exc_text"), &text)?;
         }
     }
-    let exc_text = record::getattr(record, intern!(py, "exc_text"))?;
+    let exc_text = record::field(record, record::Field::ExcText)?;
     if exc_text.is_truthy()? {
         if lacks_trailing_newline(&s)? {
             s = s.add("\n")?;
         }
         s = s.add(exc_text)?;
     }
-    let stack_info = record::getattr(record, intern!(py, "stack_info"))?;
+    let stack_info = record::field(record, record::Field::StackInfo)?;
     if stack_info.is_truthy()? {
         if lacks_trailing_newline(&s)? {
             s = s.add("\n")?;

@@ -1014,7 +1014,7 @@ fn call_handlers_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>)
         };
         let mut each_handler = |hdlr: Bound<'py, PyAny>| -> PyResult<()> {
             found += 1;
-            let levelno = crate::record::getattr(record, intern!(py, "levelno"))?;
+            let levelno = crate::record::field(record, crate::record::Field::Levelno)?;
             if levels::ge(&levelno, &LEVEL.get(&hdlr)?)? {
                 call_handler_handle(&hdlr, record)?;
             }
@@ -1048,7 +1048,7 @@ fn call_handlers_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>)
     if found == 0 {
         let last_resort = crate::state::global(py, intern!(py, "lastResort"))?;
         if last_resort.is_truthy()? {
-            let levelno = crate::record::getattr(record, intern!(py, "levelno"))?;
+            let levelno = crate::record::field(record, crate::record::Field::Levelno)?;
             if levelno.ge(last_resort.getattr(intern!(py, "level"))?)? {
                 dispatch::call_method(&last_resort, intern!(py, "handle"), (record,))?;
             }

@@ -62,6 +62,20 @@ const MSECS: usize = 14;
 const RELATIVE_CREATED: usize = 15;
 const TASK_NAME: usize = 20;
 
+/// An attribute of [`FIELDS`] the core reads, by position: no name to look for.
+#[derive(Clone, Copy)]
+pub enum Field {
+    Name = 0,
+    Msg = 1,
+    Args = 2,
+    Levelno = 4,
+    ExcInfo = 8,
+    ExcText = 9,
+    StackInfo = 10,
+    Created = 13,
+    Msecs = 14,
+}
+
 fn field_index(name: &str) -> Option<usize> {
     Some(match name {
         "name" => 0,
@@ -391,11 +405,16 @@ fn lookup<'py>(record: &Bound<'py, LogRecord>, name: &Bound<'py, PyAny>) -> PyRe
 /// The interned names of [`FIELDS`] (the objects `intern!` gives the core's readers).
 static FIELD_NAMES: PyOnceLock<[Py<PyString>; 21]> = PyOnceLock::new();
 
+/// [`FIELD_NAMES`], made on first use.
+#[inline]
+fn field_names(py: Python<'_>) -> &[Py<PyString>; 21] {
+    FIELD_NAMES.get_or_init(py, || std::array::from_fn(|i| PyString::intern(py, FIELDS[i]).unbind()))
+}
+
 /// The index of `name` in [`FIELDS`] when `name` is the interned name itself.
 #[inline]
 fn field_by_address(py: Python<'_>, name: &Bound<'_, PyString>) -> Option<usize> {
-    let names = FIELD_NAMES.get_or_init(py, || std::array::from_fn(|i| PyString::intern(py, FIELDS[i]).unbind()));
-    names.iter().position(|n| n.as_ptr() == name.as_ptr())
+    field_names(py).iter().position(|n| n.as_ptr() == name.as_ptr())
 }
 
 /// Whether the record's type has no data descriptor for any of [`FIELDS`]: remembered for
@@ -413,8 +432,7 @@ fn fields_have_no_data_descriptor(record: &Bound<'_, LogRecord>) -> bool {
         if version != 0 && tp as usize == TYPE.load(Relaxed) && version == VERSION.load(Relaxed) {
             return true;
         }
-        let names = FIELD_NAMES.get_or_init(py, || std::array::from_fn(|i| PyString::intern(py, FIELDS[i]).unbind()));
-        let none = names.iter().all(|n| !has_data_descriptor(record, n.bind(py)));
+        let none = field_names(py).iter().all(|n| !has_data_descriptor(record, n.bind(py)));
         // Remembered only under a tag that was there before the lookups (which assign one
         // to a type without) and is still there after them.
         let after = type_version(py, tp);
@@ -450,6 +468,25 @@ fn assign(record: &Bound<'_, LogRecord>, name: &Bound<'_, PyAny>, value: &Bound<
 pub fn getattr<'py>(record: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
     match record.cast_exact::<LogRecord>() {
         Ok(rec) => lookup(rec, name.as_any()),
+        Err(_) => crate::dispatch::getattr(record, name),
+    }
+}
+
+/// `getattr(record, name)` for an `__init__` attribute, found by position while the record's
+/// attributes are native and its class defines none of them as a data descriptor.
+pub fn field<'py>(record: &Bound<'py, PyAny>, field: Field) -> PyResult<Bound<'py, PyAny>> {
+    let py = record.py();
+    let i = field as usize;
+    let name = field_names(py)[i].bind(py);
+    match record.cast_exact::<LogRecord>() {
+        Ok(rec) => {
+            if fields_have_no_data_descriptor(rec) {
+                if let Some(Some(value)) = with_attrs(rec, |attrs| attrs.get_field(py, i, name))? {
+                    return Ok(value);
+                }
+            }
+            lookup(rec, name.as_any())
+        }
         Err(_) => crate::dispatch::getattr(record, name),
     }
 }
@@ -646,10 +683,10 @@ const RECORD_ATTRIBUTES: isize = 22;
 
 /// Whether the record's instance dict is missing or empty.
 fn instance_dict_is_empty(obj: &Bound<'_, PyAny>) -> bool {
-    // SAFETY: the slot pointer is valid for the live object and holds NULL or a dict.
+    // SAFETY: attached; the live object's dict slot holds NULL or a dict.
     unsafe {
-        let slot = _PyObject_GetDictPtr(obj.as_ptr());
-        slot.is_null() || (*slot).is_null() || ffi::PyDict_Size(*slot) == 0
+        let dict = crate::dispatch::instance_dict_ptr(obj.as_ptr());
+        dict.is_null() || ffi::PyDict_Size(dict) == 0
     }
 }
 
@@ -790,9 +827,8 @@ impl LogRecord {
 
 /// `str(record.msg) % record.args` when there are args, with Python's own `%`.
 pub fn get_message<'py>(record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let py = record.py();
-    let msg = getattr(record, intern!(py, "msg"))?.str()?.into_any();
-    let args = getattr(record, intern!(py, "args"))?;
+    let msg = field(record, Field::Msg)?.str()?.into_any();
+    let args = field(record, Field::Args)?;
     if args.is_truthy()? {
         if let (Ok(m), Ok(a)) = (msg.cast_exact::<PyString>(), args.cast_exact::<PyTuple>()) {
             if let Some(formatted) = format_plain(m, a) {
