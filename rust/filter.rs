@@ -133,7 +133,8 @@ impl Filterer {
     /// returning a false value. From 3.12 a filter may return a LogRecord that replaces the
     /// record for the rest of the processing, and the (possibly new) record is returned.
     fn filter<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        run_filters(slf.as_any(), record)
+        static FILTERS: FiltersSite = filters_site();
+        run_filters(slf.as_any(), record, &FILTERS)
     }
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
@@ -143,11 +144,19 @@ impl Filterer {
     fn __clear__(&mut self) {}
 }
 
+/// Where `filterer.filters` is read: each caller keeps its own, since loggers and handlers
+/// take turns on every record and one place's cache would see them alternate.
+pub type FiltersSite = dispatch::NativeMethod<Filterer>;
+
+/// A [`FiltersSite`] for a caller's `static`.
+pub const fn filters_site() -> FiltersSite {
+    dispatch::NativeMethod::new("filters")
+}
+
 /// `filterer.filters`: the native field while `filters` on the type is still `Filterer`'s.
-fn filters_of<'py>(filterer: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    static FILTERS: dispatch::NativeMethod<Filterer> = dispatch::NativeMethod::new("filters");
+fn filters_of<'py>(filterer: &Bound<'py, PyAny>, site: &FiltersSite) -> PyResult<Bound<'py, PyAny>> {
     if let Ok(native) = filterer.cast::<Filterer>() {
-        if FILTERS.type_is_native(filterer) {
+        if site.type_is_native(filterer) {
             if let Ok(this) = native.try_borrow() {
                 return Ok(this.filters.bind(filterer.py()).clone());
             }
@@ -163,10 +172,11 @@ fn filters_of<'py>(filterer: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> 
 pub fn run_filters<'py>(
     filterer: &Bound<'py, PyAny>,
     record: &Bound<'py, PyAny>,
+    site: &FiltersSite,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = filterer.py();
     let returns_record = state::minor(py) >= 12;
-    let filters = filters_of(filterer)?;
+    let filters = filters_of(filterer, site)?;
     let mut record = record.clone();
     let no_filters = filters.cast_exact::<PyList>().is_ok_and(|list| list.is_empty());
     // `for f in self.filters` (no iterator at all for the common empty list); no borrow is

@@ -244,7 +244,8 @@ static RELEASE: dispatch::NativeMethod<Handler> = dispatch::NativeMethod::new("r
 /// `self.filter(record)`.
 pub fn call_filter<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     if FILTER.is_native(slf) {
-        crate::filter::run_filters(slf, record)
+        static FILTERS: crate::filter::FiltersSite = crate::filter::filters_site();
+        crate::filter::run_filters(slf, record, &FILTERS)
     } else {
         FILTER.call(slf, (record,))
     }

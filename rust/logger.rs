@@ -943,7 +943,8 @@ fn handle_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyR
     }
     let filter_name = intern!(py, "filter");
     let maybe_record = if FILTER.is_native(slf.as_any()) {
-        filter::run_filters(slf.as_any(), record)?
+        static FILTERS: filter::FiltersSite = filter::filters_site();
+        filter::run_filters(slf.as_any(), record, &FILTERS)?
     } else {
         dispatch::call_method(slf.as_any(), filter_name, (record,))?
     };
