@@ -426,6 +426,44 @@ static GENERATED: [PyOnceLock<Py<PyAny>>; 5] = [const { PyOnceLock::new() }; 5];
 const LEVEL_METHODS: [(&str, i64); 5] =
     [("debug", DEBUG), ("info", INFO), ("warning", WARNING), ("error", ERROR), ("critical", CRITICAL)];
 
+/// The level methods as call sites outside `Logger` check them (is `root.info` still
+/// `Logger`'s own?), in [`LEVEL_METHODS`]' order.
+static LEVEL_METHOD_NATIVE: [dispatch::NativeMethod<Logger>; 5] = [
+    dispatch::NativeMethod::new("debug"),
+    dispatch::NativeMethod::new("info"),
+    dispatch::NativeMethod::new("warning"),
+    dispatch::NativeMethod::new("error"),
+    dispatch::NativeMethod::new("critical"),
+];
+
+/// `logger.<LEVEL_METHODS[which]>(*args, **kwargs)` as a module-level function makes it
+/// (standing for that function's frame): run natively when the method found is `Logger`'s
+/// own and the keywords, if any, are `_log`'s; `None` (nothing done) otherwise.
+///
+/// # Safety
+/// Attached; `args` holds `nargs` positional arguments followed by one value per name in
+/// `kwnames` (NULL or a tuple of str).
+pub unsafe fn module_level_call(
+    logger: &Bound<'_, PyAny>,
+    which: usize,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> Option<PyResult<()>> {
+    let py = logger.py();
+    if nargs < 1 || !logger.is_instance_of::<Logger>() || !LEVEL_METHOD_NATIVE[which].is_native(logger) {
+        return None;
+    }
+    let opts = LogOptions::from_kwnames(py, kwnames, args.add(nargs as usize))?;
+    let _guard = VirtualFrames::enter(py, 1);
+    Some(level_call(py, logger.as_ptr(), args, nargs, kwnames, which, opts))
+}
+
+/// The index in [`LEVEL_METHODS`] of a level method's name.
+pub fn level_method_index(name: &str) -> Option<usize> {
+    LEVEL_METHODS.iter().position(|(n, _)| *n == name)
+}
+
 /// The body of the fast `debug`/`info`/… entry points (METH_FASTCALL): calls whose keywords
 /// (if any) are all `_log`'s check `isEnabledFor` against `_cache` before any argument tuple
 /// is built; other calls go to the generated method.

@@ -354,34 +354,143 @@ unsafe extern "C" fn fast_get_logger(
     })
 }
 
-/// Replace the generated `getLogger` of `m` by [`fast_get_logger`], with the same name,
-/// signature, doc and module.
+/// Replace the generated `getLogger` of `m` by [`fast_get_logger`].
 fn install_fast_get_logger(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    install_fast_function(m, c"getLogger", fast_get_logger, &GET_LOGGER_GENERATED)
+}
+
+/// Replace the generated function `name` of `m` by the METH_FASTCALL `entry`, with the same
+/// name, signature, doc and module; the generated one is kept in `generated`.
+fn install_fast_function(
+    m: &Bound<'_, PyModule>,
+    name: &'static std::ffi::CStr,
+    entry: pyo3::ffi::PyCFunctionFastWithKeywords,
+    generated: &pyo3::sync::PyOnceLock<Py<PyAny>>,
+) -> PyResult<()> {
     use pyo3::ffi;
     let py = m.py();
-    let generated = m.getattr("getLogger")?;
-    let sig: Option<String> = generated.getattr("__text_signature__")?.extract()?;
-    let doc: Option<String> = generated.getattr("__doc__")?.extract()?;
+    let text_name = name.to_str().map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let function = m.getattr(text_name)?;
+    let sig: Option<String> = function.getattr("__text_signature__")?.extract()?;
+    let doc: Option<String> = function.getattr("__doc__")?.extract()?;
     let mut text = String::new();
     if let Some(sig) = sig {
-        text.push_str(&format!("getLogger{sig}\n--\n\n"));
+        text.push_str(&format!("{text_name}{sig}\n--\n\n"));
     }
     text.push_str(doc.as_deref().unwrap_or(""));
     let c_doc = std::ffi::CString::new(text).map_err(|e| PyValueError::new_err(e.to_string()))?;
     // The method definition must outlive the function: leaked once per process.
     let def: &'static mut ffi::PyMethodDef = Box::leak(Box::new(ffi::PyMethodDef {
-        ml_name: c"getLogger".as_ptr(),
-        ml_meth: ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: fast_get_logger },
+        ml_name: name.as_ptr(),
+        ml_meth: ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: entry },
         ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
         ml_doc: c_doc.into_raw(),
     }));
-    let module_name = generated.getattr("__module__")?;
+    let module_name = function.getattr("__module__")?;
     // SAFETY: attached; `def` is 'static; a new reference or NULL with an exception set.
     let func = unsafe {
         Bound::from_owned_ptr_or_err(py, ffi::PyCFunction_NewEx(def, m.as_ptr(), module_name.as_ptr()))?
     };
-    let _ = GET_LOGGER_GENERATED.set(py, generated.unbind());
-    m.setattr("getLogger", func)
+    let _ = generated.set(py, function.unbind());
+    m.setattr(text_name, func)
+}
+
+/// The generated `debug` … `critical` functions, serving the calls the fast ones pass on.
+static LEVEL_GENERATED: [pyo3::sync::PyOnceLock<Py<PyAny>>; 5] = [const { pyo3::sync::PyOnceLock::new() }; 5];
+const LEVEL_FUNCTIONS: [&std::ffi::CStr; 5] = [c"debug", c"info", c"warning", c"error", c"critical"];
+
+/// `logging.debug` … `logging.critical` (METH_FASTCALL): `if len(root.handlers) == 0:
+/// basicConfig()`, then `root.<method>(msg, *args, **kwargs)`, run natively when `root`'s
+/// method is `Logger`'s own. A call the signature `(msg, *args, **kwargs)` does not bind
+/// plainly (no `msg`, or `msg=` given) goes to the generated function, whose argument
+/// errors come before anything runs, as the stdlib's do.
+///
+/// # Safety
+/// Called by CPython with the interpreter attached and `args` holding `nargs` positional
+/// arguments followed by one value per name in `kwnames`.
+unsafe fn fast_root_level(
+    args: *const *mut pyo3::ffi::PyObject,
+    nargs: pyo3::ffi::Py_ssize_t,
+    kwnames: *mut pyo3::ffi::PyObject,
+    which: usize,
+) -> *mut pyo3::ffi::PyObject {
+    use pyo3::ffi;
+    crate::dispatch::c_method_result("a logging function", || -> PyResult<*mut ffi::PyObject> {
+        let py = Python::assume_attached();
+        let names = Bound::from_borrowed_ptr_or_opt(py, kwnames);
+        let binds_plainly = nargs >= 1
+            && match &names {
+                None => true,
+                Some(names) => !names.contains(intern!(py, "msg"))?,
+            };
+        if !binds_plainly {
+            let generated = LEVEL_GENERATED[which]
+                .get(py)
+                .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("logixde: logging is not initialised"))?;
+            let r = ffi::PyObject_Vectorcall(generated.as_ptr(), args, nargs as usize, kwnames);
+            return Bound::from_owned_ptr_or_err(py, r).map(Bound::into_ptr);
+        }
+        let root = state::global(py, intern!(py, "root"))?;
+        configure_root_if_bare(py, &root)?;
+        if let Some(done) = crate::logger::module_level_call(&root, which, args, nargs, kwnames) {
+            done?;
+            return Ok(py.None().into_ptr());
+        }
+        let positional = std::slice::from_raw_parts(args, nargs as usize);
+        let positional = PyTuple::new(py, positional.iter().map(|p| Bound::from_borrowed_ptr(py, *p)))?;
+        let kwargs = match &names {
+            None => None,
+            Some(names) => {
+                let kwargs = PyDict::new(py);
+                for (i, name) in names.try_iter()?.enumerate() {
+                    kwargs.set_item(name?, Bound::from_borrowed_ptr(py, *args.add(nargs as usize + i)))?;
+                }
+                Some(kwargs)
+            }
+        };
+        let method = PyString::intern(py, LEVEL_FUNCTIONS[which].to_str().unwrap_or_default());
+        crate::logger::call_with_frames(&root, &method, &positional, kwargs.as_ref(), 1)?;
+        Ok(py.None().into_ptr())
+    })
+}
+
+macro_rules! fast_root_entry {
+    ($name:ident, $which:expr) => {
+        unsafe extern "C" fn $name(
+            _module: *mut pyo3::ffi::PyObject,
+            args: *const *mut pyo3::ffi::PyObject,
+            nargs: pyo3::ffi::Py_ssize_t,
+            kwnames: *mut pyo3::ffi::PyObject,
+        ) -> *mut pyo3::ffi::PyObject {
+            fast_root_level(args, nargs, kwnames, $which)
+        }
+    };
+}
+fast_root_entry!(fast_root_debug, 0);
+fast_root_entry!(fast_root_info, 1);
+fast_root_entry!(fast_root_warning, 2);
+fast_root_entry!(fast_root_error, 3);
+fast_root_entry!(fast_root_critical, 4);
+
+/// Replace the generated `debug` … `critical` of `m` by [`fast_root_level`]'s entries.
+fn install_fast_root_levels(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let entries: [pyo3::ffi::PyCFunctionFastWithKeywords; 5] =
+        [fast_root_debug, fast_root_info, fast_root_warning, fast_root_error, fast_root_critical];
+    for (i, (name, entry)) in LEVEL_FUNCTIONS.iter().zip(entries).enumerate() {
+        debug_assert_eq!(name.to_str().ok().and_then(crate::logger::level_method_index), Some(i));
+        install_fast_function(m, name, entry, &LEVEL_GENERATED[i])?;
+    }
+    Ok(())
+}
+
+/// `if len(root.handlers) == 0: basicConfig()` (through the module, as the suite patches
+/// `logging.basicConfig`).
+fn configure_root_if_bare(py: Python<'_>, root: &Bound<'_, PyAny>) -> PyResult<()> {
+    static HANDLERS: dispatch::Attr = dispatch::Attr::new("handlers");
+    if HANDLERS.get(root)?.len()? == 0 {
+        state::global(py, intern!(py, "basicConfig"))?.call0()?;
+    }
+    Ok(())
 }
 
 /// `if len(root.handlers) == 0: basicConfig()` then `root.<method>(*args, **kwargs)`, with
@@ -394,10 +503,7 @@ fn log_on_root<'py>(
     frames: usize,
 ) -> PyResult<()> {
     let root = state::global(py, intern!(py, "root"))?;
-    if root.getattr(intern!(py, "handlers"))?.len()? == 0 {
-        // Through the module, as the suite patches `logging.basicConfig`.
-        state::global(py, intern!(py, "basicConfig"))?.call0()?;
-    }
+    configure_root_if_bare(py, &root)?;
     crate::logger::call_with_frames(&root, method, args, kwargs, frames)?;
     Ok(())
 }
@@ -651,6 +757,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(warn, m)?)?;
     m.add_function(wrap_pyfunction!(info, m)?)?;
     m.add_function(wrap_pyfunction!(debug, m)?)?;
+    install_fast_root_levels(m)?;
     m.add_function(wrap_pyfunction!(log, m)?)?;
     m.add_function(wrap_pyfunction!(disable, m)?)?;
     m.add_function(wrap_pyfunction!(shutdown, m)?)?;

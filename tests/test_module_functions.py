@@ -220,3 +220,56 @@ def test_module_level_output_matches_stdlib():
         logging.info("not shown")
         """
     )
+
+
+def test_root_shortcuts_bind_and_dispatch_as_the_stdlib():
+    # debug … critical: `(msg, *args, **kwargs)` bound before anything runs, then
+    # `if len(root.handlers) == 0: basicConfig()`, then `root.<method>(...)` looked up on
+    # the current `logging.root`, standing for one stdlib frame.
+    assert_same_output(
+        """
+        import logging, sys
+        sys.stderr = sys.stdout
+        def attempt(label, f, *a, **k):
+            try:
+                f(*a, **k)
+            except Exception as e:
+                print(label, type(e).__name__, str(e).replace("Logger.", ""))
+            else:
+                print(label, "ok")
+        # Binding errors come before basicConfig: the root still has no handler after them.
+        for name in ("debug", "info", "warning", "error", "critical"):
+            attempt(name, getattr(logging, name))
+            attempt(name, getattr(logging, name), "m", msg="again")
+        print(len(logging.root.handlers))
+        logging.basicConfig(stream=sys.stdout, level=logging.DEBUG,
+                            format="%(levelname)s:%(funcName)s:%(lineno)d:%(message)s %(user)s")
+        def f():
+            logging.debug("d %s", 1, extra={"user": "a"})
+            logging.info("i", extra={"user": "b"}, stacklevel=1)
+            logging.warning("w", extra={"user": "c"}, stacklevel=2)
+            logging.error("e %(k)s", {"k": "v"}, extra={"user": "d"}, stack_info=False)
+            logging.critical("c", extra={"user": "e"}, exc_info=False)
+            attempt("unknown keyword", logging.info, "x", extra={"user": "f"}, colour=1)
+        f()
+        # An override on the root (instance, then class) and a replaced root are honoured.
+        logging.root.info = lambda *a, **k: print("instance info", a, sorted(k))
+        logging.info("over", 1, extra={"user": "g"})
+        del logging.root.info
+        class Loud(logging.RootLogger):
+            def warning(self, msg, *args, **kwargs):
+                print("class warning", msg, args)
+        logging.root.__class__ = Loud
+        logging.warning("w2", 2)
+        logging.root.__class__ = logging.RootLogger
+        saved = logging.root
+        class Fake:
+            handlers = [1]
+            def error(self, *a, **k):
+                print("fake error", a, k)
+        logging.root = Fake()
+        logging.error("e2", 3, extra={"user": "h"})
+        logging.root = saved
+        logging.info("back", extra={"user": "i"})
+        """
+    )
