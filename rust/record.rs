@@ -508,13 +508,32 @@ pub fn is_pending(record: &Bound<'_, PyAny>) -> PyResult<bool> {
     }
 }
 
-/// `record.__dict__.get(key)` for a record whose attributes are held natively (see
-/// [`is_pending`]); `None` when missing. Runs no Python code.
-pub fn pending_item<'py>(record: &Bound<'py, PyAny>, key: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
-    match record.cast_exact::<LogRecord>() {
-        Ok(rec) => Ok(with_attrs(rec, |attrs| attrs.get(key))?.flatten()),
-        Err(_) => Ok(None),
-    }
+/// `record.__dict__[key]` for each of `keys` in turn, pushed to `found`, for a record whose
+/// attributes are held natively (see [`is_pending`]), all in one look at the store. False
+/// at the first key missing (nothing more is pushed), and when the attributes are not held
+/// natively. Runs no Python code.
+pub fn pending_items<'py, 'k, A>(
+    record: &Bound<'py, PyAny>,
+    keys: impl Iterator<Item = &'k Bound<'py, PyString>>,
+    found: &mut SmallVec<A>,
+) -> PyResult<bool>
+where
+    'py: 'k,
+    A: smallvec::Array<Item = Bound<'py, PyAny>>,
+{
+    let Ok(rec) = record.cast_exact::<LogRecord>() else {
+        return Ok(false);
+    };
+    let all = with_attrs(rec, |attrs| {
+        for key in keys {
+            match attrs.get(key) {
+                Some(value) => found.push(value),
+                None => return false,
+            }
+        }
+        true
+    })?;
+    Ok(all == Some(true))
 }
 
 /// `key in record.__dict__` for `extra=` keys (`Logger.makeRecord`), answered natively for

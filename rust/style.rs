@@ -466,18 +466,23 @@ fn render<'py>(
     // Look every field up first: lookups of str keys in an exact dict, or in a record's
     // native store, call no Python code.
     let mut found: SmallVec<[Bound<'py, PyAny>; 8]> = SmallVec::new();
-    for seg in segs {
-        let key = match seg {
-            Seg::Lit(_) => continue,
-            Seg::Percent { key, .. } | Seg::Brace { key, .. } | Seg::Dollar { key } => key,
-        };
-        let value = match values {
-            Values::Dict(d) => d.get_item(key.bind(py))?,
-            Values::Record(record) => crate::record::pending_item(record, key.bind(py))?,
-        };
-        match value {
-            Some(v) => found.push(v),
-            None => return Ok(None),
+    let keys = segs.iter().filter_map(|seg| match seg {
+        Seg::Lit(_) => None,
+        Seg::Percent { key, .. } | Seg::Brace { key, .. } | Seg::Dollar { key } => Some(key.bind(py)),
+    });
+    match values {
+        Values::Dict(d) => {
+            for key in keys {
+                match d.get_item(key)? {
+                    Some(v) => found.push(v),
+                    None => return Ok(None),
+                }
+            }
+        }
+        Values::Record(record) => {
+            if !crate::record::pending_items(record, keys, &mut found)? {
+                return Ok(None);
+            }
         }
     }
     let mut found = found.into_iter();
