@@ -587,8 +587,9 @@ pub fn format_exception<'py>(value: &Bound<'py, PyAny>, tb: &Bound<'py, PyAny>) 
     let s = match value.str() {
         Ok(s) => s.into_any(),
         Err(_) if minor <= 10 => {
+            // '<unprintable %s object>' % type(value).__name__
             let name = tp.getattr(intern!(py, "__name__"))?;
-            PyString::new(py, &format!("<unprintable {} object>", name.str()?.to_cow()?)).into_any()
+            PyString::new(py, "<unprintable %s object>").rem(PyTuple::new(py, [name])?)?
         }
         Err(_) => PyString::new(py, "<exception str() failed>").into_any(),
     };

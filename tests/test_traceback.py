@@ -340,12 +340,17 @@ def test_patched_machinery(tmp_path):
         show("textwrap.indent", tbmod.level2, {"x": 1})
         textwrap.indent = original
 
-        original = builtins.len
-        builtins.len = lambda x: original(x) + 1
-        try:
-            show("builtins.len", tbmod.level2, {"x": 1})
-        finally:
-            builtins.len = original
+        if hasattr(traceback, "_byte_offset_to_character_offset"):
+            original = traceback._byte_offset_to_character_offset
+            traceback._byte_offset_to_character_offset = lambda s, o: original(s, o) + 1
+            show("_byte_offset_to_character_offset", tbmod.level2, {"x": 1})
+            traceback._byte_offset_to_character_offset = original
+
+        import linecache
+        original = linecache.checkcache
+        linecache.checkcache = lambda filename=None: print("checkcache", os.path.basename(filename))
+        show("linecache.checkcache", tbmod.level2, {"x": 1})
+        linecache.checkcache = original
 
         class Mine(logging.Formatter):
             def formatException(self, ei):
