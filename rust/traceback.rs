@@ -93,6 +93,8 @@ struct Originals {
     linecache_cache: Py<PyDict>,
     lazycache: Py<PyAny>,
     checkcache: Py<PyAny>,
+    /// linecache's `os` (3.9–3.12; 3.13 imports it in `checkcache`).
+    linecache_os: Option<Py<PyAny>>,
     getline: Py<PyAny>,
     /// 3.11+: `FrameSummary`, `StackSummary.format_frame_summary` and a `StackSummary()` to
     /// call it on.
@@ -204,6 +206,7 @@ fn take_originals(py: Python<'_>) -> PyResult<Option<Originals>> {
         linecache_cache: cache.unbind(),
         lazycache: lazycache.unbind(),
         checkcache: checkcache.unbind(),
+        linecache_os: if minor >= 13 { None } else { Some(linecache.getattr("os")?.unbind()) },
         getline: getline.unbind(),
         frame_summary,
         format_frame_summary,
@@ -386,6 +389,48 @@ fn walk<'py>(tb: &Bound<'py, PyAny>, minor: u8) -> PyResult<Option<Vec<Frame<'py
     Ok(Some(frames))
 }
 
+/// `linecache.checkcache(filename)` (linecache.py's, the same on 3.9–3.12; 3.13 imports `os`
+/// in the function and also forgets the file on a ValueError): inline for a cache entry of four
+/// items, through the call otherwise. `os.stat` is looked up at each call, as linecache does.
+fn checkcache(o: &Originals, filename: &Bound<'_, PyAny>, minor: u8) -> PyResult<()> {
+    let py = filename.py();
+    let cache = o.linecache_cache.bind(py);
+    let Some(entry) = cache.get_item(filename)? else { return Ok(()) };
+    let Ok(entry) = entry.cast_exact::<PyTuple>() else { return o.checkcache.bind(py).call1((filename,)).map(drop) };
+    if entry.len() == 1 {
+        return Ok(());
+    }
+    let os = if minor >= 13 { sys_module(py, intern!(py, "os")) } else { o.linecache_os.as_ref().map(|m| m.bind(py).clone()) };
+    let os = match os {
+        Some(os) if entry.len() == 4 && os.is_exact_instance_of::<PyModule>() => os,
+        _ => return o.checkcache.bind(py).call1((filename,)).map(drop),
+    };
+    let (size, mtime, fullname) = (entry.get_item(0)?, entry.get_item(1)?, entry.get_item(3)?);
+    if mtime.is_none() {
+        return Ok(());
+    }
+    let stat = match state::module_attr(&os, intern!(py, "stat"))?.call1((fullname,)) {
+        Ok(stat) => stat,
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyOSError>(py) || (minor >= 13 && e.is_instance_of::<pyo3::exceptions::PyValueError>(py)) => {
+            pop(cache, filename)?;
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    if size.ne(stat.getattr(intern!(py, "st_size"))?)? || mtime.ne(stat.getattr(intern!(py, "st_mtime"))?)? {
+        pop(cache, filename)?;
+    }
+    Ok(())
+}
+
+/// `cache.pop(filename, None)`.
+fn pop(cache: &Bound<'_, PyDict>, key: &Bound<'_, PyAny>) -> PyResult<()> {
+    if cache.contains(key)? {
+        cache.del_item(key)?;
+    }
+    Ok(())
+}
+
 /// `linecache.getline(filename, lineno)`: read from `linecache.cache` when it holds the file's
 /// lines (what `getlines` returns then), else the call.
 fn getline<'py>(o: &Originals, filename: &Bound<'py, PyString>, lineno: i64) -> PyResult<Bound<'py, PyAny>> {
@@ -425,7 +470,7 @@ struct AstWatch {
 /// (what `format_frame_summary` parses the source with, after `import ast`).
 fn ast_unchanged(py: Python<'_>) -> PyResult<bool> {
     static AST: PyOnceLock<Option<AstWatch>> = PyOnceLock::new();
-    let Some(now) = sys_module(py, "ast") else { return Ok(false) };
+    let Some(now) = sys_module(py, intern!(py, "ast")) else { return Ok(false) };
     let watch = AST.get_or_try_init(py, || -> PyResult<Option<AstWatch>> {
         let Ok(m) = now.cast::<PyModule>() else { return Ok(None) };
         Ok(Some(AstWatch { module: now.clone().unbind(), watched: Watched::new(&m.dict(), &[])? }))
@@ -436,7 +481,7 @@ fn ast_unchanged(py: Python<'_>) -> PyResult<bool> {
     }
 }
 
-fn sys_module<'py>(py: Python<'py>, name: &str) -> Option<Bound<'py, PyAny>> {
+fn sys_module<'py>(py: Python<'py>, name: &Bound<'py, PyString>) -> Option<Bound<'py, PyAny>> {
     // SAFETY: attached; the interpreter's modules dict, borrowed for a str-key lookup.
     unsafe {
         let modules = ffi::PyImport_GetModuleDict();
@@ -526,7 +571,7 @@ pub fn format_exception<'py>(value: &Bound<'py, PyAny>, tb: &Bound<'py, PyAny>) 
             return Ok(None);
         }
     }
-    let sys = sys_module(py, "sys");
+    let sys = sys_module(py, intern!(py, "sys"));
     match sys {
         Some(sys) if sys.is_exact_instance_of::<PyModule>() => {
             if sys.cast::<PyModule>()?.dict().contains(intern!(py, "tracebacklimit"))? {
@@ -563,7 +608,7 @@ pub fn format_exception<'py>(value: &Bound<'py, PyAny>, tb: &Bound<'py, PyAny>) 
         fnames.add(&f.filename)?;
     }
     for filename in fnames.iter() {
-        o.checkcache.bind(py).call1((filename,))?;
+        checkcache(o, &filename, minor)?;
     }
     let mut lines = Vec::with_capacity(frames.len());
     for f in &frames {
@@ -599,7 +644,9 @@ pub fn format_exception<'py>(value: &Bound<'py, PyAny>, tb: &Bound<'py, PyAny>) 
     if !frames.is_empty() {
         out.append(intern!(py, "Traceback (most recent call last):\n"))?;
     }
-    let (mut last, mut count): (Option<(&Bound<'py, PyString>, Option<i64>, &Bound<'py, PyString>)>, i64) = (None, 0);
+    // (filename, lineno, name) of the frame the current run of repeats started at.
+    let mut last: Option<(&Bound<'py, PyString>, Option<i64>, &Bound<'py, PyString>)> = None;
+    let mut count = 0i64;
     let repeated = |out: &Bound<'py, PyList>, count: i64| -> PyResult<()> {
         if count > 3 {
             let c = count - 3;
