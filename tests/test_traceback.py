@@ -296,6 +296,28 @@ def test_source_changed_on_disk(tmp_path):
         show("after clearcache", tbmod.divide, {"x": 1})
         linecache.cache[path] = (1, None, ["patched line\\n"] * 200, path)
         show("cache entry replaced", tbmod.divide, {"x": 1})
+        linecache.clearcache()
+
+        # Every os.stat linecache makes, in order, as the stdlib makes them.
+        calls = []
+        real_stat = os.stat
+        def stat(p, *a, **k):
+            calls.append(os.path.basename(str(p)))
+            return real_stat(p, *a, **k)
+        os.stat = stat
+        show("stat counted", tbmod.level3, {"x": 1})
+        def stat_size_changes(p, *a, **k):
+            st = real_stat(p, *a, **k)
+            calls.append("size+1")
+            return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid,
+                                   st.st_size + len(calls), st.st_atime, st.st_mtime, st.st_ctime))
+        os.stat = stat_size_changes
+        show("size changes at each stat", tbmod.level2, {"x": 1})
+        os.stat = stat
+        os.remove(path)
+        show("file removed", tbmod.divide, {"x": 1})
+        os.stat = real_stat
+        print(calls)
         """,
     )
 
