@@ -161,6 +161,35 @@ fn take_originals(py: Python<'_>) -> PyResult<Option<Originals>> {
     if !own(&format_final_exc_line, &file)? {
         return Ok(None);
     }
+    // The functions whose steps are taken natively are traceback.py's own, as are the names
+    // they read: no global shadows a builtin (SyntaxError, len, str, ...), `sys` is sys, and
+    // the repeat cut-off is 3.
+    let replaced: &[&str] = match minor {
+        9 => &["walk_tb", "_some_str"],
+        10 => &["walk_tb", "_some_str", "_parse_value_tb"],
+        _ => &["_walk_tb_with_full_positions", "_get_code_position", "_safe_string", "_parse_value_tb"],
+    };
+    for name in replaced {
+        if !own(&traceback.getattr(*name)?, &file)? {
+            return Ok(None);
+        }
+    }
+    let builtins_dict = module_dict(py.import("builtins")?.as_any())?;
+    for m in [&traceback, &linecache] {
+        for (k, _) in module_dict(m)?.iter() {
+            let dunder = k.cast::<PyString>().is_ok_and(|k| k.to_str().is_ok_and(|k| k.starts_with("__") && k.ends_with("__")));
+            if !dunder && builtins_dict.contains(&k)? {
+                return Ok(None);
+            }
+        }
+    }
+    let cutoff = traceback.getattr("_RECURSIVE_CUTOFF")?;
+    if !cutoff.is_exact_instance_of::<PyInt>() || cutoff.extract::<i64>()? != 3 || !traceback.getattr("sys")?.is(py.import("sys")?.as_any()) {
+        return Ok(None);
+    }
+    if minor <= 12 && !linecache.getattr("os")?.is(py.import("os")?.as_any()) {
+        return Ok(None);
+    }
     let mut watched = vec![
         Watched::new(&module_dict(&traceback)?, &[])?,
         Watched::new(&module_dict(&linecache)?, &[])?,
@@ -170,6 +199,10 @@ fn take_originals(py: Python<'_>) -> PyResult<Option<Originals>> {
     if minor >= 11 {
         classes.push("_ExceptionPrintContext");
         let textwrap = traceback.getattr("textwrap")?;
+        let textwrap_file = textwrap.getattr(intern!(py, "__file__"))?;
+        if !textwrap.is(py.import("textwrap")?.as_any()) || !own(&textwrap.getattr("indent")?, &textwrap_file)? {
+            return Ok(None);
+        }
         watched.push(Watched::new(&module_dict(&textwrap)?, &[])?);
         if let Some(d) = class_dict(&traceback.getattr("suppress")?) {
             watched.push(Watched::new(&d, &[])?);

@@ -384,3 +384,37 @@ def test_patched_machinery(tmp_path):
         show("plain again", tbmod.level2, {"x": 1})
         """,
     )
+
+
+def test_patched_before_first_use(tmp_path):
+    # What the native steps replace is checked when first seen too, not only watched after.
+    run(
+        tmp_path,
+        """
+        traceback._RECURSIVE_CUTOFF = 1
+        name = "_safe_string" if hasattr(traceback, "_safe_string") else "_some_str"
+        original = getattr(traceback, name)
+        setattr(traceback, name, lambda value, *a, **k: original(value, *a, **k).upper())
+        show("recursion, cut-off 1", tbmod.recurse, 6)
+        setattr(traceback, name, original)
+        traceback._RECURSIVE_CUTOFF = 3
+        show("restored", tbmod.recurse, 6)
+        """,
+    )
+
+
+def test_frame_walk_patched_before_first_use(tmp_path):
+    run(
+        tmp_path,
+        """
+        name = "_walk_tb_with_full_positions" if hasattr(traceback, "_walk_tb_with_full_positions") else "walk_tb"
+        original = getattr(traceback, name)
+        def walk(tb):
+            frames = list(original(tb))
+            return iter(frames[1:])
+        setattr(traceback, name, walk)
+        show("first frame dropped", tbmod.level3, {"x": 1})
+        setattr(traceback, name, original)
+        show("restored", tbmod.level3, {"x": 1})
+        """,
+    )
