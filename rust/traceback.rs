@@ -221,6 +221,36 @@ fn take_originals(py: Python<'_>) -> PyResult<Option<Originals>> {
         watched.push(Watched::new(&d, &[])?);
     }
     let builtins = py.import("builtins")?;
+    // The builtins traceback.py and linecache.py call where the steps are native are the
+    // interpreter's own (the watch above only notices changes made after this).
+    // SAFETY: addresses of the interpreter's static type objects, only compared.
+    let types: [(&str, *mut ffi::PyObject); 12] = unsafe {
+        [
+            ("str", (&raw mut ffi::PyUnicode_Type).cast()),
+            ("type", (&raw mut ffi::PyType_Type).cast()),
+            ("set", (&raw mut ffi::PySet_Type).cast()),
+            ("list", (&raw mut ffi::PyList_Type).cast()),
+            ("tuple", (&raw mut ffi::PyTuple_Type).cast()),
+            ("range", (&raw mut ffi::PyRange_Type).cast()),
+            ("SyntaxError", ffi::PyExc_SyntaxError),
+            ("ImportError", ffi::PyExc_ImportError),
+            ("NameError", ffi::PyExc_NameError),
+            ("AttributeError", ffi::PyExc_AttributeError),
+            ("OSError", ffi::PyExc_OSError),
+            ("ValueError", ffi::PyExc_ValueError),
+        ]
+    };
+    for (name, tp) in types {
+        if builtins.getattr(name)?.as_ptr() != tp {
+            return Ok(None);
+        }
+    }
+    for name in ["len", "getattr", "isinstance", "issubclass", "id", "iter", "next", "__import__"] {
+        let f = builtins.getattr(name)?;
+        if !f.is_exact_instance_of::<pyo3::types::PyCFunction>() || !f.getattr(intern!(py, "__self__"))?.is(&builtins) {
+            return Ok(None);
+        }
+    }
     let mut excluded = vec![builtins.getattr("SyntaxError")?.unbind()];
     let (mut frame_summary, mut format_frame_summary, mut stack_summary) = (None, None, None);
     if minor >= 11 {
