@@ -1,25 +1,34 @@
 //! `traceback.format_exception(type(value), value, tb)` — what `Formatter.formatException`
 //! prints — for the common case, natively and byte for byte as the running version's
-//! traceback.py: one exception (no `__cause__`, no `__context__`), not a SyntaxError, not an
-//! exception group, no `__notes__`, no suggestion ("Did you mean") to compute, no
-//! `sys.tracebacklimit`, and traceback.py, linecache, textwrap, ast, builtins and the classes
-//! involved as they were when first seen (their dicts' version tags, then their items compared).
-//! Anything else: `None`, before any side effect, and the caller makes the stdlib's calls.
+//! traceback.py. `None` (nothing done yet; the caller makes the stdlib's calls) unless:
+//! - the exception is one exception: no `__cause__`, no `__context__`, no instance `__notes__`,
+//!   not a SyntaxError, not an exception group, 3.11+ not an ImportError/NameError/
+//!   AttributeError (their "Did you mean" suggestions), its class's metaclass is `type` and no
+//!   Python class of it defines a name whose reading could run code (`__cause__`, `__bool__`,
+//!   `__getattr__`, `__class__`, ... see `EXCEPTION_NAMES`);
+//! - `sys` has no `tracebacklimit`; every frame's filename and name are plain str;
+//! - traceback.py, linecache.py, textwrap (3.11+), builtins and traceback's classes are as
+//!   first seen — their namespaces' version tags (`dispatch::dict_version`), else their items
+//!   compared one by one — and, when first seen, what the native steps stand for was
+//!   traceback.py's, linecache.py's and the interpreter's own (`take_originals`).
 //!
-//! The side effects are the stdlib's, in its order and through its own functions:
-//! `linecache.lazycache` per frame (inline only when the file is already in `linecache.cache`,
-//! where it returns without touching anything), `linecache.checkcache` per file in the order of
-//! a set built as the stdlib builds it, `linecache.getline` per line (inline only when the
-//! cache holds the file's lines, a plain read), then `str(value)` once.
+//! The side effects are the stdlib's, in its order: `linecache.lazycache` per frame (inline
+//! only when the file is already in `linecache.cache`, where it returns touching nothing),
+//! `linecache.checkcache` per file in the order of a set built as the stdlib builds it (inline
+//! for a four-item entry: `os.stat` looked up and called as linecache does, the entry dropped
+//! on the same errors and differences), `linecache.getline` per line (inline when the cache
+//! holds the file's lines, a plain read; else the call, which may load the file), then
+//! `str(value)` once (its failure text per version).
 //!
 //! The text: 3.9/3.10 format a frame inline (two `str.format` lines). 3.11+ call traceback's own
-//! `StackSummary.format_frame_summary` on a `FrameSummary` with the same fields, and keep what it
-//! returns: it is a function of the frame's filename, line numbers, columns, name and source
-//! line(s) (nothing else is read: no locals, no colour), of the functions watched above, and of
-//! `ast`/`unicodedata` being importable as before — so a result is reused only for ASCII source
-//! (no `unicodedata`), and, for a frame with source (carets: `ast.parse`), while `sys.modules`
-//! still holds the `ast` module seen when the result was kept. The caret anchors `ast.parse`
-//! finds are most of the stdlib's time (3.12: ~115k of ~145k instructions per frame).
+//! `StackSummary.format_frame_summary` on a `FrameSummary` with the frame's fields, and keep
+//! what it returns: it reads only the frame's filename, line numbers, columns, name and source
+//! line(s) (no locals, no colour) and the functions watched above, and imports `ast` (source
+//! lines) and `unicodedata` (non-ASCII source). A kept text is reused for the same filename
+//! and name objects, positions and source text, only for ASCII source, and for a frame with
+//! source only while `sys.modules["ast"]` is the `ast` module first seen there with its
+//! namespace unchanged. The caret anchors `ast.parse` finds were most of the stdlib's time
+//! (3.12: ~115k of ~145k instructions per frame; 3.13 ~400k with `_should_show_carets`).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
