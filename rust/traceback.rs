@@ -578,7 +578,13 @@ fn frame_text<'py>(o: &Originals, f: &Frame<'py>, line: &Bound<'py, PyAny>, mino
         None => false,
     };
     let key: FrameKey = (f.filename.as_ptr() as usize, f.name.as_ptr() as usize, f.pos);
-    let has_source = matches!(&exact_line, Some(Some(s)) if !s.is_empty()?);
+    // Whether format_frame_summary shows source (and imports `ast` for carets): the line's
+    // `.strip()` is not empty. Decided for ASCII text (the only text kept), where Python's
+    // whitespace is these characters.
+    let has_source = match &exact_line {
+        Some(Some(s)) => s.to_str().map_or(true, |t| t.chars().any(|c| !matches!(c, ' ' | '\t'..='\r' | '\x1c'..='\x1f'))),
+        _ => false,
+    };
     if keepable && (!has_source || ast_unchanged(py)?) {
         let guard = FRAME_TEXTS.lock().map_err(|_| PyRuntimeError::new_err("traceback frame cache poisoned"))?;
         if let Some(t) = guard.as_ref().and_then(|m| m.get(&key)) {
