@@ -695,10 +695,8 @@ pub fn format_exception<'py>(value: &Bound<'py, PyAny>, tb: &Bound<'py, PyAny>) 
             Some(lineno) if minor >= 13 => {
                 let end = f.pos[1].unwrap_or(lineno);
                 let parts = PyList::empty(py);
-                let mut n = lineno;
-                while n <= end {
+                for n in lineno..=end {
                     parts.append(getline(o, &f.filename, n)?.call_method0(intern!(py, "rstrip"))?)?;
-                    n += 1;
                 }
                 PyString::new(py, "\n").call_method1(intern!(py, "join"), (parts,))?.add("\n")?
             }
