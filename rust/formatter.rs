@@ -490,9 +490,15 @@ fn format_exception_impl<'py>(py: Python<'py>, ei: &Bound<'py, PyAny>) -> PyResu
         Some(format_exception) => {
             // "".join(traceback.format_exception(ei[0], ei[1], tb, limit=None)): the text
             // print_exception would print into the StringIO (below).
+            // Natively when traceback.py would take the common steps (rust/traceback.rs).
             let (etype, value, tb) = (ei.get_item(0)?, ei.get_item(1)?, ei.get_item(2)?);
-            let lines = format_exception.call1((etype, value, tb, py.None()))?;
-            PyString::new(py, "").call_method1(intern!(py, "join"), (lines,))?
+            match crate::traceback::format_exception(&value, &tb)? {
+                Some(text) => text.into_any(),
+                None => {
+                    let lines = format_exception.call1((etype, value, tb, py.None()))?;
+                    PyString::new(py, "").call_method1(intern!(py, "join"), (lines,))?
+                }
+            }
         }
         None => {
             let sio = io.call_method0(intern!(py, "StringIO"))?;

@@ -22,6 +22,7 @@ pub mod capture;
 pub mod record;
 pub mod stream_handler;
 pub mod style;
+pub mod traceback;
 
 pub mod handlers;
 
