@@ -398,7 +398,8 @@ fn code_position(code: &Bound<'_, PyAny>, lasti: i64) -> PyResult<Option<[Option
         return Ok(Some([None; 4]));
     }
     let key = (code.as_ptr() as usize, lasti);
-    if let Some((_, p)) = POSITIONS.lock().ok().and_then(|m| m.as_ref().and_then(|m| m.get(&key).map(|(c, p)| (c.as_ptr(), *p)))) {
+    // try_lock: never wait on these caches (a miss only costs the lookup).
+    if let Some((_, p)) = POSITIONS.try_lock().ok().and_then(|m| m.as_ref().and_then(|m| m.get(&key).map(|(c, p)| (c.as_ptr(), *p)))) {
         return Ok(Some(p));
     }
     let mut it = code.call_method0(intern!(code.py(), "co_positions"))?.try_iter()?;
@@ -415,13 +416,12 @@ fn code_position(code: &Bound<'_, PyAny>, lasti: i64) -> PyResult<Option<[Option
             None => return Ok(None),
         }
     }
-    let dropped = {
-        let mut guard = POSITIONS.lock().map_err(|_| PyRuntimeError::new_err("traceback positions cache poisoned"))?;
+    let dropped = POSITIONS.try_lock().ok().map(|mut guard| {
         let map = guard.get_or_insert_with(HashMap::new);
         let dropped = if map.len() >= MEMO_LIMIT { Some(std::mem::take(map)) } else { None };
-        map.insert(key, (code.clone().unbind(), p));
-        dropped
-    };
+        (dropped, map.insert(key, (code.clone().unbind(), p)))
+    });
+    // Dropped unlocked (the last reference to a code object may run a finalizer).
     drop(dropped);
     Ok(Some(p))
 }
@@ -586,15 +586,18 @@ fn frame_text<'py>(o: &Originals, f: &Frame<'py>, line: &Bound<'py, PyAny>, mino
         _ => false,
     };
     if keepable && (!has_source || ast_unchanged(py)?) {
-        let guard = FRAME_TEXTS.lock().map_err(|_| PyRuntimeError::new_err("traceback frame cache poisoned"))?;
-        if let Some(t) = guard.as_ref().and_then(|m| m.get(&key)) {
-            let same_line = match (&t.line, &exact_line) {
+        // The entry's objects are taken out of the lock before comparing.
+        let kept = FRAME_TEXTS.try_lock().ok().and_then(|guard| {
+            guard.as_ref().and_then(|m| m.get(&key)).map(|t| (t.line.as_ref().map(|l| l.clone_ref(py)), t.text.clone_ref(py)))
+        });
+        if let Some((kept_line, text)) = kept {
+            let same_line = match (&kept_line, &exact_line) {
                 (None, Some(None)) => true,
                 (Some(kept), Some(Some(now))) => kept.bind(py).is(now) || kept.bind(py).as_any().eq(now)?,
                 _ => false,
             };
             if same_line {
-                return Ok(t.text.bind(py).clone().into_any());
+                return Ok(text.into_bound(py).into_any());
             }
         }
     }
@@ -625,13 +628,12 @@ fn frame_text<'py>(o: &Originals, f: &Frame<'py>, line: &Bound<'py, PyAny>, mino
                     line: exact_line.flatten().map(|s| s.clone().unbind()),
                     text: t.clone().unbind(),
                 };
-                let dropped = {
-                    let mut guard = FRAME_TEXTS.lock().map_err(|_| PyRuntimeError::new_err("traceback frame cache poisoned"))?;
+                let dropped = FRAME_TEXTS.try_lock().ok().map(|mut guard| {
                     let map = guard.get_or_insert_with(HashMap::new);
                     let dropped = if map.len() >= MEMO_LIMIT { Some(std::mem::take(map)) } else { None };
-                    let old = map.insert(key, entry);
-                    (dropped, old)
-                };
+                    (dropped, map.insert(key, entry))
+                });
+                // Dropped unlocked (entries hold Python objects).
                 drop(dropped);
             }
         }
