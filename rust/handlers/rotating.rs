@@ -20,6 +20,26 @@ impl BaseRotatingHandler {
         FileHandler::initializer(py).add_subclass(BaseRotatingHandler {})
     }
 
+    /// The body of `BaseRotatingHandler.emit`.
+    pub fn emit_impl(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        let result = (|| -> PyResult<()> {
+            let should = if SHOULD_ROLLOVER.is_native(slf) {
+                RotatingFileHandler::should_rollover_impl(slf, record)?
+            } else {
+                SHOULD_ROLLOVER.call(slf, (record,))?.is_truthy()?
+            };
+            if should {
+                dispatch::call_method0(slf, intern!(py, "doRollover"))?;
+            }
+            FileHandler::emit_impl(slf, record)
+        })();
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) => handler::call_handle_error(slf, record, e),
+        }
+    }
+
     /// The body of `BaseRotatingHandler.__init__(self, filename, mode, encoding, delay, errors)`.
     pub fn init(
         slf: &Bound<'_, PyAny>,
@@ -36,6 +56,8 @@ impl BaseRotatingHandler {
         slf.setattr(intern!(py, "errors"), errors)
     }
 }
+
+static SHOULD_ROLLOVER: dispatch::NativeMethod<RotatingFileHandler> = dispatch::NativeMethod::new("shouldRollover");
 
 fn os_path<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
     super::global(py, intern!(py, "os"))?.getattr(intern!(py, "path"))
@@ -92,18 +114,7 @@ impl BaseRotatingHandler {
     /// Output the record to the file, catering for rollover as described
     /// in doRollover().
     fn emit(slf: &Bound<'_, Self>, record: &Bound<'_, PyAny>) -> PyResult<()> {
-        let py = slf.py();
-        let slf = slf.as_any();
-        let result = (|| -> PyResult<()> {
-            if dispatch::call_method(slf, intern!(py, "shouldRollover"), (record,))?.is_truthy()? {
-                dispatch::call_method0(slf, intern!(py, "doRollover"))?;
-            }
-            FileHandler::emit_impl(slf, record)
-        })();
-        match result {
-            Ok(()) => Ok(()),
-            Err(e) => handler::call_handle_error(slf, record, e),
-        }
+        BaseRotatingHandler::emit_impl(slf.as_any(), record)
     }
 
     /// Modify the filename of a log file when rotating.
@@ -262,8 +273,14 @@ impl RotatingFileHandler {
     /// the size limit we have.
     #[pyo3(name = "shouldRollover")]
     fn should_rollover(slf: &Bound<'_, Self>, record: &Bound<'_, PyAny>) -> PyResult<bool> {
+        RotatingFileHandler::should_rollover_impl(slf.as_any(), record)
+    }
+}
+
+impl RotatingFileHandler {
+    /// The body of `RotatingFileHandler.shouldRollover`.
+    fn should_rollover_impl(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyResult<bool> {
         let py = slf.py();
-        let slf = slf.as_any();
         // gh-116263 (3.13; backported to 3.12.3): never rollover an empty file, and check
         // for a non-regular file only when a rollover is due.
         let new_rules = super::at_least(py, 12, 3);
@@ -278,7 +295,7 @@ impl RotatingFileHandler {
         let max_bytes = slf.getattr(intern!(py, "maxBytes"))?;
         if max_bytes.gt(0)? {
             let format = |slf: &Bound<'_, PyAny>| -> PyResult<usize> {
-                let formatted = dispatch::call_method(slf, intern!(py, "format"), (record,))?;
+                let formatted = handler::call_format(slf, record)?;
                 handler::pystr(py, "%s\n").rem((formatted,))?.len()
             };
             if new_rules {
