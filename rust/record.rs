@@ -567,53 +567,9 @@ pub fn is_log_record_class(factory: &Bound<'_, PyAny>) -> bool {
 // patched `copy.copy`, a `copyreg.pickle(LogRecord, …)`, a `__copy__` or `__reduce_ex__`
 // assigned to the class or to the record, …) the caller runs `copy.copy` itself.
 
-/// The functions `copy.copy(record)` runs, as the standard `copy` and `copyreg` modules
-/// define them, each with its code object (a replaced `__code__` is a replacement too).
-struct CopyFunctions {
-    copy: (usize, usize),
-    reconstruct: (usize, usize),
-    newobj: (usize, usize),
-    /// Keeps the functions (and so their addresses) alive.
-    _keep: [Py<PyAny>; 3],
-}
-
-/// The standard modules' own functions, recognised as those whose globals are the module's
-/// namespace and whose name is theirs (looked up once; `None` if they are not there).
-fn copy_functions(py: Python<'_>) -> Option<&'static CopyFunctions> {
-    static FUNCTIONS: PyOnceLock<Option<CopyFunctions>> = PyOnceLock::new();
-    FUNCTIONS
-        .get_or_init(py, || {
-            let own = |module: &str, name: &str| -> Option<(Py<PyAny>, (usize, usize))> {
-                let m = py.import(module).ok()?;
-                let f = m.getattr(name).ok()?;
-                let qualname = f.getattr(intern!(py, "__qualname__")).ok()?;
-                // SAFETY: attached; `f` is live; the globals and code are only compared.
-                unsafe {
-                    if ffi::PyFunction_Check(f.as_ptr()) == 0
-                        || ffi::PyFunction_GetGlobals(f.as_ptr()) != m.dict().as_ptr()
-                        || qualname.cast::<PyString>().ok()?.to_str().ok()? != name
-                    {
-                        return None;
-                    }
-                    let code = ffi::PyFunction_GetCode(f.as_ptr()) as usize;
-                    Some((f.as_ptr() as usize, code)).map(|key| (f.unbind(), key))
-                }
-            };
-            let (copy_fn, copy) = own("copy", "copy")?;
-            let (reconstruct_fn, reconstruct) = own("copy", "_reconstruct")?;
-            let (newobj_fn, newobj) = own("copyreg", "__newobj__")?;
-            Some(CopyFunctions { copy, reconstruct, newobj, _keep: [copy_fn, reconstruct_fn, newobj_fn] })
-        })
-        .as_ref()
-}
-
-/// Whether `f` is the function `key` names (same object, same code).
-///
-/// # Safety
-/// Attached; `f` is live.
-unsafe fn is_function(f: *mut ffi::PyObject, key: (usize, usize)) -> bool {
-    f as usize == key.0 && ffi::PyFunction_GetCode(f) as usize == key.1
-}
+static COPY: crate::dispatch::StdlibFunction = crate::dispatch::StdlibFunction::new("copy", "copy");
+static RECONSTRUCT: crate::dispatch::StdlibFunction = crate::dispatch::StdlibFunction::new("copy", "_reconstruct");
+static NEWOBJ: crate::dispatch::StdlibFunction = crate::dispatch::StdlibFunction::new("copyreg", "__newobj__");
 
 /// Whether `copy_fn(record)` is the standard `copy.copy` running the standard protocol for a
 /// `LogRecord` as far as the `copy` and `copyreg` modules decide it: `copy_fn` is
@@ -621,17 +577,15 @@ unsafe fn is_function(f: *mut ffi::PyObject, key: (usize, usize)) -> bool {
 /// `LogRecord`, `_reconstruct` is the module's own and no builtin it calls is shadowed by a
 /// global; `copyreg.__newobj__` (which `object.__reduce_ex__` returns) is copyreg's own.
 fn copy_module_is_standard(py: Python<'_>, copy_fn: &Bound<'_, PyAny>) -> bool {
-    let Some(f) = copy_functions(py) else {
+    if !COPY.is(copy_fn) {
         return false;
-    };
+    }
     let tp = LogRecord::type_object_raw(py) as *mut ffi::PyObject;
-    // SAFETY: attached; borrowed dict entries are only inspected while nothing else runs
-    // (a dict probe with a type key compares it with other keys of its hash, which for the
-    // tables `copy` keeps are types, without Python code; a failure is treated as a hit).
+    // SAFETY: attached; `copy_fn` is a Python function (checked above); borrowed dict
+    // entries are only inspected while nothing else runs (a dict probe with a type key
+    // compares it with other keys of its hash, which for the tables `copy` keeps are types;
+    // a failure is treated as a hit).
     unsafe {
-        if !is_function(copy_fn.as_ptr(), f.copy) {
-            return false;
-        }
         let globals = ffi::PyFunction_GetGlobals(copy_fn.as_ptr());
         let item = |name: &Bound<'_, PyString>| ffi::PyDict_GetItemWithError(globals, name.as_ptr());
         for table in [intern!(py, "_copy_dispatch"), intern!(py, "dispatch_table")] {
@@ -642,7 +596,7 @@ fn copy_module_is_standard(py: Python<'_>, copy_fn: &Bound<'_, PyAny>) -> bool {
             }
         }
         let reconstruct = item(intern!(py, "_reconstruct"));
-        if reconstruct.is_null() || !is_function(reconstruct, f.reconstruct) {
+        if reconstruct.is_null() || !RECONSTRUCT.is(&Bound::from_borrowed_ptr(py, reconstruct)) {
             ffi::PyErr_Clear();
             return false;
         }
@@ -666,7 +620,7 @@ fn copy_module_is_standard(py: Python<'_>, copy_fn: &Bound<'_, PyAny>) -> bool {
         }
         let copyreg = Bound::from_owned_ptr(py, copyreg);
         match copyreg.getattr(intern!(py, "__newobj__")) {
-            Ok(newobj) => is_function(newobj.as_ptr(), f.newobj),
+            Ok(newobj) => NEWOBJ.is(&newobj),
             Err(_) => false,
         }
     }

@@ -700,3 +700,87 @@ log.warning("sub")
 r.close()
 state("sub")
 """)
+
+
+def test_rotating_regular_file_check_matches_stdlib():
+    # bpo-45401's check (every record before 3.12.3, only when a rollover is due since):
+    # answered natively from one stat() while os.path.exists/isfile, os.stat and
+    # stat.S_ISREG are the standard ones; each replacement must be seen.
+    assert_same_output("""
+import genericpath, logging, logging.handlers as H, os, stat, tempfile
+d = tempfile.mkdtemp()
+fn = os.path.join(d, "r.log")
+log = logging.getLogger("regular")
+log.propagate = False
+
+def run(tag, h, n=3):
+    log.addHandler(h)
+    out = []
+    for i in range(n):
+        r = log.makeRecord("regular", logging.WARNING, "f", 1, "message %d", (i,), None)
+        out.append(bool(h.shouldRollover(r)))
+        h.handle(r)
+    log.removeHandler(h)
+    print(tag, out, sorted(os.listdir(d)))
+
+h = H.RotatingFileHandler(fn, maxBytes=25, backupCount=1)
+run("plain", h)
+devnull = H.RotatingFileHandler(os.devnull, maxBytes=1)
+run("devnull", devnull)
+devnull.close()
+os.unlink(fn)
+run("unlinked", h)
+real_exists, real_isfile, real_stat, real_isreg = os.path.exists, os.path.isfile, os.stat, stat.S_ISREG
+os.path.exists = lambda p: print("exists", os.path.basename(p)) or real_exists(p)
+run("exists patched", h)
+os.path.exists = real_exists
+os.path.isfile = lambda p: print("isfile", os.path.basename(p)) or False
+run("isfile patched", h)
+os.path.isfile = real_isfile
+os.stat = lambda p, *a, **k: print("stat", os.path.basename(p)) or real_stat(p, *a, **k)
+run("os.stat patched", h)
+os.stat = real_stat
+stat.S_ISREG = lambda mode: print("S_ISREG") or False
+run("S_ISREG patched", h)
+stat.S_ISREG = real_isreg
+exists_code = genericpath.exists.__code__
+genericpath.exists.__code__ = (lambda path: print("new code") or True).__code__
+run("code replaced", h)
+genericpath.exists.__code__ = exists_code
+os.path.exists = real_exists
+
+class FakePath:
+    @staticmethod
+    def exists(p):
+        print("fake exists")
+        return True
+    @staticmethod
+    def isfile(p):
+        print("fake isfile")
+        return True
+class FakeOs:
+    path = FakePath
+    rename, remove = os.rename, os.remove
+H.os = FakeOs
+run("handlers.os", h)
+H.os = os
+def check(tag, h):
+    r = log.makeRecord("regular", logging.WARNING, "f", 1, "message", (), None)
+    print(tag, bool(h.shouldRollover(r)))
+big = H.RotatingFileHandler(fn, maxBytes=5, backupCount=1)
+big.stream.write("first\\n")  # a rollover is due: only the regular-file check decides
+big.flush()
+base = big.baseFilename
+for tag, name in (("nul", base + "\\0x"), ("bytes", base.encode()), ("surrogate", "\\udcff" + base),
+                  ("unencodable", "\\ud800" + base),
+                  ("missing", base + ".missing"), ("dir", d)):
+    big.baseFilename = name
+    check(tag, big)
+big.baseFilename = base
+big.close()
+h.baseFilename = base
+h.close()
+b = H.RotatingFileHandler(os.fsencode(os.path.join(d, "b.log")), maxBytes=25, backupCount=1)
+run("bytes name", b)  # the stdlib's doRollover fails on a bytes name: handleError
+b.close()
+""", internal_frames=True)
