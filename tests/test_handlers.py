@@ -784,3 +784,27 @@ b = H.RotatingFileHandler(os.fsencode(os.path.join(d, "b.log")), maxBytes=25, ba
 run("bytes name", b)  # the stdlib's doRollover fails on a bytes name: handleError
 b.close()
 """, internal_frames=True)
+
+
+def test_rotating_should_rollover_message_length_matches_stdlib():
+    # shouldRollover measures "%s\n" % self.format(record): an exact str's length plus one,
+    # anything else through %, as written (a tuple is the args, a str subclass is str()'d).
+    assert_same_output("""
+import logging, logging.handlers as H, os, tempfile
+d = tempfile.mkdtemp()
+class S(str):
+    def __str__(self):
+        print("S.__str__")
+        return "x" * 30
+for tag, result in (("str", "ab\\u20ac" * 3), ("tuple", ("t" * 3,)), ("subclass", S("short")),
+                    ("two", ("a", "b"))):
+    h = H.RotatingFileHandler(os.path.join(d, tag + ".log"), maxBytes=12, backupCount=1)
+    h.stream.write("1234")
+    h.format = lambda r, result=result: result
+    r = logging.makeLogRecord({"msg": "m"})
+    try:
+        print(tag, h.shouldRollover(r))
+    except Exception as e:
+        print(tag, type(e).__name__, e)
+    h.close()
+""")

@@ -369,7 +369,13 @@ impl RotatingFileHandler {
         if max_bytes.gt(0)? {
             let format = |slf: &Bound<'_, PyAny>| -> PyResult<usize> {
                 let formatted = handler::call_format(slf, record)?;
-                handler::pystr(py, "%s\n").rem((formatted,))?.len()
+                // msg = "%s\n" % self.format(record); len(msg): for an exact str, `%s`
+                // takes it as is (no str() call), one character longer.
+                match formatted.cast_exact::<PyString>() {
+                    Ok(s) => Ok(s.len()? + 1),
+                    // As written: a tuple from an overridden format() is the args.
+                    Err(_) => handler::pystr(py, "%s\n").rem(&formatted)?.len(),
+                }
             };
             if new_rules {
                 let pos = slf.getattr(intern!(py, "stream"))?.call_method0(intern!(py, "tell"))?;
