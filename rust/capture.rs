@@ -19,6 +19,7 @@ use crate::dispatch::{_PyType_Lookup, dict_version, type_version, version_tags_w
 use crate::state;
 
 /// The time fields derived from one clock reading, per version.
+#[derive(Clone, Copy)]
 pub struct Created {
     pub created: f64,
     pub msecs: f64,

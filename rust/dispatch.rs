@@ -796,6 +796,70 @@ impl Attr {
     }
 }
 
+/// A module's own function and its code object (held, so its address stays its own; `None`
+/// for a builtin).
+type OwnFunction = (Py<PyAny>, Option<Py<PyAny>>);
+
+/// A function of a standard module that the core may stand in for when it is still that
+/// module's own (`copy.copy` for `QueueHandler.prepare`, `genericpath.exists` for
+/// `RotatingFileHandler.shouldRollover`): the counterpart of [`NativeMethod`] for a module
+/// attribute the stdlib calls. Recognised once as the module's own — a Python function whose
+/// globals are the module's namespace and whose qualified name is `name`, or a builtin
+/// function bound to the module — then by identity (and, for a Python function, its code
+/// object), so a replacement of the attribute or of its `__code__` is seen.
+pub struct StdlibFunction {
+    module: &'static str,
+    name: &'static str,
+    own: PyOnceLock<Option<OwnFunction>>,
+}
+
+impl StdlibFunction {
+    pub const fn new(module: &'static str, name: &'static str) -> Self {
+        StdlibFunction { module, name, own: PyOnceLock::new() }
+    }
+
+    fn own(&self, py: Python<'_>) -> Option<&OwnFunction> {
+        self.own
+            .get_or_init(py, || {
+                let m = py.import(self.module).ok()?;
+                let f = m.getattr(self.name).ok()?;
+                // SAFETY: attached; `f` is live; globals, self and code are only compared.
+                unsafe {
+                    let o = f.as_ptr();
+                    if ffi::PyFunction_Check(o) != 0 {
+                        let qualname = f.getattr("__qualname__").ok()?;
+                        let named = qualname.cast::<PyString>().ok()?.to_str().ok()? == self.name;
+                        (named && ffi::PyFunction_GetGlobals(o) == m.dict().as_ptr()).then(|| {
+                            let code = Bound::from_borrowed_ptr(py, ffi::PyFunction_GetCode(o));
+                            (f.clone().unbind(), Some(code.unbind()))
+                        })
+                    } else if ffi::PyCFunction_Check(o) != 0 && ffi::PyCFunction_GetSelf(o) == m.as_ptr() {
+                        Some((f.clone().unbind(), None))
+                    } else {
+                        None
+                    }
+                }
+            })
+            .as_ref()
+    }
+
+    /// Whether `f` is the module's own function (false when the module did not provide it).
+    #[inline]
+    pub fn is(&self, f: &Bound<'_, PyAny>) -> bool {
+        let Some((own, code)) = self.own(f.py()) else {
+            return false;
+        };
+        // SAFETY: attached; `f` is live (and, being `own`, a Python function when `code` is
+        // set); the code object's address is only compared.
+        f.is(own) && code.as_ref().is_none_or(|code| unsafe { ffi::PyFunction_GetCode(f.as_ptr()) } == code.as_ptr())
+    }
+
+    /// The module's own function, when it provided one.
+    pub fn get<'py>(&self, py: Python<'py>) -> Option<&Bound<'py, PyAny>> {
+        self.own(py).map(|(f, _)| f.bind(py))
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // The shared cache: attribute reads and method lookups
 // ---------------------------------------------------------------------------------------

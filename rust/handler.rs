@@ -237,6 +237,8 @@ pub fn call_handle_error(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>, err:
 static FILTER: dispatch::NativeMethod<Filterer> = dispatch::NativeMethod::new("filter");
 static STREAM_EMIT: dispatch::NativeMethod<crate::stream_handler::StreamHandler> = dispatch::NativeMethod::new("emit");
 static FILE_EMIT: dispatch::NativeMethod<crate::file_handler::FileHandler> = dispatch::NativeMethod::new("emit");
+static QUEUE_EMIT: dispatch::NativeMethod<crate::handlers::queue::QueueHandler> = dispatch::NativeMethod::new("emit");
+static ROTATING_EMIT: dispatch::NativeMethod<crate::handlers::rotating::BaseRotatingHandler> = dispatch::NativeMethod::new("emit");
 static FORMAT: dispatch::NativeMethod<Handler> = dispatch::NativeMethod::new("format");
 static ACQUIRE: dispatch::NativeMethod<Handler> = dispatch::NativeMethod::new("acquire");
 static RELEASE: dispatch::NativeMethod<Handler> = dispatch::NativeMethod::new("release");
@@ -259,6 +261,10 @@ pub fn call_emit(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyResult<
         StreamHandler::emit_impl(slf, record)
     } else if FILE_EMIT.is_native(slf) {
         FileHandler::emit_impl(slf, record)
+    } else if ROTATING_EMIT.is_native(slf) {
+        crate::handlers::rotating::BaseRotatingHandler::emit_impl(slf, record)
+    } else if QUEUE_EMIT.is_native(slf) {
+        crate::handlers::queue::QueueHandler::emit_impl(slf, record)
     } else {
         STREAM_EMIT.call(slf, (record,)).map(|_| ())
     }

@@ -293,13 +293,36 @@ impl Attributes {
     /// Every attribute in `__dict__` order.
     fn into_items(mut self, py: Python<'_>) -> Vec<(Bound<'_, PyString>, Bound<'_, PyAny>)> {
         let mut items = Vec::with_capacity(FIELDS.len() + self.later.len());
-        for (i, name) in FIELDS.iter().enumerate() {
+        for (i, name) in field_names(py).iter().enumerate() {
             if let Some(value) = self.field(py, i) {
-                items.push((PyString::intern(py, name), value));
+                items.push((name.bind(py).clone(), value));
             }
         }
         items.extend(self.later.into_iter().map(|(k, v)| (k.into_bound(py), v.into_bound(py))));
         items
+    }
+
+    /// What `copy.copy` gives a record of these attributes: the same values (the time
+    /// fields' floats made first, so both records hold the same objects, as both dicts would).
+    fn shallow_copy(&mut self, py: Python<'_>) -> Attributes {
+        for i in [CREATED, MSECS, RELATIVE_CREATED] {
+            self.field(py, i);
+        }
+        Attributes {
+            values: std::array::from_fn(|i| self.values[i].as_ref().map(|v| v.clone_ref(py))),
+            time: self.time,
+            has_task_name: self.has_task_name,
+            later: self.later.iter().map(|(k, v)| (k.clone_ref(py), v.clone_ref(py))).collect(),
+        }
+    }
+
+    /// Whether an attribute added later is named `name` (an instance attribute that would
+    /// shadow a method of the class).
+    fn later_has(&self, name: &Bound<'_, PyString>) -> bool {
+        // SAFETY: both are exact str objects (the store's keys are), compared without Python code.
+        self.later.iter().any(|(key, _)| unsafe {
+            key.as_ptr() == name.as_ptr() || ffi::PyUnicode_Compare(key.as_ptr(), name.as_ptr()) == 0
+        })
     }
 
     fn traverse(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError> {
@@ -405,9 +428,9 @@ fn lookup<'py>(record: &Bound<'py, LogRecord>, name: &Bound<'py, PyAny>) -> PyRe
 /// The interned names of [`FIELDS`] (the objects `intern!` gives the core's readers).
 static FIELD_NAMES: PyOnceLock<[Py<PyString>; 21]> = PyOnceLock::new();
 
-/// [`FIELD_NAMES`], made on first use.
+/// [`FIELD_NAMES`], interned once (interning anew costs a lookup in the interned table).
 #[inline]
-fn field_names(py: Python<'_>) -> &[Py<PyString>; 21] {
+fn field_names(py: Python<'_>) -> &'static [Py<PyString>; 21] {
     FIELD_NAMES.get_or_init(py, || std::array::from_fn(|i| PyString::intern(py, FIELDS[i]).unbind()))
 }
 
@@ -574,10 +597,7 @@ fn holds_extra(record: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bool {
     let Some(attrs) = &this.attrs else {
         return false;
     };
-    // SAFETY: both are exact str objects (the store's keys are), compared without Python code.
-    attrs.later.iter().any(|(key, _)| unsafe {
-        key.as_ptr() == name.as_ptr() || ffi::PyUnicode_Compare(key.as_ptr(), name.as_ptr()) == 0
-    })
+    attrs.later_has(name)
 }
 
 /// `record.__dict__[key] = value` for a new `extra=` key of a record whose attributes are
@@ -598,6 +618,154 @@ pub fn new_record<'py>(py: Python<'py>, attrs: Attributes) -> PyResult<Bound<'py
 /// The `LogRecord` class, for `factory is LogRecord`.
 pub fn is_log_record_class(factory: &Bound<'_, PyAny>) -> bool {
     factory.is(LogRecord::type_object(factory.py()))
+}
+
+// ---------------------------------------------------------------------------------------
+// copy.copy(record)
+// ---------------------------------------------------------------------------------------
+//
+// `QueueHandler.prepare` copies every record (`copy.copy(record)`, bpo-35726). For a
+// `LogRecord` the standard protocol is: `copy.copy` finds no `_copy_dispatch` entry, no
+// `__copy__` and no `copyreg.dispatch_table` entry, calls `record.__reduce_ex__(4)`
+// (`object`'s), which returns `(copyreg.__newobj__, (LogRecord,), record.__getstate__(), None,
+// None)`, and `copy._reconstruct` makes `LogRecord.__new__(LogRecord)` and, the class having
+// no `__setstate__`, updates its `__dict__` with the state: the instance dict. So the copy is
+// a new record with the same attributes, in the same order, holding the same objects. When
+// every piece of that protocol is the standard one, [`copy_natively`] makes that record
+// directly (its attribute store a copy of the original's); when any piece was replaced (a
+// patched `copy.copy`, a `copyreg.pickle(LogRecord, …)`, a `__copy__` or `__reduce_ex__`
+// assigned to the class or to the record, …) the caller runs `copy.copy` itself.
+
+static COPY: crate::dispatch::StdlibFunction = crate::dispatch::StdlibFunction::new("copy", "copy");
+static RECONSTRUCT: crate::dispatch::StdlibFunction = crate::dispatch::StdlibFunction::new("copy", "_reconstruct");
+static NEWOBJ: crate::dispatch::StdlibFunction = crate::dispatch::StdlibFunction::new("copyreg", "__newobj__");
+
+/// Whether `copy_fn(record)` is the standard `copy.copy` running the standard protocol for a
+/// `LogRecord` as far as the `copy` and `copyreg` modules decide it: `copy_fn` is
+/// `copy.copy`; in its module, `_copy_dispatch` and `dispatch_table` have no entry for
+/// `LogRecord`, `_reconstruct` is the module's own and no builtin it calls is shadowed by a
+/// global; `copyreg.__newobj__` (which `object.__reduce_ex__` returns) is copyreg's own.
+fn copy_module_is_standard(py: Python<'_>, copy_fn: &Bound<'_, PyAny>) -> bool {
+    if !COPY.is(copy_fn) {
+        return false;
+    }
+    let tp = LogRecord::type_object_raw(py) as *mut ffi::PyObject;
+    // SAFETY: attached; `copy_fn` is a Python function (checked above); borrowed dict
+    // entries are only inspected while nothing else runs (a dict probe with a type key
+    // compares it with other keys of its hash, which for the tables `copy` keeps are types;
+    // a failure is treated as a hit).
+    unsafe {
+        let globals = ffi::PyFunction_GetGlobals(copy_fn.as_ptr());
+        let item = |name: &Bound<'_, PyString>| ffi::PyDict_GetItemWithError(globals, name.as_ptr());
+        for table in [intern!(py, "_copy_dispatch"), intern!(py, "dispatch_table")] {
+            let d = item(table);
+            if d.is_null() || ffi::PyDict_CheckExact(d) == 0 || ffi::PyDict_Contains(d, tp) != 0 {
+                ffi::PyErr_Clear();
+                return false;
+            }
+        }
+        let reconstruct = item(intern!(py, "_reconstruct"));
+        if reconstruct.is_null() || !RECONSTRUCT.is(&Bound::from_borrowed_ptr(py, reconstruct)) {
+            ffi::PyErr_Clear();
+            return false;
+        }
+        for builtin in [
+            intern!(py, "type"),
+            intern!(py, "issubclass"),
+            intern!(py, "getattr"),
+            intern!(py, "isinstance"),
+            intern!(py, "hasattr"),
+        ] {
+            if !item(builtin).is_null() || !ffi::PyErr_Occurred().is_null() {
+                ffi::PyErr_Clear();
+                return false;
+            }
+        }
+        // `object.__reduce_ex__` takes `copyreg` from `sys.modules`.
+        let copyreg = ffi::PyImport_GetModule(intern!(py, "copyreg").as_ptr());
+        if copyreg.is_null() {
+            ffi::PyErr_Clear();
+            return false;
+        }
+        let copyreg = Bound::from_owned_ptr(py, copyreg);
+        match copyreg.getattr(intern!(py, "__newobj__")) {
+            Ok(newobj) => NEWOBJ.is(&newobj),
+            Err(_) => false,
+        }
+    }
+}
+
+/// The `__dict__` descriptor [`install_dict_descriptor`] gave `LogRecord`.
+static DICT_DESCRIPTOR: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether the `LogRecord` class still copies by the default protocol: no `__copy__` (on
+/// the class or its metaclass, which is `type`), no `__getnewargs_ex__`/`__getnewargs__`,
+/// no `__setstate__`, its own `__new__` and `__dict__` descriptor. (Its `__reduce_ex__`,
+/// `__reduce__` and `__getstate__` are asked through the dispatch caches, which also see
+/// the instance.) Remembered for the class's version tag, renewed by any change to it.
+fn class_copies_by_default(py: Python<'_>) -> bool {
+    static VERSION: AtomicU32 = AtomicU32::new(0);
+    // SAFETY: attached; the class is live; descriptors found are only inspected.
+    unsafe {
+        let tp = LogRecord::type_object_raw(py);
+        let version = type_version(py, tp);
+        if version != 0 && version == VERSION.load(Relaxed) {
+            return true;
+        }
+        let type_type = &raw mut ffi::PyType_Type;
+        let absent = |on: *mut ffi::PyTypeObject, name: &Bound<'_, PyString>| _PyType_Lookup(on, name.as_ptr()).is_null();
+        let new = _PyType_Lookup(tp, intern!(py, "__new__").as_ptr());
+        let ok = ffi::Py_TYPE(tp.cast()) == type_type
+            && absent(tp, intern!(py, "__copy__"))
+            && absent(type_type, intern!(py, "__copy__"))
+            && absent(tp, intern!(py, "__getnewargs_ex__"))
+            && absent(tp, intern!(py, "__getnewargs__"))
+            && absent(tp, intern!(py, "__setstate__"))
+            && _PyType_Lookup(tp, intern!(py, "__dict__").as_ptr()) as usize == DICT_DESCRIPTOR.load(Relaxed)
+            && !new.is_null()
+            && ffi::PyCFunction_Check(new) != 0
+            && ffi::PyCFunction_GetSelf(new) == tp.cast();
+        // Remembered only under a tag that was there before the lookups (which assign one
+        // to a type without) and is still there after them.
+        let after = type_version(py, tp);
+        if ok && after != 0 && version == after {
+            VERSION.store(after, Relaxed);
+        }
+        ok
+    }
+}
+
+/// `copy_fn(record)` made natively when it is `copy.copy` copying an exact `LogRecord`
+/// whose attributes are held natively by the standard protocol (see above); `None` when
+/// the caller must call `copy_fn` itself.
+pub fn copy_natively<'py>(copy_fn: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    use crate::dispatch::NativeMethod;
+    static REDUCE_EX: NativeMethod<PyAny> = NativeMethod::new("__reduce_ex__");
+    static REDUCE: NativeMethod<PyAny> = NativeMethod::new("__reduce__");
+    static GETSTATE: NativeMethod<LogRecord> = NativeMethod::new("__getstate__");
+    let Ok(rec) = record.cast_exact::<LogRecord>() else {
+        return Ok(None);
+    };
+    let py = record.py();
+    if !(REDUCE_EX.is_native(record)
+        && REDUCE.is_native(record)
+        && GETSTATE.is_native(record)
+        && class_copies_by_default(py)
+        && copy_module_is_standard(py, copy_fn))
+    {
+        return Ok(None);
+    }
+    // `record.__reduce_ex__` and `record.__getstate__` are looked up on the record: an
+    // attribute of that name in its store would be called instead.
+    let (reduce_ex, getstate) = (REDUCE_EX.name(py), GETSTATE.name(py));
+    let copied = with_attrs(rec, |attrs| {
+        (!attrs.later_has(reduce_ex) && !attrs.later_has(getstate)).then(|| attrs.shallow_copy(py))
+    })?
+    .flatten();
+    match copied {
+        Some(attrs) => new_record(py, attrs).map(Some),
+        None => Ok(None),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1125,6 +1293,7 @@ fn install_dict_descriptor(py: Python<'_>) -> PyResult<()> {
         if ffi::PyDict_SetItem((*tp).tp_dict, intern!(py, "__dict__").as_ptr(), descr.as_ptr()) != 0 {
             return Err(PyErr::fetch(py));
         }
+        DICT_DESCRIPTOR.store(descr.as_ptr() as usize, Relaxed);
         ffi::PyType_Modified(tp);
     }
     Ok(())

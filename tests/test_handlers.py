@@ -451,3 +451,360 @@ def test_smtp_handler_attributes(clean_logging):
     assert sm.getSubject(record()) == "Subj"
     sm2 = H.SMTPHandler("localhost", "me@x", ["a", "b"], "S")
     assert (sm2.mailport, sm2.username) == (None, None)
+
+
+# --------------------------------------------------------------------------- queue: fast paths
+#
+# QueueHandler.prepare copies each record natively when `copy.copy` would run the default
+# protocol (see record::copy_natively), and QueueHandler/QueueListener/RotatingFileHandler
+# call their own methods natively unless overridden. Each case below runs under the stdlib
+# and under logixde and must print the same.
+
+_QUEUE_COPY_PRELUDE = """
+import copy, copyreg, io, logging, logging.handlers as H, queue, sys
+
+q = queue.Queue()
+qh = H.QueueHandler(q)
+log = logging.getLogger("qcopy")
+log.propagate = False
+log.setLevel(logging.DEBUG)
+log.addHandler(qh)
+TIMES = ("created", "msecs", "relativeCreated", "thread", "process", "processName",
+         "threadName", "taskName", "pathname", "filename", "lineno", "module", "funcName")
+
+def show(tag, extra=None):
+    log.info("hello %s %d", "spam", 42, extra=extra)
+    p = q.get_nowait()
+    d = vars(p) if hasattr(p, "__dict__") else None
+    out = [tag, type(p).__name__]
+    if d is not None:
+        out.append([(k, v) for k, v in d.items() if k not in TIMES and not callable(v)])
+        out.append([k for k in d])
+    print(*out)
+    return p
+"""
+
+
+def test_queue_prepare_copy_matches_stdlib():
+    assert_same_output(_QUEUE_COPY_PRELUDE + """
+held = []
+class Keep(logging.Filter):
+    def filter(self, record):
+        held.append(record)
+        return True
+qh.addFilter(Keep())
+p = show("plain")
+r = held[-1]
+print(p is r, p.created is r.created, p.msecs is r.msecs, p.relativeCreated is r.relativeCreated,
+      p.thread is r.thread, p.name is r.name)
+print(r.msg, r.args, r.message)
+print(sorted(vars(r)) == sorted(vars(p)), list(vars(r)) == list(vars(p)))
+show("extra", extra={"user": "u1", "n": [1, 2]})
+p2 = show("twice")
+print(copy.copy(p2).__dict__ == p2.__dict__)
+
+# A filter that reads the dict first (the record's attributes then live in its dict).
+class Touch(logging.Filter):
+    def filter(self, record):
+        record.__dict__["touched"] = True
+        return True
+t = Touch(); qh.addFilter(t); show("touched"); qh.removeFilter(t)
+
+# Overrides of the protocol, each seen by copy.copy.
+copy._copy_dispatch[logging.LogRecord] = lambda x: print("dispatch") or x
+show("copy_dispatch"); del copy._copy_dispatch[logging.LogRecord]
+
+copyreg.pickle(logging.LogRecord, lambda r: print("copyreg") or (logging.makeLogRecord, ({"msg": "rebuilt"},)))
+show("copyreg"); del copyreg.dispatch_table[logging.LogRecord]
+
+logging.LogRecord.__copy__ = lambda self: print("__copy__") or self
+show("__copy__"); del logging.LogRecord.__copy__
+
+logging.LogRecord.__reduce_ex__ = lambda self, proto: print("__reduce_ex__", proto) or "global"
+show("class __reduce_ex__"); del logging.LogRecord.__reduce_ex__
+
+logging.LogRecord.__reduce__ = lambda self: print("__reduce__") or (logging.makeLogRecord, ({"msg": "r"},))
+show("class __reduce__"); del logging.LogRecord.__reduce__
+
+def getstate(self):
+    print("__getstate__")
+    return {"msg": "state", "args": None}
+orig_getstate = logging.LogRecord.__getstate__ if "__getstate__" in vars(logging.LogRecord) else None
+logging.LogRecord.__getstate__ = getstate
+show("class __getstate__")
+if orig_getstate is None:
+    del logging.LogRecord.__getstate__
+else:
+    logging.LogRecord.__getstate__ = orig_getstate
+
+logging.LogRecord.__setstate__ = lambda self, state: print("__setstate__", len(state)) or self.__dict__.update(state)
+show("__setstate__"); del logging.LogRecord.__setstate__
+
+show("instance __reduce_ex__", extra={"__reduce_ex__": lambda proto: print("inst", proto) or "inst"})
+show("instance __getstate__", extra={"__getstate__": lambda: print("inst getstate") or {"msg": "s"}})
+
+real_copy = copy.copy
+copy.copy = lambda x: print("patched copy.copy") or real_copy(x)
+show("copy.copy"); copy.copy = real_copy
+
+real_newobj = copyreg.__newobj__
+copyreg.__newobj__ = lambda cls, *a: print("patched __newobj__") or real_newobj(cls, *a)
+show("__newobj__"); copyreg.__newobj__ = real_newobj
+
+real_reconstruct = copy._reconstruct
+copy._reconstruct = lambda *a, **k: print("patched _reconstruct") or real_reconstruct(*a, **k)
+show("_reconstruct"); copy._reconstruct = real_reconstruct
+
+class FakeCopy:
+    @staticmethod
+    def copy(x):
+        print("handlers.copy replaced")
+        return real_copy(x)
+H.copy = FakeCopy
+show("handlers.copy"); H.copy = copy
+
+class Rec(logging.LogRecord):
+    pass
+logging.setLogRecordFactory(Rec)
+show("subclass")
+logging.setLogRecordFactory(logging.LogRecord)
+show("again")
+""")
+
+
+def test_queue_handler_and_listener_dispatch_match_stdlib():
+    assert_same_output("""
+import io, logging, logging.handlers as H, queue
+
+q = queue.Queue()
+qh = H.QueueHandler(q)
+log = logging.getLogger("qdispatch")
+log.propagate = False
+log.addHandler(qh)
+log.setLevel(logging.DEBUG)
+
+def drain():
+    out = []
+    while not q.empty():
+        p = q.get_nowait()
+        out.append(p if isinstance(p, str) else (p.msg, p.args, p.message))
+    print(out)
+
+log.info("a %s", 1); drain()
+qh.format = lambda r: "instance format " + r.getMessage()
+log.info("b %s", 2); drain()
+del qh.format
+H.QueueHandler.format = lambda self, r: "class format " + r.getMessage()
+log.info("c %s", 3); drain()
+del H.QueueHandler.format
+qh.prepare = lambda r: "prepared " + r.getMessage()
+log.info("d %s", 4); drain()
+del qh.prepare
+orig_enqueue = H.QueueHandler.enqueue
+H.QueueHandler.enqueue = lambda self, r: print("enqueue", r.msg) or orig_enqueue(self, r)
+log.info("e %s", 5); drain()
+H.QueueHandler.enqueue = orig_enqueue
+class QH(H.QueueHandler):
+    def prepare(self, record):
+        return super().prepare(record).msg.upper()
+log.removeHandler(qh); qh2 = QH(q); log.addHandler(qh2)
+log.info("f %s", 6); drain()
+qh2.queue = None
+logging.raiseExceptions = False
+log.info("g %s", 7)  # enqueue fails: handleError (silent)
+logging.raiseExceptions = True
+log.removeHandler(qh2); log.addHandler(qh)
+
+# The listener side.
+s = io.StringIO()
+target = logging.StreamHandler(s)
+target.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+listener = H.QueueListener(q, target, respect_handler_level=True)
+target.setLevel(logging.WARNING)
+listener.start()
+log.info("dropped by level"); log.warning("kept %d", 1)
+listener.stop()
+print(repr(s.getvalue()))
+
+class L(H.QueueListener):
+    def prepare(self, record):
+        record.msg = "L:" + record.msg
+        return record
+    def dequeue(self, block):
+        r = super().dequeue(block)
+        print("dequeued", None if r is None else r.msg)
+        return r
+listener = L(q, target)
+listener.start()
+log.warning("two")
+listener.stop()
+print(repr(s.getvalue()))
+
+class T(logging.StreamHandler):
+    def handle(self, record):
+        print("T.handle", record.msg)
+        return super().handle(record)
+t = T(s)
+listener = H.QueueListener(q, t)
+listener.start(); log.warning("three"); listener.stop()
+logging.StreamHandler.handle = lambda self, r: print("StreamHandler.handle patched", r.msg)
+listener = H.QueueListener(q, target)
+listener.start(); log.warning("four"); listener.stop()
+del logging.StreamHandler.handle
+listener.respect_handler_level = False
+listener.start(); log.info("five"); listener.stop()
+print(repr(s.getvalue()))
+""")
+
+
+def test_rotating_dispatch_matches_stdlib():
+    assert_same_output("""
+import logging, logging.handlers as H, os, tempfile
+d = tempfile.mkdtemp()
+fn = os.path.join(d, "r.log")
+h = H.RotatingFileHandler(fn, maxBytes=40, backupCount=2)
+h.setFormatter(logging.Formatter("%(message)s"))
+log = logging.getLogger("rot")
+log.propagate = False
+log.addHandler(h)
+def state(tag):
+    h.flush()
+    print(tag, sorted(os.listdir(d)), [open(os.path.join(d, f)).read() for f in sorted(os.listdir(d))])
+for i in range(4):
+    log.warning("message %d", i)
+state("plain")
+calls = []
+orig = H.RotatingFileHandler.shouldRollover
+H.RotatingFileHandler.shouldRollover = lambda self, r: calls.append(r.msg) or orig(self, r)
+log.warning("patched %d", 1)
+H.RotatingFileHandler.shouldRollover = orig
+print(calls)
+h.shouldRollover = lambda r: True
+log.warning("forced")
+del h.shouldRollover
+state("forced")
+h.format = lambda r: "F:" + r.getMessage()
+log.warning("instance format")
+del h.format
+state("format")
+class R(H.RotatingFileHandler):
+    def shouldRollover(self, record):
+        print("R.shouldRollover", record.msg)
+        return False
+    def emit(self, record):
+        print("R.emit")
+        super().emit(record)
+r = R(fn, maxBytes=1, backupCount=2)
+log.removeHandler(h); h.close(); log.addHandler(r)
+log.warning("sub")
+r.close()
+state("sub")
+""")
+
+
+def test_rotating_regular_file_check_matches_stdlib():
+    # bpo-45401's check (every record before 3.12.3, only when a rollover is due since):
+    # answered natively from one stat() while os.path.exists/isfile, os.stat and
+    # stat.S_ISREG are the standard ones; each replacement must be seen.
+    assert_same_output("""
+import genericpath, logging, logging.handlers as H, os, stat, tempfile
+d = tempfile.mkdtemp()
+fn = os.path.join(d, "r.log")
+log = logging.getLogger("regular")
+log.propagate = False
+
+def run(tag, h, n=3):
+    log.addHandler(h)
+    out = []
+    for i in range(n):
+        r = log.makeRecord("regular", logging.WARNING, "f", 1, "message %d", (i,), None)
+        out.append(bool(h.shouldRollover(r)))
+        h.handle(r)
+    log.removeHandler(h)
+    print(tag, out, sorted(os.listdir(d)))
+
+h = H.RotatingFileHandler(fn, maxBytes=25, backupCount=1)
+run("plain", h)
+devnull = H.RotatingFileHandler(os.devnull, maxBytes=1)
+run("devnull", devnull)
+devnull.close()
+os.unlink(fn)
+run("unlinked", h)
+real_exists, real_isfile, real_stat, real_isreg = os.path.exists, os.path.isfile, os.stat, stat.S_ISREG
+os.path.exists = lambda p: print("exists", os.path.basename(p)) or real_exists(p)
+run("exists patched", h)
+os.path.exists = real_exists
+os.path.isfile = lambda p: print("isfile", os.path.basename(p)) or False
+run("isfile patched", h)
+os.path.isfile = real_isfile
+os.stat = lambda p, *a, **k: print("stat", os.path.basename(p)) or real_stat(p, *a, **k)
+run("os.stat patched", h)
+os.stat = real_stat
+stat.S_ISREG = lambda mode: print("S_ISREG") or False
+run("S_ISREG patched", h)
+stat.S_ISREG = real_isreg
+exists_code = genericpath.exists.__code__
+genericpath.exists.__code__ = (lambda path: print("new code") or True).__code__
+run("code replaced", h)
+genericpath.exists.__code__ = exists_code
+os.path.exists = real_exists
+
+class FakePath:
+    @staticmethod
+    def exists(p):
+        print("fake exists")
+        return True
+    @staticmethod
+    def isfile(p):
+        print("fake isfile")
+        return True
+class FakeOs:
+    path = FakePath
+    rename, remove = os.rename, os.remove
+H.os = FakeOs
+run("handlers.os", h)
+H.os = os
+def check(tag, h):
+    r = log.makeRecord("regular", logging.WARNING, "f", 1, "message", (), None)
+    print(tag, bool(h.shouldRollover(r)))
+big = H.RotatingFileHandler(fn, maxBytes=5, backupCount=1)
+big.stream.write("first\\n")  # a rollover is due: only the regular-file check decides
+big.flush()
+base = big.baseFilename
+for tag, name in (("nul", base + "\\0x"), ("bytes", base.encode()), ("surrogate", "\\udcff" + base),
+                  ("unencodable", "\\ud800" + base),
+                  ("missing", base + ".missing"), ("dir", d)):
+    big.baseFilename = name
+    check(tag, big)
+big.baseFilename = base
+big.close()
+h.baseFilename = base
+h.close()
+b = H.RotatingFileHandler(os.fsencode(os.path.join(d, "b.log")), maxBytes=25, backupCount=1)
+run("bytes name", b)  # the stdlib's doRollover fails on a bytes name: handleError
+b.close()
+""", internal_frames=True)
+
+
+def test_rotating_should_rollover_message_length_matches_stdlib():
+    # shouldRollover measures "%s\n" % self.format(record): an exact str's length plus one,
+    # anything else through %, as written (a tuple is the args, a str subclass is str()'d).
+    assert_same_output("""
+import logging, logging.handlers as H, os, tempfile
+d = tempfile.mkdtemp()
+class S(str):
+    def __str__(self):
+        print("S.__str__")
+        return "x" * 30
+for tag, result in (("str", "ab\\u20ac" * 3), ("tuple", ("t" * 3,)), ("subclass", S("short")),
+                    ("two", ("a", "b"))):
+    h = H.RotatingFileHandler(os.path.join(d, tag + ".log"), maxBytes=12, backupCount=1)
+    h.stream.write("1234")
+    h.format = lambda r, result=result: result
+    r = logging.makeLogRecord({"msg": "m"})
+    try:
+        print(tag, h.shouldRollover(r))
+    except Exception as e:
+        print(tag, type(e).__name__, e)
+    h.close()
+""")

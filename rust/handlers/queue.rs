@@ -4,9 +4,26 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::dispatch;
+use crate::dispatch::{self, NativeMethod};
 use crate::handler::{self, Arg, Handler};
+use crate::record;
 use crate::state;
+
+static PREPARE: NativeMethod<QueueHandler> = NativeMethod::new("prepare");
+static ENQUEUE: NativeMethod<QueueHandler> = NativeMethod::new("enqueue");
+static QUEUE: dispatch::Attr = dispatch::Attr::new("queue");
+static PUT_NOWAIT: dispatch::MethodCall = dispatch::MethodCall::new("put_nowait");
+
+static DEQUEUE: NativeMethod<QueueListener> = NativeMethod::new("dequeue");
+static HANDLE: NativeMethod<QueueListener> = NativeMethod::new("handle");
+static LISTENER_PREPARE: NativeMethod<QueueListener> = NativeMethod::new("prepare");
+static HANDLER_HANDLE: NativeMethod<Handler> = NativeMethod::new("handle");
+static LISTENER_QUEUE: dispatch::Attr = dispatch::Attr::new("queue");
+static HANDLERS: dispatch::Attr = dispatch::Attr::new("handlers");
+static RESPECT_HANDLER_LEVEL: dispatch::Attr = dispatch::Attr::new("respect_handler_level");
+static SENTINEL: dispatch::Attr = dispatch::Attr::new("_sentinel");
+static GET: dispatch::MethodCall = dispatch::MethodCall::new("get");
+static TASK_DONE: dispatch::MethodCall = dispatch::MethodCall::new("task_done");
 
 /// This handler sends events to a queue. Typically, it would be used together
 /// with a multiprocessing Queue to centralise logging to file in one process
@@ -45,9 +62,7 @@ impl QueueHandler {
     /// this method if you want to use blocking, timeouts or custom queue
     /// implementations.
     fn enqueue(slf: &Bound<'_, Self>, record: &Bound<'_, PyAny>) -> PyResult<()> {
-        let py = slf.py();
-        slf.getattr(intern!(py, "queue"))?.call_method1(intern!(py, "put_nowait"), (record,))?;
-        Ok(())
+        QueueHandler::enqueue_impl(slf.as_any(), record)
     }
 
     /// Prepare a record for queuing. The object returned by this method is
@@ -64,12 +79,57 @@ impl QueueHandler {
     /// the record to a dict or JSON string, or send a modified copy
     /// of the record while leaving the original intact.
     fn prepare<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        QueueHandler::prepare_impl(slf.as_any(), record)
+    }
+
+    /// Emit a record.
+    ///
+    /// Writes the LogRecord to the queue, preparing it for pickling first.
+    fn emit(slf: &Bound<'_, Self>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+        QueueHandler::emit_impl(slf.as_any(), record)
+    }
+}
+
+impl QueueHandler {
+    /// The body of `QueueHandler.emit`: `self.enqueue(self.prepare(record))`, errors to
+    /// `handleError`.
+    pub fn emit_impl(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+        let result = (|| -> PyResult<()> {
+            let prepared = if PREPARE.is_native(slf) {
+                QueueHandler::prepare_impl(slf, record)?
+            } else {
+                PREPARE.call(slf, (record,))?
+            };
+            if ENQUEUE.is_native(slf) {
+                QueueHandler::enqueue_impl(slf, &prepared)
+            } else {
+                ENQUEUE.call(slf, (prepared,)).map(|_| ())
+            }
+        })();
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) => handler::call_handle_error(slf, record, e),
+        }
+    }
+
+    /// The body of `QueueHandler.enqueue`: `self.queue.put_nowait(record)`.
+    fn enqueue_impl(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+        PUT_NOWAIT.call(&QUEUE.get(slf)?, &[record])?;
+        Ok(())
+    }
+
+    /// The body of `QueueHandler.prepare`.
+    fn prepare_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         // The format operation gets traceback text into record.exc_text (if there's
         // exception data), and also returns the formatted message.
-        let msg = dispatch::call_method(slf.as_any(), intern!(py, "format"), (record,))?;
+        let msg = handler::call_format(slf, record)?;
         // bpo-35726: make copy of record to avoid affecting other handlers in the chain.
-        let record = super::global(py, intern!(py, "copy"))?.call_method1(intern!(py, "copy"), (record,))?;
+        let copy = super::global(py, intern!(py, "copy"))?.getattr(intern!(py, "copy"))?;
+        let record = match record::copy_natively(&copy, record)? {
+            Some(copied) => copied,
+            None => copy.call1((record,))?,
+        };
         record.setattr(intern!(py, "message"), &msg)?;
         record.setattr(intern!(py, "msg"), &msg)?;
         record.setattr(intern!(py, "args"), py.None())?;
@@ -79,20 +139,6 @@ impl QueueHandler {
             record.setattr(intern!(py, "stack_info"), py.None())?;
         }
         Ok(record)
-    }
-
-    /// Emit a record.
-    ///
-    /// Writes the LogRecord to the queue, preparing it for pickling first.
-    fn emit(slf: &Bound<'_, Self>, record: &Bound<'_, PyAny>) -> PyResult<()> {
-        let py = slf.py();
-        let slf = slf.as_any();
-        let result = dispatch::call_method(slf, intern!(py, "prepare"), (record,))
-            .and_then(|prepared| dispatch::call_method(slf, intern!(py, "enqueue"), (prepared,)));
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) => handler::call_handle_error(slf, record, e),
-        }
     }
 }
 
@@ -137,8 +183,7 @@ impl QueueListener {
     /// The base implementation uses get. You may want to override this method
     /// if you want to use timeouts or work with custom queue implementations.
     fn dequeue<'py>(slf: &Bound<'py, Self>, block: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        slf.getattr(intern!(py, "queue"))?.call_method1(intern!(py, "get"), (block,))
+        GET.call(&LISTENER_QUEUE.get(slf.as_any())?, &[block])
     }
 
     /// Start the listener.
@@ -172,23 +217,7 @@ impl QueueListener {
     /// This just loops through the handlers offering them the record
     /// to handle.
     fn handle(slf: &Bound<'_, Self>, record: &Bound<'_, PyAny>) -> PyResult<()> {
-        let py = slf.py();
-        let slf = slf.as_any();
-        let record = dispatch::call_method(slf, intern!(py, "prepare"), (record,))?;
-        for handler in slf.getattr(intern!(py, "handlers"))?.try_iter()? {
-            let handler = handler?;
-            let process = if !slf.getattr(intern!(py, "respect_handler_level"))?.is_truthy()? {
-                true
-            } else {
-                record
-                    .getattr(intern!(py, "levelno"))?
-                    .ge(handler.getattr(intern!(py, "level"))?)?
-            };
-            if process {
-                dispatch::call_method(&handler, intern!(py, "handle"), (&record,))?;
-            }
-        }
-        Ok(())
+        QueueListener::handle_impl(slf.as_any(), record)
     }
 
     /// Monitor the queue for records, and ask the handler
@@ -202,18 +231,27 @@ impl QueueListener {
         let q = slf.getattr(intern!(py, "queue"))?;
         let has_task_done = q.hasattr(intern!(py, "task_done"))?;
         let empty = super::global(py, intern!(py, "queue"))?.getattr(intern!(py, "Empty"))?;
+        let block = handler::pybool(py, true);
         loop {
             let step = (|| -> PyResult<bool> {
-                let record = dispatch::call_method(slf, intern!(py, "dequeue"), (true,))?;
-                if record.is(&slf.getattr(intern!(py, "_sentinel"))?) {
+                let record = if DEQUEUE.is_native(slf) {
+                    GET.call(&LISTENER_QUEUE.get(slf)?, &[&block])?
+                } else {
+                    DEQUEUE.call(slf, (&block,))?
+                };
+                if record.is(&SENTINEL.get(slf)?) {
                     if has_task_done {
-                        q.call_method0(intern!(py, "task_done"))?;
+                        TASK_DONE.call(&q, &[])?;
                     }
                     return Ok(false);
                 }
-                dispatch::call_method(slf, intern!(py, "handle"), (&record,))?;
+                if HANDLE.is_native(slf) {
+                    QueueListener::handle_impl(slf, &record)?;
+                } else {
+                    HANDLE.call(slf, (&record,))?;
+                }
                 if has_task_done {
-                    q.call_method0(intern!(py, "task_done"))?;
+                    TASK_DONE.call(&q, &[])?;
                 }
                 Ok(true)
             })();
@@ -256,6 +294,36 @@ impl QueueListener {
         dispatch::call_method0(slf, intern!(py, "enqueue_sentinel"))?;
         slf.getattr(intern!(py, "_thread"))?.call_method0(intern!(py, "join"))?;
         slf.setattr(intern!(py, "_thread"), py.None())
+    }
+}
+
+impl QueueListener {
+    /// The body of `QueueListener.handle`.
+    fn handle_impl(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        let record = if LISTENER_PREPARE.is_native(slf) {
+            record.clone()
+        } else {
+            LISTENER_PREPARE.call(slf, (record,))?
+        };
+        for handler in HANDLERS.get(slf)?.try_iter()? {
+            let handler = handler?;
+            let process = if !RESPECT_HANDLER_LEVEL.get(slf)?.is_truthy()? {
+                true
+            } else {
+                record
+                    .getattr(intern!(py, "levelno"))?
+                    .ge(handler.getattr(intern!(py, "level"))?)?
+            };
+            if process {
+                if HANDLER_HANDLE.is_native(&handler) {
+                    Handler::handle_impl(&handler, &record)?;
+                } else {
+                    HANDLER_HANDLE.call(&handler, (&record,))?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 

@@ -2,7 +2,8 @@
 
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::ffi;
+use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 
 use crate::dispatch;
 use crate::file_handler::{self, FileHandler};
@@ -18,6 +19,26 @@ pub struct BaseRotatingHandler {}
 impl BaseRotatingHandler {
     pub fn initializer(py: Python<'_>) -> PyClassInitializer<BaseRotatingHandler> {
         FileHandler::initializer(py).add_subclass(BaseRotatingHandler {})
+    }
+
+    /// The body of `BaseRotatingHandler.emit`.
+    pub fn emit_impl(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        let result = (|| -> PyResult<()> {
+            let should = if SHOULD_ROLLOVER.is_native(slf) {
+                RotatingFileHandler::should_rollover_impl(slf, record)?
+            } else {
+                SHOULD_ROLLOVER.call(slf, (record,))?.is_truthy()?
+            };
+            if should {
+                dispatch::call_method0(slf, intern!(py, "doRollover"))?;
+            }
+            FileHandler::emit_impl(slf, record)
+        })();
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) => handler::call_handle_error(slf, record, e),
+        }
     }
 
     /// The body of `BaseRotatingHandler.__init__(self, filename, mode, encoding, delay, errors)`.
@@ -37,6 +58,8 @@ impl BaseRotatingHandler {
     }
 }
 
+static SHOULD_ROLLOVER: dispatch::NativeMethod<RotatingFileHandler> = dispatch::NativeMethod::new("shouldRollover");
+
 fn os_path<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
     super::global(py, intern!(py, "os"))?.getattr(intern!(py, "path"))
 }
@@ -47,10 +70,82 @@ fn exists(py: Python<'_>, p: &Bound<'_, PyAny>) -> PyResult<bool> {
 
 /// `os.path.exists(self.baseFilename) and not os.path.isfile(self.baseFilename)`
 /// (bpo-45401: never rollover anything other than regular files).
+///
+/// When `exists` and `isfile` are genericpath's own functions (POSIX `os.path`'s, 3.9–3.13)
+/// and what they call is the standard (their module's `os.stat` is `posix.stat`,
+/// `stat.S_ISREG` is `_stat.S_ISREG`), one native `stat()` of the path answers both:
+/// `exists` is "stat succeeds", `isfile` "stat succeeds on a regular file" (an OSError or
+/// ValueError makes either false). The interpreter is released meanwhile, as `os.stat`
+/// releases it. Otherwise (or for a path that is not an exact str or bytes) the functions
+/// are called.
 fn not_regular_file(slf: &Bound<'_, PyAny>) -> PyResult<bool> {
     let py = slf.py();
     let base = slf.getattr(intern!(py, "baseFilename"))?;
-    Ok(exists(py, &base)? && !os_path(py)?.call_method1(intern!(py, "isfile"), (&base,))?.is_truthy()?)
+    let path = os_path(py)?;
+    let exists = path.getattr(intern!(py, "exists"))?;
+    let stat = if EXISTS.is(&exists) { stat_natively(&exists, &base)? } else { None };
+    let Some(regular) = stat else {
+        return Ok(exists.call1((&base,))?.is_truthy()? && !path.getattr(intern!(py, "isfile"))?.call1((&base,))?.is_truthy()?);
+    };
+    let Some(regular) = regular else {
+        return Ok(false); // does not exist
+    };
+    let isfile = path.getattr(intern!(py, "isfile"))?;
+    if ISFILE.is(&isfile) {
+        Ok(!regular)
+    } else {
+        Ok(!isfile.call1((&base,))?.is_truthy()?)
+    }
+}
+
+static EXISTS: dispatch::StdlibFunction = dispatch::StdlibFunction::new("genericpath", "exists");
+static ISFILE: dispatch::StdlibFunction = dispatch::StdlibFunction::new("genericpath", "isfile");
+static OS_STAT: dispatch::StdlibFunction = dispatch::StdlibFunction::new("posix", "stat");
+static S_ISREG: dispatch::StdlibFunction = dispatch::StdlibFunction::new("_stat", "S_ISREG");
+
+/// `stat()` of `path` as genericpath's functions (`genericpath_fn`'s module) would make it:
+/// `Some(None)` when it fails (the path does not exist), `Some(Some(regular))` when it
+/// succeeds, `None` when genericpath's `os.stat` or `stat.S_ISREG` is not the standard one
+/// or `path` not an exact str or bytes (then the caller calls the functions).
+fn stat_natively(genericpath_fn: &Bound<'_, PyAny>, path: &Bound<'_, PyAny>) -> PyResult<Option<Option<bool>>> {
+    use std::os::unix::ffi::OsStrExt;
+    let py = path.py();
+    // genericpath's globals `os` and `stat`, read live.
+    // SAFETY: `genericpath_fn` is a Python function (it passed `StdlibFunction::is`); its
+    // globals dict is borrowed for the lookups, which run no Python code (str keys).
+    let (os, stat) = unsafe {
+        let globals = Bound::from_borrowed_ptr(py, ffi::PyFunction_GetGlobals(genericpath_fn.as_ptr())).cast_into_unchecked::<PyDict>();
+        (dispatch::dict_item(&globals, intern!(py, "os"))?, dispatch::dict_item(&globals, intern!(py, "stat"))?)
+    };
+    let (Some(os), Some(stat)) = (os, stat) else {
+        return Ok(None);
+    };
+    let (Ok(os_stat), Ok(s_isreg)) = (os.getattr(intern!(py, "stat")), stat.getattr(intern!(py, "S_ISREG"))) else {
+        return Ok(None);
+    };
+    if !(OS_STAT.is(&os_stat) && S_ISREG.is(&s_isreg)) {
+        return Ok(None);
+    }
+    // os.stat's conversion of a str: the filesystem encoding (PyUnicode_FSConverter).
+    let encoded = if let Ok(s) = path.cast_exact::<PyString>() {
+        // SAFETY: attached; `s` is a live str; a new bytes object or NULL with an exception.
+        match unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_EncodeFSDefault(s.as_ptr())) } {
+            Ok(b) => b,
+            // os.stat raises UnicodeEncodeError, a ValueError: the path "does not exist".
+            Err(e) if e.is_instance_of::<pyo3::exceptions::PyValueError>(py) => return Ok(Some(None)),
+            Err(e) => return Err(e),
+        }
+    } else if path.is_exact_instance_of::<PyBytes>() {
+        path.clone()
+    } else {
+        return Ok(None);
+    };
+    let bytes = encoded.cast::<PyBytes>()?.as_bytes().to_vec();
+    if bytes.contains(&0) {
+        return Ok(Some(None)); // ValueError: embedded null byte
+    }
+    let meta = py.detach(|| std::fs::metadata(std::ffi::OsStr::from_bytes(&bytes)));
+    Ok(Some(meta.ok().map(|m| m.file_type().is_file())))
 }
 
 #[pymethods]
@@ -92,18 +187,7 @@ impl BaseRotatingHandler {
     /// Output the record to the file, catering for rollover as described
     /// in doRollover().
     fn emit(slf: &Bound<'_, Self>, record: &Bound<'_, PyAny>) -> PyResult<()> {
-        let py = slf.py();
-        let slf = slf.as_any();
-        let result = (|| -> PyResult<()> {
-            if dispatch::call_method(slf, intern!(py, "shouldRollover"), (record,))?.is_truthy()? {
-                dispatch::call_method0(slf, intern!(py, "doRollover"))?;
-            }
-            FileHandler::emit_impl(slf, record)
-        })();
-        match result {
-            Ok(()) => Ok(()),
-            Err(e) => handler::call_handle_error(slf, record, e),
-        }
+        BaseRotatingHandler::emit_impl(slf.as_any(), record)
     }
 
     /// Modify the filename of a log file when rotating.
@@ -262,8 +346,14 @@ impl RotatingFileHandler {
     /// the size limit we have.
     #[pyo3(name = "shouldRollover")]
     fn should_rollover(slf: &Bound<'_, Self>, record: &Bound<'_, PyAny>) -> PyResult<bool> {
+        RotatingFileHandler::should_rollover_impl(slf.as_any(), record)
+    }
+}
+
+impl RotatingFileHandler {
+    /// The body of `RotatingFileHandler.shouldRollover`.
+    fn should_rollover_impl(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyResult<bool> {
         let py = slf.py();
-        let slf = slf.as_any();
         // gh-116263 (3.13; backported to 3.12.3): never rollover an empty file, and check
         // for a non-regular file only when a rollover is due.
         let new_rules = super::at_least(py, 12, 3);
@@ -278,8 +368,14 @@ impl RotatingFileHandler {
         let max_bytes = slf.getattr(intern!(py, "maxBytes"))?;
         if max_bytes.gt(0)? {
             let format = |slf: &Bound<'_, PyAny>| -> PyResult<usize> {
-                let formatted = dispatch::call_method(slf, intern!(py, "format"), (record,))?;
-                handler::pystr(py, "%s\n").rem((formatted,))?.len()
+                let formatted = handler::call_format(slf, record)?;
+                // msg = "%s\n" % self.format(record); len(msg): for an exact str, `%s`
+                // takes it as is (no str() call), one character longer.
+                match formatted.cast_exact::<PyString>() {
+                    Ok(s) => Ok(s.len()? + 1),
+                    // As written: a tuple from an overridden format() is the args.
+                    Err(_) => handler::pystr(py, "%s\n").rem(&formatted)?.len(),
+                }
             };
             if new_rules {
                 let pos = slf.getattr(intern!(py, "stream"))?.call_method0(intern!(py, "tell"))?;
