@@ -319,10 +319,7 @@ impl Attributes {
     /// Whether an attribute added later is named `name` (an instance attribute that would
     /// shadow a method of the class).
     fn later_has(&self, name: &Bound<'_, PyString>) -> bool {
-        // SAFETY: both are exact str objects (the store's keys are), compared without Python code.
-        self.later.iter().any(|(key, _)| unsafe {
-            key.as_ptr() == name.as_ptr() || ffi::PyUnicode_Compare(key.as_ptr(), name.as_ptr()) == 0
-        })
+        self.later_slot(name).is_some()
     }
 
     fn traverse(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError> {
