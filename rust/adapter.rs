@@ -50,6 +50,8 @@ static PROCESS: dispatch::NativeMethod<LoggerAdapter> = dispatch::NativeMethod::
 static WARNING_METHOD: dispatch::NativeMethod<LoggerAdapter> = dispatch::NativeMethod::new("warning");
 /// `self.logger`, read on every record.
 static LOGGER: dispatch::Attr = dispatch::Attr::new("logger");
+static EXTRA: dispatch::Attr = dispatch::Attr::new("extra");
+static MERGE_EXTRA: dispatch::Attr = dispatch::Attr::new("merge_extra");
 
 fn is_missing(py: Python<'_>, obj: &Py<PyAny>) -> bool {
     MISSING.get(py).is_some_and(|m| m.is(obj))
@@ -99,12 +101,11 @@ fn log_impl<'py>(
         Some(k) => k.copy()?,
         None => PyDict::new(py),
     };
-    let processed = if PROCESS.is_native(slf) {
-        process_impl(slf, msg, kwargs.as_any())?.into_any()
+    let [msg, kwargs] = if PROCESS.is_native(slf) {
+        process_impl(slf, msg, kwargs.as_any())?
     } else {
-        dispatch::call_method(slf, intern!(py, "process"), (msg, &kwargs))?
+        dispatch::unpack(&dispatch::call_method(slf, intern!(py, "process"), (msg, &kwargs))?)?
     };
-    let [msg, kwargs] = dispatch::unpack(&processed)?;
     let kwargs = match kwargs.cast_into::<PyDict>() {
         Ok(d) => d,
         Err(e) => {
@@ -129,17 +130,17 @@ fn is_enabled_for_impl<'py>(slf: &Bound<'py, PyAny>, level: &Bound<'py, PyAny>) 
     dispatch::call_method(&logger, intern!(py, "isEnabledFor"), (level,))
 }
 
-/// The body of `LoggerAdapter.process`.
+/// The body of `LoggerAdapter.process`: `(msg, kwargs)`, `kwargs["extra"]` set.
 fn process_impl<'py>(
     slf: &Bound<'py, PyAny>,
     msg: &Bound<'py, PyAny>,
     kwargs: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyTuple>> {
+) -> PyResult<[Bound<'py, PyAny>; 2]> {
     let py = slf.py();
-    let extra = slf.getattr(intern!(py, "extra"))?;
+    let extra = EXTRA.get(slf)?;
     let key = intern!(py, "extra");
     let merged = if state::minor(py) >= 13
-        && slf.getattr(intern!(py, "merge_extra"))?.is_truthy()?
+        && MERGE_EXTRA.get(slf)?.is_truthy()?
         && kwargs.contains(key)?
     {
         // {**self.extra, **kwargs["extra"]}
@@ -152,7 +153,7 @@ fn process_impl<'py>(
         extra
     };
     kwargs.set_item(key, merged)?;
-    PyTuple::new(py, [msg.clone(), kwargs.clone()])
+    Ok([msg.clone(), kwargs.clone()])
 }
 
 /// A level method: `self.log(LEVEL, msg, *args, **kwargs)`.
@@ -225,7 +226,7 @@ impl LoggerAdapter {
     /// Normally, you'll only need to override this one method in a
     /// LoggerAdapter subclass for your specific needs.
     fn process<'py>(slf: &Bound<'py, Self>, msg: &Bound<'py, PyAny>, kwargs: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
-        process_impl(slf.as_any(), msg, kwargs)
+        PyTuple::new(slf.py(), process_impl(slf.as_any(), msg, kwargs)?)
     }
 
     /// Delegate a debug call to the underlying logger.
