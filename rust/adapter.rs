@@ -8,7 +8,7 @@
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
-use pyo3::intern;
+use pyo3::{ffi, intern};
 
 use crate::caller::VirtualFrames;
 use crate::dispatch;
@@ -408,6 +408,90 @@ impl LoggerAdapter {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// The level methods' fast entries
+// ---------------------------------------------------------------------------------------
+
+/// The pyo3-generated level methods, kept to serve the calls the fast entries pass on.
+static GENERATED: [pyo3::sync::PyOnceLock<Py<PyAny>>; 5] = [const { pyo3::sync::PyOnceLock::new() }; 5];
+const LEVEL_METHODS: [(&str, i64); 5] =
+    [("debug", DEBUG), ("info", INFO), ("warning", WARNING), ("error", ERROR), ("critical", CRITICAL)];
+
+/// `debug`/`info`/… (METH_FASTCALL): a call with positional arguments only is bound here (no
+/// argument tuple for the call, no keyword dict) and runs the level method's body; any
+/// other goes to the generated method (its binding and errors).
+///
+/// # Safety
+/// Called by CPython's method descriptor with the interpreter attached, `slf` an instance
+/// of `LoggerAdapter` (the descriptor checked it) and `args` holding `nargs` positional
+/// arguments followed by one value per name in `kwnames`.
+unsafe fn fast_level(
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+    which: usize,
+) -> *mut ffi::PyObject {
+    dispatch::c_method_result("a LoggerAdapter method", || -> PyResult<*mut ffi::PyObject> {
+        let py = Python::assume_attached();
+        if nargs >= 1 && kwnames.is_null() {
+            let adapter = Bound::from_borrowed_ptr(py, slf).cast_into_unchecked::<LoggerAdapter>();
+            let msg = Bound::from_borrowed_ptr(py, *args);
+            let rest = std::slice::from_raw_parts(args.add(1), (nargs - 1) as usize);
+            let rest = PyTuple::new(py, rest.iter().map(|p| Bound::from_borrowed_ptr(py, *p)))?;
+            level_method(&adapter, LEVEL_METHODS[which].1, &msg, &rest, None, 1)?;
+            return Ok(py.None().into_ptr());
+        }
+        let generated = GENERATED[which]
+            .get(py)
+            .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("logixde: LoggerAdapter is not initialised"))?;
+        let nkw = if kwnames.is_null() { 0 } else { ffi::PyTuple_Size(kwnames) };
+        let mut all: Vec<*mut ffi::PyObject> = Vec::with_capacity((1 + nargs + nkw) as usize);
+        all.push(slf);
+        all.extend_from_slice(std::slice::from_raw_parts(args, (nargs + nkw) as usize));
+        let r = ffi::PyObject_Vectorcall(generated.as_ptr(), all.as_ptr(), (nargs + 1) as usize, kwnames);
+        Bound::from_owned_ptr_or_err(py, r).map(Bound::into_ptr)
+    })
+}
+
+macro_rules! fast_entry {
+    ($name:ident, $which:expr) => {
+        unsafe extern "C" fn $name(
+            slf: *mut ffi::PyObject,
+            args: *const *mut ffi::PyObject,
+            nargs: ffi::Py_ssize_t,
+            kwnames: *mut ffi::PyObject,
+        ) -> *mut ffi::PyObject {
+            fast_level(slf, args, nargs, kwnames, $which)
+        }
+    };
+}
+fast_entry!(fast_debug, 0);
+fast_entry!(fast_info, 1);
+fast_entry!(fast_warning, 2);
+fast_entry!(fast_error, 3);
+fast_entry!(fast_critical, 4);
+
+/// Replace the generated level methods of `LoggerAdapter` with METH_FASTCALL ones of the
+/// same name, signature and doc.
+fn install_fast_level_methods(ty: &Bound<'_, PyType>) -> PyResult<()> {
+    let py = ty.py();
+    let entries: [ffi::PyCFunctionFastWithKeywords; 5] = [fast_debug, fast_info, fast_warning, fast_error, fast_critical];
+    for (i, ((name, _), entry)) in LEVEL_METHODS.iter().zip(entries).enumerate() {
+        let generated = ty.getattr(*name)?;
+        let descr = logger::new_descriptor(
+            ty,
+            name,
+            &generated,
+            ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: entry },
+            ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
+        )?;
+        let _ = GENERATED[i].set(py, generated.unbind());
+        ty.setattr(*name, descr)?;
+    }
+    Ok(())
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<LoggerAdapter>()?;
@@ -415,5 +499,5 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     if state::minor(py) < 11 {
         ty.delattr("__class_getitem__")?;
     }
-    Ok(())
+    install_fast_level_methods(&ty)
 }

@@ -612,7 +612,7 @@ unsafe extern "C" fn fast_is_enabled_for(slf: *mut ffi::PyObject, level: *mut ff
 }
 
 /// A METH_* descriptor for `ty.<name>` with `generated`'s signature and doc.
-fn new_descriptor<'py>(
+pub(crate) fn new_descriptor<'py>(
     ty: &Bound<'py, PyType>,
     name: &str,
     generated: &Bound<'py, PyAny>,

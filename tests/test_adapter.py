@@ -320,3 +320,44 @@ def test_process_result_is_unpacked_as_python_does():
         print(stream.getvalue())
         """
     )
+
+
+def test_level_methods_bind_and_log_as_the_stdlib():
+    # The level methods' fast entries (positional calls) and the generated ones (keywords,
+    # errors) against the stdlib: fields, caller, argument errors, overrides.
+    from support import assert_same_output
+
+    assert_same_output(
+        """
+        import logging, io, sys
+        s = io.StringIO()
+        lg = logging.getLogger("a"); lg.propagate = False; lg.setLevel(1)
+        h = logging.StreamHandler(s)
+        h.setFormatter(logging.Formatter("%(levelname)s %(funcName)s %(lineno)d %(user)s %(message)s"))
+        lg.addHandler(h)
+        ad = logging.LoggerAdapter(lg, {"user": "u"})
+        def f():
+            ad.debug("d %s", 1); ad.info("i"); ad.warning("w %s %s", 1, 2); ad.error("e"); ad.critical("c")
+            ad.info("kw", stacklevel=1); ad.info("x", extra={"user": "v"}); ad.info(msg="m")
+            ad.info("%(k)s", {"k": "mapping"})
+            for call in (lambda: ad.info(), lambda: ad.info("m", bogus=1), lambda: ad.info("a", msg="b"),
+                         lambda: logging.LoggerAdapter.info(ad)):
+                try:
+                    call()
+                except TypeError as e:
+                    print("TypeError", e)
+        f()
+        lg.setLevel(logging.ERROR)
+        ad.info("disabled %s", object())
+        class Sub(logging.LoggerAdapter):
+            def info(self, msg, *a, **k):
+                print("sub info", msg, a, k)
+            def log(self, level, msg, *a, **k):
+                print("sub log", level, msg, a, k)
+        Sub(lg, {}).info("y", 1)
+        Sub(lg, {}).error("z", 2)
+        ad.warning = lambda *a, **k: print("instance warning", a, k)
+        ad.warning("w2")
+        print(s.getvalue())
+        """
+    )
