@@ -418,8 +418,9 @@ const LEVEL_METHODS: [(&str, i64); 5] =
     [("debug", DEBUG), ("info", INFO), ("warning", WARNING), ("error", ERROR), ("critical", CRITICAL)];
 
 /// `debug`/`info`/… (METH_FASTCALL): a call with positional arguments only is bound here (no
-/// argument tuple for the call, no keyword dict) and runs the level method's body; any
-/// other goes to the generated method (its binding and errors).
+/// argument tuple for the call, no keyword dict) and runs the level method's body; a call
+/// that does not bind raises the running version's error; any other goes to the generated
+/// method.
 ///
 /// # Safety
 /// Called by CPython's method descriptor with the interpreter attached, `slf` an instance
@@ -441,6 +442,9 @@ unsafe fn fast_level(
             let rest = PyTuple::new(py, rest.iter().map(|p| Bound::from_borrowed_ptr(py, *p)))?;
             level_method(&adapter, LEVEL_METHODS[which].1, &msg, &rest, None, 1)?;
             return Ok(py.None().into_ptr());
+        }
+        if let Some(err) = logger::level_binding_error(py, nargs, kwnames, "LoggerAdapter", LEVEL_METHODS[which].0) {
+            return Err(err);
         }
         let generated = GENERATED[which]
             .get(py)

@@ -488,7 +488,7 @@ unsafe fn fast_level(
                 return Ok(py.None().into_ptr());
             }
         }
-        if let Some(err) = level_binding_error(py, nargs, kwnames, which) {
+        if let Some(err) = level_binding_error(py, nargs, kwnames, "Logger", LEVEL_METHODS[which].0) {
             return Err(err);
         }
         let generated = GENERATED[which]
@@ -507,16 +507,17 @@ unsafe fn fast_level(
 }
 
 /// The errors binding a call to `info(self, msg, *args, **kwargs)` (and the other level
-/// methods) raises, worded as the running version words them (`info()` on 3.9,
+/// methods of `class`) raises, worded as the running version words them (`info()` on 3.9,
 /// `Logger.info()` later; the generated method always says the latter).
 ///
 /// # Safety
 /// Attached; `kwnames` is NULL or a tuple.
-unsafe fn level_binding_error(
+pub(crate) unsafe fn level_binding_error(
     py: Python<'_>,
     nargs: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject,
-    which: usize,
+    class: &str,
+    name: &str,
 ) -> Option<PyErr> {
     let msg_keyword = !kwnames.is_null()
         && Bound::from_borrowed_ptr(py, kwnames).cast::<PyTuple>().is_ok_and(|names| {
@@ -530,8 +531,7 @@ unsafe fn level_binding_error(
         (false, false) => "missing 1 required positional argument: 'msg'",
         _ => return None,
     };
-    let name = LEVEL_METHODS[which].0;
-    let func = if state::minor(py) >= 10 { format!("Logger.{name}()") } else { format!("{name}()") };
+    let func = if state::minor(py) >= 10 { format!("{class}.{name}()") } else { format!("{name}()") };
     Some(PyTypeError::new_err(format!("{func} {problem}")))
 }
 
