@@ -23,6 +23,7 @@ use std::cell::{Cell, RefCell};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
+use pyo3::sync::PyOnceLock;
 use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 
 use crate::state;
@@ -179,8 +180,10 @@ fn frame_code<'py>(frame: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
 
 /// Whether `os.path.normcase` is the identity (POSIX), computed once.
 fn normcase<'py>(py: Python<'py>, filename: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    static POSIX: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    let posix = *POSIX.get_or_init(|| {
+    // PyOnceLock: a thread waiting for another's initialisation detaches meanwhile (the
+    // initialiser runs Python code, which may hand the GIL over).
+    static POSIX: PyOnceLock<bool> = PyOnceLock::new();
+    let posix = *POSIX.get_or_init(py, || {
         py.import("os")
             .and_then(|os| os.getattr("name"))
             .and_then(|n| n.extract::<String>())
@@ -540,8 +543,10 @@ unsafe fn frame_fields(py: Python<'_>, f: *mut ffi::PyFrameObject) -> (*mut ffi:
 /// the finished frame of a throwaway function, against what CPython's own accessors say
 /// (`f_trace` set to a marker and back, `f_code`, `f_lasti`, `f_lineno` unset).
 fn frame_layout_verified(py: Python<'_>) -> bool {
-    static VERIFIED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *VERIFIED.get_or_init(|| {
+    // PyOnceLock, not a std OnceLock: the check runs Python code, which may hand the GIL to
+    // another thread logging meanwhile; that thread must wait detached, not holding the GIL.
+    static VERIFIED: PyOnceLock<bool> = PyOnceLock::new();
+    *VERIFIED.get_or_init(py, || {
         if cfg!(Py_GIL_DISABLED) {
             return false;
         }

@@ -388,7 +388,8 @@ fn cached_strftime<'py>(
     let tzname = TZNAME.get(fns.module.bind(py).as_any())?;
     let tz_env = if gmt { None } else { tz_env_bytes() };
     // Only a cacheable format is ever kept, so a kept entry for this format answers.
-    if let Ok(guard) = TIME_CACHE.lock() {
+    // try_lock: never wait on the cache (a busy one is a miss).
+    if let Ok(guard) = TIME_CACHE.try_lock() {
         if let Some(c) = guard.as_ref() {
             if c.second == second
                 && c.gmt == gmt
@@ -406,7 +407,7 @@ fn cached_strftime<'py>(
     let ct = converter.call1((created,))?;
     let text = strftime.call1((fmt, ct))?;
     if let Ok(text_s) = text.cast::<PyString>() {
-        if let Ok(mut guard) = TIME_CACHE.lock() {
+        if let Ok(mut guard) = TIME_CACHE.try_lock() {
             *guard = Some(TimeCache {
                 second,
                 gmt,

@@ -698,3 +698,32 @@ def test_unregistered_logger_cycle_is_collected():
     del lg, h
     gc.collect()
     assert ref() is None
+
+
+def test_first_records_from_many_threads_do_not_deadlock():
+    # The first records of a process, from eight threads at once with the GIL handed over
+    # as often as it can be: native code that initialises something once while running
+    # Python code must not make the others wait for it holding the GIL (it did:
+    # findCaller's one-time frame layout check behind a std OnceLock hung ~3 runs in 5).
+    from support import _env
+
+    code = """
+import sys, threading, io
+import logging
+sys.setswitchinterval(1e-6)
+lg = logging.getLogger("t"); lg.propagate = False; lg.setLevel(logging.INFO)
+lg.addHandler(logging.StreamHandler(io.StringIO()))
+barrier = threading.Barrier(8)
+def work():
+    barrier.wait()
+    for i in range(20):
+        lg.info("x %s", i)
+ts = [threading.Thread(target=work) for _ in range(8)]
+for t in ts: t.start()
+for t in ts: t.join()
+print("done")
+"""
+    for _ in range(4):
+        out = subprocess.run([sys.executable, "-m", "logixde", "-c", code], capture_output=True,
+                             env=_env(True), timeout=60)
+        assert (out.returncode, out.stdout) == (0, b"done\n"), out.stderr.decode()
