@@ -446,54 +446,18 @@ unsafe fn fast_level(
         if let Some(err) = logger::level_binding_error(py, nargs, kwnames, "LoggerAdapter", LEVEL_METHODS[which].0) {
             return Err(err);
         }
-        let generated = GENERATED[which]
-            .get(py)
-            .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("logixde: LoggerAdapter is not initialised"))?;
-        let nkw = if kwnames.is_null() { 0 } else { ffi::PyTuple_Size(kwnames) };
-        let mut all: Vec<*mut ffi::PyObject> = Vec::with_capacity((1 + nargs + nkw) as usize);
-        all.push(slf);
-        all.extend_from_slice(std::slice::from_raw_parts(args, (nargs + nkw) as usize));
-        let r = ffi::PyObject_Vectorcall(generated.as_ptr(), all.as_ptr(), (nargs + 1) as usize, kwnames);
-        Bound::from_owned_ptr_or_err(py, r).map(Bound::into_ptr)
+        logger::call_generated(py, &GENERATED[which], slf, args, nargs, kwnames)
     })
 }
 
-macro_rules! fast_entry {
-    ($name:ident, $which:expr) => {
-        unsafe extern "C" fn $name(
-            slf: *mut ffi::PyObject,
-            args: *const *mut ffi::PyObject,
-            nargs: ffi::Py_ssize_t,
-            kwnames: *mut ffi::PyObject,
-        ) -> *mut ffi::PyObject {
-            fast_level(slf, args, nargs, kwnames, $which)
-        }
-    };
-}
-fast_entry!(fast_debug, 0);
-fast_entry!(fast_info, 1);
-fast_entry!(fast_warning, 2);
-fast_entry!(fast_error, 3);
-fast_entry!(fast_critical, 4);
-
-/// Replace the generated level methods of `LoggerAdapter` with METH_FASTCALL ones of the
-/// same name, signature and doc.
-fn install_fast_level_methods(ty: &Bound<'_, PyType>) -> PyResult<()> {
-    let py = ty.py();
-    let entries: [ffi::PyCFunctionFastWithKeywords; 5] = [fast_debug, fast_info, fast_warning, fast_error, fast_critical];
-    for (i, ((name, _), entry)) in LEVEL_METHODS.iter().zip(entries).enumerate() {
-        let generated = ty.getattr(*name)?;
-        let descr = logger::new_descriptor(
-            ty,
-            name,
-            &generated,
-            ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: entry },
-            ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
-        )?;
-        let _ = GENERATED[i].set(py, generated.unbind());
-        ty.setattr(*name, descr)?;
-    }
-    Ok(())
+/// A level method's METH_FASTCALL entry, `W` its index in [`LEVEL_METHODS`].
+unsafe extern "C" fn level_entry<const W: usize>(
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    fast_level(slf, args, nargs, kwnames, W)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -503,5 +467,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     if state::minor(py) < 11 {
         ty.delattr("__class_getitem__")?;
     }
-    install_fast_level_methods(&ty)
+    let names = LEVEL_METHODS.map(|(name, _)| name);
+    let entries: [ffi::PyCFunctionFastWithKeywords; 5] =
+        [level_entry::<0>, level_entry::<1>, level_entry::<2>, level_entry::<3>, level_entry::<4>];
+    logger::install_fast_methods(&ty, &names, &entries, &GENERATED)
 }

@@ -491,18 +491,7 @@ unsafe fn fast_level(
         if let Some(err) = level_binding_error(py, nargs, kwnames, "Logger", LEVEL_METHODS[which].0) {
             return Err(err);
         }
-        let generated = GENERATED[which]
-            .get(py)
-            .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("logixde: Logger is not initialised"))?;
-        let nkw = if kwnames.is_null() { 0 } else { ffi::PyTuple_Size(kwnames) };
-        let mut all: Vec<*mut ffi::PyObject> = Vec::with_capacity((1 + nargs + nkw) as usize);
-        all.push(slf);
-        all.extend_from_slice(std::slice::from_raw_parts(args, (nargs + nkw) as usize));
-        let r = ffi::PyObject_Vectorcall(generated.as_ptr(), all.as_ptr(), (nargs + 1) as usize, kwnames);
-        if r.is_null() {
-            return Err(PyErr::fetch(py));
-        }
-        Ok(r)
+        call_generated(py, &GENERATED[which], slf, args, nargs, kwnames)
     })
 }
 
@@ -640,42 +629,75 @@ pub(crate) fn new_descriptor<'py>(
     unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyDescr_NewMethod(ty.as_type_ptr(), def)) }
 }
 
-macro_rules! fast_entry {
-    ($name:ident, $which:expr) => {
-        unsafe extern "C" fn $name(
-            slf: *mut ffi::PyObject,
-            args: *const *mut ffi::PyObject,
-            nargs: ffi::Py_ssize_t,
-            kwnames: *mut ffi::PyObject,
-        ) -> *mut ffi::PyObject {
-            fast_level(slf, args, nargs, kwnames, $which)
-        }
-    };
+/// A level method's METH_FASTCALL entry, `W` its index in [`LEVEL_METHODS`].
+unsafe extern "C" fn level_entry<const W: usize>(
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    fast_level(slf, args, nargs, kwnames, W)
 }
-fast_entry!(fast_debug, 0);
-fast_entry!(fast_info, 1);
-fast_entry!(fast_warning, 2);
-fast_entry!(fast_error, 3);
-fast_entry!(fast_critical, 4);
+
+/// `generated(slf, *args, **kwnames)`: the pyo3-generated method a fast entry passes a call
+/// on to (its argument binding and errors).
+///
+/// # Safety
+/// Attached; `args` holds `nargs` positional arguments followed by one value per name in
+/// `kwnames` (NULL or a tuple).
+pub(crate) unsafe fn call_generated(
+    py: Python<'_>,
+    generated: &PyOnceLock<Py<PyAny>>,
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> PyResult<*mut ffi::PyObject> {
+    let generated = generated
+        .get(py)
+        .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("logixde: a fast method is not initialised"))?;
+    let nkw = if kwnames.is_null() { 0 } else { ffi::PyTuple_Size(kwnames) };
+    let mut all: Vec<*mut ffi::PyObject> = Vec::with_capacity((1 + nargs + nkw) as usize);
+    all.push(slf);
+    all.extend_from_slice(std::slice::from_raw_parts(args, (nargs + nkw) as usize));
+    let r = ffi::PyObject_Vectorcall(generated.as_ptr(), all.as_ptr(), (nargs + 1) as usize, kwnames);
+    Bound::from_owned_ptr_or_err(py, r).map(Bound::into_ptr)
+}
+
+/// Replace the generated methods `names` of `ty` with the METH_FASTCALL `entries`, of the
+/// same name, signature and doc; the generated ones are kept in `generated` (for
+/// [`call_generated`]).
+pub(crate) fn install_fast_methods(
+    ty: &Bound<'_, PyType>,
+    names: &[&str],
+    entries: &[ffi::PyCFunctionFastWithKeywords],
+    generated: &[PyOnceLock<Py<PyAny>>],
+) -> PyResult<()> {
+    let py = ty.py();
+    for ((name, entry), store) in names.iter().zip(entries).zip(generated) {
+        let method = ty.getattr(*name)?;
+        let descr = new_descriptor(
+            ty,
+            name,
+            &method,
+            ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: *entry },
+            ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
+        )?;
+        let _ = store.set(py, method.unbind());
+        ty.setattr(*name, descr)?;
+    }
+    Ok(())
+}
 
 /// Replace the generated `debug`/`info`/`warning`/`error`/`critical` descriptors of `Logger`
 /// with METH_FASTCALL ones of the same name, signature and doc; the generated ones serve
 /// the calls the fast ones pass on.
 fn install_fast_level_methods(ty: &Bound<'_, PyType>) -> PyResult<()> {
     let py = ty.py();
-    let entries: [ffi::PyCFunctionFastWithKeywords; 5] = [fast_debug, fast_info, fast_warning, fast_error, fast_critical];
-    for (i, ((name, _), entry)) in LEVEL_METHODS.iter().zip(entries).enumerate() {
-        let generated = ty.getattr(*name)?;
-        let descr = new_descriptor(
-            ty,
-            name,
-            &generated,
-            ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: entry },
-            ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
-        )?;
-        let _ = GENERATED[i].set(py, generated.unbind());
-        ty.setattr(*name, descr)?;
-    }
+    let names = LEVEL_METHODS.map(|(name, _)| name);
+    let entries: [ffi::PyCFunctionFastWithKeywords; 5] =
+        [level_entry::<0>, level_entry::<1>, level_entry::<2>, level_entry::<3>, level_entry::<4>];
+    install_fast_methods(ty, &names, &entries, &GENERATED)?;
     let generated = ty.getattr("isEnabledFor")?;
     let descr = new_descriptor(
         ty,
