@@ -716,6 +716,25 @@ impl MethodCall {
         obj.call_method1(self.name(py), args)
     }
 
+    /// Whether `obj.name(...)` calls the plain method on `obj`'s type (nothing in the
+    /// instance dict or a custom `__getattribute__` takes part).
+    #[inline]
+    pub fn calls_plain_method(&self, obj: &Bound<'_, PyAny>) -> bool {
+        let py = obj.py();
+        // SAFETY: attached; `obj` is live; the kept value is only compared.
+        unsafe {
+            let method = match self.site.get(py, obj.as_ptr()) {
+                Some(method) => method,
+                None => {
+                    let method = self.plain_method(obj);
+                    self.site.set(py, obj.as_ptr(), method);
+                    method
+                }
+            };
+            method != 0
+        }
+    }
+
     /// `hasattr(obj, name)`: true at once when this place's cache holds a plain method for
     /// `obj` (the lookup that found it is the one `hasattr` makes), else [`has_method`].
     #[inline]

@@ -639,7 +639,13 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
     } else {
         dispatch::call_method(slf, intern!(py, "formatMessage"), (record,))?
     };
-    if record::field(record, record::Field::ExcInfo)?.is_truthy()? {
+    let [exc_info, exc_text, stack_info] =
+        record::fields(record, [record::Field::ExcInfo, record::Field::ExcText, record::Field::StackInfo])?;
+    if exc_info.is_none() && exc_text.is_none() {
+        // No traceback: nothing can run between the three reads (the common record).
+        return append_stack_info(slf, s, stack_info);
+    }
+    if exc_info.is_truthy()? {
         // Cache the traceback text to avoid converting it multiple times
         // (it's constant anyway)
         if !record::field(record, record::Field::ExcText)?.is_truthy()? {
@@ -659,7 +665,12 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
         }
         s = s.add(exc_text)?;
     }
-    let stack_info = record::field(record, record::Field::StackInfo)?;
+    append_stack_info(slf, s, record::field(record, record::Field::StackInfo)?)
+}
+
+/// The end of `Formatter.format`: `stack_info`, when set, on a line of its own after `s`.
+fn append_stack_info<'py>(slf: &Bound<'py, PyAny>, mut s: Bound<'py, PyAny>, stack_info: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
     if stack_info.is_truthy()? {
         if lacks_trailing_newline(&s)? {
             s = s.add("\n")?;

@@ -291,6 +291,16 @@ fn lock_op(slf: &Bound<'_, PyAny>, op: &Bound<'_, PyString>, acquire: bool) -> P
     Ok(())
 }
 
+/// Whether taking this handler's lock now, around work that runs no Python code, would
+/// neither wait nor be seen: the lock is an RLock free or held by this thread and is taken
+/// natively (`acquire`/`release` not overridden on 3.9–3.12; 3.13 uses `with self.lock:`).
+pub fn lock_is_free(slf: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if state::minor(slf.py()) < 13 && !(ACQUIRE.is_native(slf) && RELEASE.is_native(slf)) {
+        return Ok(false);
+    }
+    Ok(dispatch::lock_is_free(&LOCK.get(slf)?))
+}
+
 // ---------------------------------------------------------------------------------------
 // Handler
 // ---------------------------------------------------------------------------------------

@@ -511,6 +511,32 @@ pub fn field<'py>(record: &Bound<'py, PyAny>, field: Field) -> PyResult<Bound<'p
     }
 }
 
+/// `getattr(record, name)` for each of `wanted` in turn, in one look at a native store (see
+/// [`field`]); for the callers' consecutive reads with no Python code run between them.
+pub fn fields<'py, const N: usize>(record: &Bound<'py, PyAny>, wanted: [Field; N]) -> PyResult<[Bound<'py, PyAny>; N]> {
+    let py = record.py();
+    if let Ok(rec) = record.cast_exact::<LogRecord>() {
+        if fields_have_no_data_descriptor(rec) {
+            let names = field_names(py);
+            let read = with_attrs(rec, |attrs| {
+                let mut out: [Option<Bound<'py, PyAny>>; N] = std::array::from_fn(|_| None);
+                for (slot, &f) in out.iter_mut().zip(&wanted) {
+                    *slot = Some(attrs.get_field(py, f as usize, names[f as usize].bind(py))?);
+                }
+                Some(out.map(Option::unwrap))
+            })?;
+            if let Some(Some(values)) = read {
+                return Ok(values);
+            }
+        }
+    }
+    let mut out: [Option<Bound<'py, PyAny>>; N] = std::array::from_fn(|_| None);
+    for (slot, &f) in out.iter_mut().zip(&wanted) {
+        *slot = Some(field(record, f)?);
+    }
+    Ok(out.map(Option::unwrap))
+}
+
 /// `setattr(record, name, value)` for the core's writers (`message`, `asctime`, `exc_text`).
 pub fn setattr(record: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) -> PyResult<()> {
     match record.cast_exact::<LogRecord>() {
@@ -1011,8 +1037,13 @@ impl LogRecord {
 
 /// `str(record.msg) % record.args` when there are args, with Python's own `%`.
 pub fn get_message<'py>(record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let msg = field(record, Field::Msg)?.str()?.into_any();
-    let args = field(record, Field::Args)?;
+    let [msg, args] = fields(record, [Field::Msg, Field::Args])?;
+    let (msg, args) = if msg.is_exact_instance_of::<PyString>() {
+        (msg, args)
+    } else {
+        // `str(self.msg)` may run Python code: `self.args` is read after it.
+        (msg.str()?.into_any(), field(record, Field::Args)?)
+    };
     if args.is_truthy()? {
         if let (Ok(m), Ok(a)) = (msg.cast_exact::<PyString>(), args.cast_exact::<PyTuple>()) {
             if let Some(formatted) = format_plain(m, a) {

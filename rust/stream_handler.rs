@@ -5,8 +5,8 @@
 
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::ffi;
-use pyo3::types::{PyDict, PyString, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 
 use crate::dispatch;
 use crate::handler::{self, Arg, Handler};
@@ -67,6 +67,11 @@ impl StreamHandler {
 
     /// The body of `StreamHandler.flush(self)`.
     pub fn flush_impl(slf: &Bound<'_, PyAny>) -> PyResult<()> {
+        let stream = STREAM.get(slf)?;
+        if is_exact_string_io(&stream) && STREAM_FLUSH.calls_plain_method(&stream) && handler::lock_is_free(slf)? {
+            // `StringIO.flush` runs no Python code: the lock around it could not be seen.
+            return STREAM_FLUSH.call(&stream, &[]).map(drop);
+        }
         handler::with_handler_lock(slf, || {
             let stream = STREAM.get(slf)?;
             if stream.is_truthy()? && STREAM_FLUSH.present(&stream)? {
@@ -77,18 +82,20 @@ impl StreamHandler {
     }
 }
 
-/// `msg + terminator`: for two exact strs through `PyUnicode_Append`, which extends `msg` in
-/// place when nothing else holds it (CPython's own `s += t`), else Python's `+`.
+/// Whether `stream` is exactly an `io.StringIO` (whose methods are C functions).
+fn is_exact_string_io(stream: &Bound<'_, PyAny>) -> bool {
+    static STRING_IO: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    let py = stream.py();
+    STRING_IO
+        .get_or_try_init(py, || -> PyResult<_> { Ok(py.import("_io")?.getattr("StringIO")?.cast_into::<PyType>()?.unbind()) })
+        .is_ok_and(|cls| stream.get_type().is(cls.bind(py)))
+}
+
+/// `msg + terminator`, as one new str for two exact strs.
 fn with_terminator<'py>(msg: Bound<'py, PyAny>, terminator: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let py = msg.py();
     if msg.is_exact_instance_of::<PyString>() && terminator.is_exact_instance_of::<PyString>() {
-        let mut text = msg.into_ptr();
-        // SAFETY: attached; `text` is an owned str reference, which PyUnicode_Append steals
-        // and replaces with the result (a new reference, or NULL with an exception set).
-        unsafe {
-            ffi::PyUnicode_Append(&mut text, terminator.as_ptr());
-            return Bound::from_owned_ptr_or_err(py, text);
-        }
+        // SAFETY: attached; both are live exact strs.
+        return unsafe { crate::style::concat_exact_strs(msg.py(), &[msg.as_ptr(), terminator.as_ptr()]) };
     }
     msg.add(terminator)
 }

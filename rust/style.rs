@@ -20,6 +20,7 @@
 //! Python expression (`fmt % values`, `fmt.format(**values)`, `tpl.substitute(**values)`),
 //! so results and exceptions are the stdlib's.
 
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::sync::Arc;
 
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
@@ -35,6 +36,11 @@ use crate::state::{self, minor};
 /// Attributes read on every record, each with its call-site cache.
 static FMT: dispatch::Attr = dispatch::Attr::new("_fmt");
 static DEFAULTS: dispatch::Attr = dispatch::Attr::new("_defaults");
+static ASCTIME_SEARCH: dispatch::Attr = dispatch::Attr::new("asctime_search");
+static ASCTIME_FORMAT: dispatch::Attr = dispatch::Attr::new("asctime_format");
+static TPL: dispatch::Attr = dispatch::Attr::new("_tpl");
+/// `Template.template`, the source a `$` style renders.
+static TEMPLATE_SOURCE: dispatch::Attr = dispatch::Attr::new("template");
 
 // ---------------------------------------------------------------------------------------
 // Arguments
@@ -373,46 +379,74 @@ struct FmtCache {
     segs: Option<Arc<Vec<Seg>>>,
 }
 
-/// `"".join(parts)`.
-fn join<'py>(py: Python<'py>, parts: &[Bound<'py, PyAny>]) -> PyResult<Bound<'py, PyAny>> {
-    if let [only] = parts {
+/// `"".join(pieces)` for the pieces of `segs`: each literal, and in turn the next of
+/// `fields` for each field.
+fn join<'py>(py: Python<'py>, segs: &[Seg], fields: &[Bound<'py, PyAny>]) -> PyResult<Bound<'py, PyAny>> {
+    if let ([Seg::Lit(_)], []) | ([_], [_]) = (segs, fields) {
+        let only = match segs[0] {
+            Seg::Lit(ref s) => s.bind(py).as_any(),
+            _ => &fields[0],
+        };
         if only.is_exact_instance_of::<PyString>() {
             return Ok(only.clone());
         }
     }
-    if parts.iter().all(|part| part.is_exact_instance_of::<PyString>()) {
-        // Exact strs are copied into one new str of the widest kind among them, as
-        // `"".join(parts)` makes it, without the list.
-        // SAFETY: attached; every part is a live exact str; `out` is new, so writable.
-        unsafe {
-            let (mut len, mut maxchar) = (0, 0);
-            for part in parts {
-                len += ffi::PyUnicode_GET_LENGTH(part.as_ptr());
-                maxchar = maxchar.max(max_char_bound(part.as_ptr()));
+    let piece = |i: &mut usize, seg: &Seg| -> *mut ffi::PyObject {
+        match seg {
+            Seg::Lit(s) => s.as_ptr(),
+            _ => {
+                *i += 1;
+                fields[*i - 1].as_ptr()
             }
-            let out = Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_New(len, maxchar))?;
-            let kind = ffi::PyUnicode_KIND(out.as_ptr());
-            let data = ffi::PyUnicode_DATA(out.as_ptr()).cast::<u8>();
-            let mut at = 0;
-            for part in parts {
-                let n = ffi::PyUnicode_GET_LENGTH(part.as_ptr());
-                if ffi::PyUnicode_KIND(part.as_ptr()) == kind {
-                    // Same storage kind: the code units are copied as they are.
-                    let width = kind as usize;
-                    let src = ffi::PyUnicode_DATA(part.as_ptr()).cast::<u8>();
-                    std::ptr::copy_nonoverlapping(src, data.add(at as usize * width), n as usize * width);
-                } else if ffi::PyUnicode_CopyCharacters(out.as_ptr(), at, part.as_ptr(), 0, n) < 0 {
-                    return Err(PyErr::fetch(py));
-                }
-                at += n;
-            }
-            return Ok(out);
         }
+    };
+    if fields.iter().all(|f| f.is_exact_instance_of::<PyString>()) {
+        let mut i = 0;
+        let pieces: SmallVec<[*mut ffi::PyObject; 16]> = segs.iter().map(|seg| piece(&mut i, seg)).collect();
+        // SAFETY: every piece is a live exact str (literals always are), held by `segs` or
+        // `fields` for the call.
+        return unsafe { concat_exact_strs(py, &pieces) };
     }
-    let list = PyList::new(py, parts)?;
+    let list = PyList::empty(py);
+    let mut i = 0;
+    for seg in segs {
+        // SAFETY: a live object, borrowed; the list takes its own reference.
+        list.append(unsafe { Bound::from_borrowed_ptr(py, piece(&mut i, seg)) })?;
+    }
     let empty = intern!(py, "");
     // SAFETY: both arguments are valid objects; the result is a new reference or NULL.
     unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_Join(empty.as_ptr(), list.as_ptr())) }
+}
+
+/// The concatenation of `pieces` as one new str of the widest kind among them, as
+/// `"".join(pieces)` or `a + b` makes it (without the list, and with the code units of a
+/// piece of the result's kind copied as they are).
+///
+/// # Safety
+/// Attached; every piece is a live exact str.
+pub(crate) unsafe fn concat_exact_strs<'py>(py: Python<'py>, pieces: &[*mut ffi::PyObject]) -> PyResult<Bound<'py, PyAny>> {
+    let (mut len, mut maxchar) = (0, 0);
+    for &p in pieces {
+        len += ffi::PyUnicode_GET_LENGTH(p);
+        maxchar = maxchar.max(max_char_bound(p));
+    }
+    let out = Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_New(len, maxchar))?;
+    let kind = ffi::PyUnicode_KIND(out.as_ptr());
+    let data = ffi::PyUnicode_DATA(out.as_ptr()).cast::<u8>();
+    let mut at = 0;
+    for &p in pieces {
+        let n = ffi::PyUnicode_GET_LENGTH(p);
+        if ffi::PyUnicode_KIND(p) == kind {
+            // Same storage kind: the code units are copied as they are.
+            let width = kind as usize;
+            let src = ffi::PyUnicode_DATA(p).cast::<u8>();
+            std::ptr::copy_nonoverlapping(src, data.add(at as usize * width), n as usize * width);
+        } else if ffi::PyUnicode_CopyCharacters(out.as_ptr(), at, p, 0, n) < 0 {
+            return Err(PyErr::fetch(py));
+        }
+        at += n;
+    }
+    Ok(out)
 }
 
 /// The largest code point a str's storage kind can hold (what `PyUnicode_MAX_CHAR_VALUE` says).
@@ -428,14 +462,6 @@ unsafe fn max_char_bound(s: *mut ffi::PyObject) -> ffi::Py_UCS4 {
         2 => 0xffff,
         _ => 0x10ffff,
     }
-}
-
-/// `str(value)`: an exact str is its own.
-fn str_of(value: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyAny>> {
-    if value.is_exact_instance_of::<PyString>() {
-        return Ok(value);
-    }
-    Ok(value.str()?.into_any())
 }
 
 fn py_format<'py>(value: &Bound<'py, PyAny>, spec: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
@@ -485,40 +511,48 @@ fn render<'py>(
             }
         }
     }
-    let mut found = found.into_iter();
-    let mut parts: SmallVec<[Bound<'py, PyAny>; 16]> = SmallVec::with_capacity(segs.len());
-    for seg in segs {
-        let part = match seg {
-            Seg::Lit(s) => s.bind(py).clone().into_any(),
-            Seg::Percent { sub, kind, .. } => {
-                let v = found.next().ok_or_else(|| PyValueError::new_err("logixde: render"))?;
-                match kind {
-                    PercentKind::Str => str_of(v)?,
-                    PercentKind::Int if v.is_exact_instance_of::<PyInt>() => v.str()?.into_any(),
-                    _ => sub.bind(py).as_any().rem(PyTuple::new(py, [v])?)?,
-                }
-            }
-            Seg::Brace { conv, spec, .. } => {
-                let v = found.next().ok_or_else(|| PyValueError::new_err("logixde: render"))?;
-                let v = match conv {
-                    Some('r') => v.repr()?.into_any(),
-                    Some('s') => str_of(v)?,
-                    Some(_) => py_ascii(&v)?,
-                    None => v,
-                };
-                py_format(&v, spec.bind(py))?
-            }
-            Seg::Dollar { .. } => {
-                let v = found.next().ok_or_else(|| PyValueError::new_err("logixde: render"))?;
-                str_of(v)?
-            }
+    // Each field's text, in the format's order (a conversion may run Python code).
+    let mut fields = segs.iter().filter(|seg| !matches!(seg, Seg::Lit(_)));
+    for value in found.iter_mut() {
+        let Some(seg) = fields.next() else {
+            return Err(PyValueError::new_err("logixde: render"));
         };
-        parts.push(part);
+        if let Some(text) = field_text(py, seg, value)? {
+            *value = text;
+        }
     }
-    if parts.is_empty() {
+    if segs.is_empty() {
         return Ok(Some(intern!(py, "").clone().into_any()));
     }
-    join(py, &parts).map(Some)
+    join(py, segs, &found).map(Some)
+}
+
+/// What field `seg` writes for `value`; `None` when that is `value` itself (an exact str
+/// through `%s`, `$`, or `{}` without conversion or spec).
+fn field_text<'py>(py: Python<'py>, seg: &Seg, value: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let is_str = value.is_exact_instance_of::<PyString>();
+    Ok(Some(match seg {
+        Seg::Lit(_) => return Ok(None),
+        Seg::Percent { sub, kind, .. } => match kind {
+            PercentKind::Str if is_str => return Ok(None),
+            PercentKind::Str => value.str()?.into_any(),
+            PercentKind::Int if value.is_exact_instance_of::<PyInt>() => value.str()?.into_any(),
+            _ => sub.bind(py).as_any().rem(PyTuple::new(py, [value])?)?,
+        },
+        Seg::Brace { conv: None, spec, .. } if is_str && spec.bind(py).is_empty()? => return Ok(None),
+        Seg::Brace { conv, spec, .. } => {
+            let converted = match conv {
+                Some('r') => value.repr()?.into_any(),
+                Some('s') if is_str => value.clone(),
+                Some('s') => value.str()?.into_any(),
+                Some(_) => py_ascii(value)?,
+                None => value.clone(),
+            };
+            py_format(&converted, spec.bind(py))?
+        }
+        Seg::Dollar { .. } if is_str => return Ok(None),
+        Seg::Dollar { .. } => value.str()?.into_any(),
+    }))
 }
 
 /// `f(**v)`, compiled once, for mappings that are not exact dicts: Python's own `**`
@@ -671,6 +705,9 @@ fn brace_format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -
 /// still has the default `pattern` and `delimiter`: then `parse_dollar` is exact.
 fn is_default_template(tpl: &Bound<'_, PyAny>) -> PyResult<bool> {
     static TEMPLATE: PyOnceLock<(Py<PyType>, Py<PyAny>)> = PyOnceLock::new();
+    // The version tag `Template` had when its `pattern` and `delimiter` were last found to
+    // be the defaults: any assignment to the class or its bases renews the tag.
+    static CHECKED_VERSION: AtomicU32 = AtomicU32::new(0);
     let py = tpl.py();
     let (cls, pattern) = TEMPLATE.get_or_try_init(py, || -> PyResult<_> {
         let cls = py.import("string")?.getattr("Template")?.cast_into::<PyType>()?;
@@ -681,9 +718,20 @@ fn is_default_template(tpl: &Bound<'_, PyAny>) -> PyResult<bool> {
     if !tpl.get_type().is(cls) {
         return Ok(false);
     }
-    Ok(cls.getattr(intern!(py, "pattern"))?.is(pattern.bind(py))
+    // SAFETY: attached; `cls` is a live type.
+    let version = unsafe { dispatch::type_version(py, cls.as_type_ptr()) };
+    if version != 0 && version == CHECKED_VERSION.load(Relaxed) {
+        return Ok(true);
+    }
+    let default = cls.getattr(intern!(py, "pattern"))?.is(pattern.bind(py))
         && cls.getattr(intern!(py, "delimiter"))?.eq("$")?
-        && pattern_is_default(pattern.bind(py))?)
+        && pattern_is_default(pattern.bind(py))?;
+    // Kept only under a tag that was there before the lookups and is still there after.
+    // SAFETY: as above.
+    if default && version != 0 && version == unsafe { dispatch::type_version(py, cls.as_type_ptr()) } {
+        CHECKED_VERSION.store(version, Relaxed);
+    }
+    Ok(default)
 }
 
 /// The first `Template.pattern` seen is checked once against the default pattern's source.
@@ -716,10 +764,10 @@ fn all_str_keys(d: &Bound<'_, PyDict>) -> bool {
 
 fn dollar_format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let tpl = dispatch::getattr(slf, intern!(py, "_tpl"))?;
+    let tpl = TPL.get(slf)?;
     // A native store's keys are all str.
     if reads_native_record(slf, record)? && is_default_template(&tpl)? {
-        let src = dispatch::getattr(&tpl, intern!(py, "template"))?;
+        let src = TEMPLATE_SOURCE.get(&tpl)?;
         if let Some(segs) = style_cache_get(slf, &src, Syntax::Dollar) {
             if let Some(s) = render(py, &segs, Values::Record(record))? {
                 return Ok(s);
@@ -731,7 +779,7 @@ fn dollar_format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) 
         // `substitute(**values)` calls a Python function: its keys must all be str.
         let str_keys = all_str_keys(d);
         if str_keys && is_default_template(&tpl)? {
-            let src = dispatch::getattr(&tpl, intern!(py, "template"))?;
+            let src = TEMPLATE_SOURCE.get(&tpl)?;
             if let Some(segs) = style_cache_get(slf, &src, Syntax::Dollar) {
                 if let Some(s) = render(py, &segs, Values::Dict(d))? {
                     return Ok(s);
@@ -807,9 +855,8 @@ fn cached_find(slf: &Bound<'_, PyAny>, slot: usize, fmt: &Bound<'_, PyAny>, need
 }
 
 fn percent_uses_time(slf: &Bound<'_, PyAny>) -> PyResult<bool> {
-    let py = slf.py();
     let fmt = FMT.get(slf)?;
-    cached_find(slf, 0, &fmt, &dispatch::getattr(slf, intern!(py, "asctime_search"))?)
+    cached_find(slf, 0, &fmt, &ASCTIME_SEARCH.get(slf)?)
 }
 
 fn template_uses_time(slf: &Bound<'_, PyAny>) -> PyResult<bool> {
@@ -819,8 +866,8 @@ fn template_uses_time(slf: &Bound<'_, PyAny>) -> PyResult<bool> {
         return Ok(true);
     }
     // 3.9 searches for `asctime_format`, 3.10+ for `asctime_search` (both '${asctime}').
-    let attr = if minor(py) >= 10 { intern!(py, "asctime_search") } else { intern!(py, "asctime_format") };
-    cached_find(slf, 1, &fmt, &dispatch::getattr(slf, attr)?)
+    let needle = if minor(py) >= 10 { ASCTIME_SEARCH.get(slf)? } else { ASCTIME_FORMAT.get(slf)? };
+    cached_find(slf, 1, &fmt, &needle)
 }
 
 fn compile_re(py: Python<'_>, pattern: &str, ignore_case: bool) -> PyResult<Py<PyAny>> {

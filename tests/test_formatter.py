@@ -17,6 +17,7 @@ import datetime
 import importlib.util
 import io
 import os
+import re
 import string
 import sys
 import sysconfig
@@ -634,6 +635,46 @@ def test_style_fmt_reassigned():
     assert f.format(record()) == "Message with 2 placeholders"
     f._style._tpl = string.Template("$name")
     assert f.format(record()) == "formatter.test"
+
+
+@pytest.mark.parametrize("m", [L, S], ids=["logixde", "stdlib"])
+def test_dollar_style_sees_template_changes_after_use(m, monkeypatch):
+    def rec():
+        return m.makeLogRecord({"name": "formatter.test", "msg": "Message"})
+
+    f = m.Formatter("$name <${message}> @name", style="$")
+    assert f.format(rec()) == "formatter.test <Message> @name"
+    f._style._tpl.template = "@name"
+    assert f.format(rec()) == "@name"
+    # A class-level pattern set after the style has rendered is the one used next.
+    f._style._tpl.template = "$name <${message}> @name"
+    at_signs = string.Template.pattern.pattern.replace(r"\$", "@")
+    monkeypatch.setattr(string.Template, "pattern", re.compile(at_signs, string.Template.flags | re.VERBOSE))
+    assert f.format(rec()) == "$name <${message}> formatter.test"
+    monkeypatch.undo()
+    assert f.format(rec()) == "formatter.test <Message> @name"
+
+    # A subclass of Template takes the stdlib's substitute.
+    class Tpl(string.Template):
+        delimiter = "@"
+
+    f._style._tpl = Tpl("$name @name")
+    assert f.format(rec()) == "$name formatter.test"
+
+
+def test_message_of_a_msg_whose_str_changes_args():
+    class Msg:
+        def __init__(self, r):
+            self.r = r
+
+        def __str__(self):
+            self.r.args = ("changed",)
+            return "<%s>"
+
+    for m in (L, S):
+        r = m.makeLogRecord({"msg": None, "args": ("original",)})
+        r.msg = Msg(r)
+        assert r.getMessage() == "<changed>"
 
 
 # ---------------------------------------------------------------------------------------

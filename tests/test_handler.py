@@ -354,6 +354,72 @@ def test_subclass_overrides_format_and_flush(clean_logging):
     assert calls == ["flush"]
 
 
+def test_flush_of_a_string_io_waits_for_the_lock_held_elsewhere(clean_logging):
+    # StreamHandler.flush takes the handler's lock even for a StringIO: a thread holding
+    # it delays the flush until it lets go.
+    stream = io.StringIO()
+    h = logging.StreamHandler(stream)
+    held, go, order = threading.Event(), threading.Event(), []
+
+    def holder():
+        with h.lock:
+            held.set()
+            go.wait(5)
+            order.append("released")
+
+    t = threading.Thread(target=holder)
+    t.start()
+    held.wait(5)
+    flusher = threading.Thread(target=lambda: order.append(_raises(h.flush)))
+    flusher.start()
+    flusher.join(0.2)
+    assert order == []
+    go.set()
+    t.join(5)
+    flusher.join(5)
+    assert order == ["released", None]
+
+
+def _raises(f):
+    try:
+        f()
+    except Exception as e:
+        return type(e).__name__
+    return None
+
+
+def test_flush_of_a_string_io_calls_what_the_stream_and_handler_say(clean_logging):
+    calls = []
+    stream = io.StringIO()
+    stream.flush = lambda: calls.append("instance flush")
+    h = logging.StreamHandler(stream)
+    h.handle(record())
+    assert calls == ["instance flush"]
+
+    class Counted(logging.StreamHandler):
+        def acquire(self):
+            calls.append("acquire")
+            super().acquire()
+
+        def release(self):
+            calls.append("release")
+            super().release()
+
+    calls.clear()
+    Counted(io.StringIO()).flush()
+    # 3.13's flush takes the lock with `with self.lock:`, not through acquire/release.
+    assert calls == ([] if PY >= (3, 13) else ["acquire", "release"])
+
+
+def test_flush_of_a_string_io_inside_the_lock_keeps_its_count(clean_logging):
+    h = logging.StreamHandler(io.StringIO())
+    with h.lock:
+        h.flush()
+        assert h.lock._is_owned()
+    assert not h.lock._is_owned()
+    assert "count=0" in repr(h.lock)
+
+
 @pytest.mark.skipif(PY < (3, 11), reason="StreamHandler.__class_getitem__ is 3.11+")
 def test_stream_handler_class_getitem():
     assert repr(logging.StreamHandler[io.StringIO]) == "logging.StreamHandler[_io.StringIO]"
