@@ -346,18 +346,14 @@ extern "C" {
 }
 
 /// The `TZ` environment variable as the C library's `tzset()` reads it (`getenv`, which is
-/// what `putenv` from `os.environ` updates), without allocating when unset.
-fn tz_env_bytes() -> Option<Vec<u8>> {
-    // SAFETY: getenv returns NULL or a NUL-terminated string owned by the environment,
-    // copied at once; the environment is only changed by code holding the interpreter.
-    unsafe {
-        let p = getenv(c"TZ".as_ptr());
-        if p.is_null() {
-            None
-        } else {
-            Some(std::ffi::CStr::from_ptr(p).to_bytes().to_vec())
-        }
-    }
+/// what `putenv` from `os.environ` updates), borrowed from the environment.
+///
+/// # Safety
+/// Attached (only code holding the interpreter changes the environment); the text is used
+/// before any Python code runs.
+unsafe fn tz_env<'a>() -> Option<&'a [u8]> {
+    let p = getenv(c"TZ".as_ptr());
+    (!p.is_null()).then(|| std::ffi::CStr::from_ptr(p).to_bytes())
 }
 
 fn cached_strftime<'py>(
@@ -386,14 +382,15 @@ fn cached_strftime<'py>(
     let fmt_s = fmt.cast::<PyString>()?;
     let second = t.floor() as i64;
     let tzname = TZNAME.get(fns.module.bind(py).as_any())?;
-    let tz_env = if gmt { None } else { tz_env_bytes() };
+    // SAFETY: attached; compared below, and copied before the converter runs.
+    let tz_env = if gmt { None } else { unsafe { tz_env() } };
     // Only a cacheable format is ever kept, so a kept entry for this format answers.
     // try_lock: never wait on the cache (a busy one is a miss).
     if let Ok(guard) = TIME_CACHE.try_lock() {
         if let Some(c) = guard.as_ref() {
             if c.second == second
                 && c.gmt == gmt
-                && (gmt || (c.tzname.bind(py).is(&tzname) && c.tz_env == tz_env))
+                && (gmt || (c.tzname.bind(py).is(&tzname) && c.tz_env.as_deref() == tz_env))
                 && (c.fmt.bind(py).is(fmt_s) || c.fmt.bind(py).as_any().eq(fmt_s)?)
             {
                 return Ok(c.text.bind(py).clone().into_any());
@@ -404,6 +401,8 @@ fn cached_strftime<'py>(
         let ct = converter.call1((created,))?;
         return strftime.call1((fmt, ct));
     }
+    // Copied before the calls, which may change the environment.
+    let tz_env = tz_env.map(<[u8]>::to_vec);
     let ct = converter.call1((created,))?;
     let text = strftime.call1((fmt, ct))?;
     if let Ok(text_s) = text.cast::<PyString>() {

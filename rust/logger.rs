@@ -930,6 +930,13 @@ fn add_extra<'py>(rv: &Bound<'py, PyAny>, extra: &Bound<'py, PyAny>) -> PyResult
                     }
                     let key = Bound::from_borrowed_ptr(py, key);
                     let value = Bound::from_borrowed_ptr(py, value);
+                    if rv_dict.is_none() {
+                        match record::add_extra_entry(rv, key.cast_unchecked::<PyString>(), &value)? {
+                            Some(true) => continue,
+                            Some(false) => return Err(overwrite_error(&key)?),
+                            None => {}
+                        }
+                    }
                     add_extra_key(rv, &mut rv_dict, &key, || Ok(value))?;
                 }
             }
@@ -951,10 +958,7 @@ fn add_extra_key<'py>(
     value: impl FnOnce() -> PyResult<Bound<'py, PyAny>>,
 ) -> PyResult<()> {
     let py = rv.py();
-    let overwrite = || -> PyResult<PyErr> {
-        let msg = PyString::new(py, "Attempt to overwrite %r in LogRecord").rem(key)?;
-        Ok(PyKeyError::new_err(msg.unbind()))
-    };
+    let overwrite = || overwrite_error(key);
     if is_reserved_extra_key(key)? {
         return Err(overwrite()?);
     }
@@ -977,6 +981,12 @@ fn add_extra_key<'py>(
         return Err(overwrite()?);
     }
     rv_dict.set_item(key, value()?)
+}
+
+/// `KeyError("Attempt to overwrite %r in LogRecord" % key)`.
+fn overwrite_error(key: &Bound<'_, PyAny>) -> PyResult<PyErr> {
+    let msg = PyString::new(key.py(), "Attempt to overwrite %r in LogRecord").rem(key)?;
+    Ok(PyKeyError::new_err(msg.unbind()))
 }
 
 /// `key in ["message", "asctime"]`: each literal `== key` in turn (the literal's `__eq__`

@@ -632,6 +632,28 @@ pub fn add_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>, value: 
     Ok(with_attrs(rec, |attrs| attrs.later.push((key.clone().unbind(), value.clone().unbind())))?.is_some())
 }
 
+/// One `extra=` entry for a record whose attributes are held natively, as `makeRecord`
+/// adds it: refused (`Some(false)`) when `key` is "message" or "asctime" or already in
+/// `__dict__`, else stored (`Some(true)`); `None` when the record is not held natively.
+/// Runs no Python code.
+pub fn add_extra_entry(record: &Bound<'_, PyAny>, key: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) -> PyResult<Option<bool>> {
+    let Ok(rec) = record.cast_exact::<LogRecord>() else {
+        return Ok(None);
+    };
+    // (A key with lone surrogates has no UTF-8 form: equal to no field name nor literal.)
+    let text = key.to_str().ok();
+    if matches!(text, Some("message" | "asctime")) {
+        return Ok(Some(false));
+    }
+    with_attrs(rec, |attrs| {
+        if text.and_then(|t| attrs.index(t)).is_some() || attrs.later_slot(key).is_some() {
+            return false;
+        }
+        attrs.later.push((key.clone().unbind(), value.clone().unbind()));
+        true
+    })
+}
+
 /// A record made by the native `makeRecord` when the factory is `LogRecord` itself: no
 /// argument tuple, no `__init__` call, no dict.
 pub fn new_record<'py>(py: Python<'py>, attrs: Attributes) -> PyResult<Bound<'py, PyAny>> {
