@@ -90,12 +90,25 @@ fn log_impl<'py>(
 ) -> PyResult<()> {
     let py = slf.py();
     let enabled = if IS_ENABLED_FOR.is_native(slf) {
-        is_enabled_for_impl(slf, level)?
+        // `self.logger.isEnabledFor(level)`, as the adapter's own method returns it.
+        logger::dispatch_is_enabled_for(&LOGGER.get(slf)?, level)?
     } else {
-        dispatch::call_method(slf, intern!(py, "isEnabledFor"), (level,))?
+        dispatch::call_method(slf, intern!(py, "isEnabledFor"), (level,))?.is_truthy()?
     };
-    if !enabled.is_truthy()? {
+    if !enabled {
         return Ok(());
+    }
+    if kwargs.is_none() && PROCESS.is_native(slf) {
+        // `process` would only set `kwargs["extra"] = self.extra` in a new dict (3.13 asks
+        // `self.merge_extra and "extra" in kwargs` first: false for the empty dict).
+        if state::minor(py) >= 13 {
+            MERGE_EXTRA.get(slf)?.is_truthy()?;
+        }
+        let extra = EXTRA.get(slf)?;
+        let logger = LOGGER.get(slf)?;
+        if let Some(done) = logger::call_log_with_extra(&logger, level, msg, args, &extra, frames) {
+            return done;
+        }
     }
     let kwargs = match kwargs {
         Some(k) => k.copy()?,

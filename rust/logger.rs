@@ -240,6 +240,9 @@ pub fn dispatch_is_enabled_for(slf: &Bound<'_, PyAny>, level: &Bound<'_, PyAny>)
     let name = intern!(py, "isEnabledFor");
     if let Ok(logger) = slf.cast::<Logger>() {
         if IS_ENABLED_FOR.is_native(slf) {
+            if let Some(enabled) = quick_enabled(logger, level) {
+                return Ok(enabled);
+            }
             return is_enabled_for(logger, level)?.is_truthy();
         }
     }
@@ -771,6 +774,32 @@ pub fn call_log<'py>(
     }
     call_with_frames(logger, name, &dispatch::prepend_args(&[level, msg], args)?, kwargs, frames)?;
     Ok(())
+}
+
+/// [`call_log`] with the keyword arguments `{"extra": extra}` when `logger.log` and `_log`
+/// are `Logger`'s own: the dict `**kwargs` would make is never seen, so none is made.
+/// `None` (nothing done) otherwise; the caller then makes the call with the dict.
+pub fn call_log_with_extra<'py>(
+    logger: &Bound<'py, PyAny>,
+    level: &Bound<'py, PyAny>,
+    msg: &Bound<'py, PyAny>,
+    args: &Bound<'py, PyTuple>,
+    extra: &Bound<'py, PyAny>,
+    frames: usize,
+) -> Option<PyResult<()>> {
+    let py = logger.py();
+    let l = logger.cast::<Logger>().ok()?;
+    if !(is_native(logger, intern!(py, "log")) && LOG_.is_native(logger) && level.is_instance_of::<PyInt>()) {
+        return None;
+    }
+    // As `call_log` → `log_method` → `dispatch_log` → `do_log`: `log` and `_log`.
+    Some(dispatch_is_enabled_for(logger, level).and_then(|enabled| {
+        if !enabled {
+            return Ok(());
+        }
+        let opts = LogOptions { extra: extra.clone(), ..LogOptions::defaults(py) };
+        do_log(l, level, msg, args.as_any(), opts, frames + 2)
+    }))
 }
 
 /// `obj.<name>(*args, **kwargs)` from native code that stands for `frames` stdlib frames of

@@ -361,3 +361,63 @@ def test_level_methods_bind_and_log_as_the_stdlib():
         print(s.getvalue())
         """
     )
+
+
+def test_positional_calls_through_logger_log_as_the_stdlib():
+    # A positional call with `process` and the logger's `log`/`_log` all the stdlib's skips
+    # the kwargs dict; every override, and 3.13's `merge_extra` read, must still be seen.
+    from support import assert_same_output
+
+    assert_same_output(
+        """
+        import logging, io, sys
+        s = io.StringIO()
+        lg = logging.getLogger("a"); lg.propagate = False; lg.setLevel(logging.INFO)
+        h = logging.StreamHandler(s)
+        h.setFormatter(logging.Formatter("%(levelname)s %(funcName)s %(lineno)d %(user)s %(message)s"))
+        lg.addHandler(h)
+        ad = logging.LoggerAdapter(lg, {"user": "u"})
+        def f():
+            ad.info("i %s", 1); ad.log(logging.WARNING, "l %s", 2); ad.debug("dropped")
+            ad.log(logging.INFO, "e", stacklevel=1)
+        f()
+        class NoMerge(logging.LoggerAdapter):
+            def __init__(self, logger):
+                self.logger = logger
+                self.extra = {"user": "nm"}
+        try:
+            NoMerge(lg).info("no merge_extra")
+        except AttributeError as e:
+            print("AttributeError", e)
+        class Truthy:
+            def __bool__(self):
+                print("merge_extra asked")
+                return True
+        ad2 = logging.LoggerAdapter(lg, {"user": "t"})
+        ad2.merge_extra = Truthy()
+        ad2.info("truthy merge_extra")
+        class Proc(logging.LoggerAdapter):
+            def process(self, msg, kwargs):
+                kwargs["extra"] = {"user": "proc"}
+                return "<" + msg + ">", kwargs
+        Proc(lg, {}).info("p")
+        class LogLogger(logging.Logger):
+            def log(self, level, msg, *args, **kwargs):
+                print("logger log", level, msg, args, sorted(kwargs))
+        Lg2 = LogLogger("b")
+        logging.LoggerAdapter(Lg2, {"user": "x"}).info("via log")
+        class UnderLog(logging.Logger):
+            def _log(self, level, msg, args, **kwargs):
+                print("logger _log", level, msg, args, sorted(kwargs), kwargs.get("extra"))
+        logging.LoggerAdapter(UnderLog("c"), {"user": "y"}).info("via _log", 3)
+        try:
+            logging.LoggerAdapter(lg, {"user": "z"}).log("INFO", "str level")
+        except TypeError as e:
+            print("TypeError", e)
+        try:
+            logging.LoggerAdapter(lg, {"message": "clash"}).info("clash")
+        except KeyError as e:
+            print("KeyError", e)
+        print(s.getvalue())
+        """
+    )
