@@ -356,29 +356,58 @@ unsafe fn tz_env<'a>() -> Option<&'a [u8]> {
     (!p.is_null()).then(|| std::ffi::CStr::from_ptr(p).to_bytes())
 }
 
+/// A record's time field as `formatTime` reads it: its value straight from a native
+/// record's clock (no float made), or the attribute's object.
+enum TimeField<'py> {
+    Native(Python<'py>, f64),
+    Object(Bound<'py, PyAny>),
+}
+
+impl<'py> TimeField<'py> {
+    /// `record.<field>` (`created` or `msecs`), read now.
+    fn read(record: &Bound<'py, PyAny>, field: record::Field) -> PyResult<Self> {
+        Ok(match record::native_time(record, field) {
+            Some(value) => TimeField::Native(record.py(), value),
+            None => TimeField::Object(record::field(record, field)?),
+        })
+    }
+
+    /// The value read, as an object (a float equal to the attribute for a native value).
+    fn object(&self) -> Bound<'py, PyAny> {
+        match self {
+            TimeField::Native(py, value) => PyFloat::new(*py, *value).into_any(),
+            TimeField::Object(o) => o.clone(),
+        }
+    }
+
+    /// The value when it is an exact float.
+    fn exact_float(&self) -> PyResult<Option<f64>> {
+        match self {
+            TimeField::Native(_, value) => Ok(Some(*value)),
+            TimeField::Object(o) if o.is_exact_instance_of::<PyFloat>() => Ok(Some(o.extract()?)),
+            TimeField::Object(_) => Ok(None),
+        }
+    }
+}
+
 fn cached_strftime<'py>(
     py: Python<'py>,
     converter: &Bound<'py, PyAny>,
-    created: &Bound<'py, PyAny>,
+    created: &TimeField<'py>,
     fmt: &Bound<'py, PyAny>,
     strftime: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let fns = time_fns(py)?;
     let gmt = converter.is(fns.gmtime.bind(py));
     let local = converter.is(fns.localtime.bind(py));
-    let eligible = (gmt || local)
-        && strftime.is(fns.strftime.bind(py))
-        && created.is_exact_instance_of::<PyFloat>()
-        && fmt.is_exact_instance_of::<PyString>();
-    if !eligible {
-        let ct = converter.call1((created,))?;
-        return strftime.call1((fmt, ct));
-    }
-    let t: f64 = created.extract()?;
-    if !t.is_finite() || t.abs() > 1e15 {
-        let ct = converter.call1((created,))?;
-        return strftime.call1((fmt, ct));
-    }
+    let eligible = (gmt || local) && strftime.is(fns.strftime.bind(py)) && fmt.is_exact_instance_of::<PyString>();
+    let t = match created.exact_float()? {
+        Some(t) if eligible && t.is_finite() && t.abs() <= 1e15 => t,
+        _ => {
+            let ct = converter.call1((created.object(),))?;
+            return strftime.call1((fmt, ct));
+        }
+    };
     let fmt_s = fmt.cast::<PyString>()?;
     let second = t.floor() as i64;
     let tzname = TZNAME.get(fns.module.bind(py).as_any())?;
@@ -398,12 +427,12 @@ fn cached_strftime<'py>(
         }
     }
     if !fmt_s.to_str().is_ok_and(cacheable_time_format) {
-        let ct = converter.call1((created,))?;
+        let ct = converter.call1((created.object(),))?;
         return strftime.call1((fmt, ct));
     }
     // Copied before the calls, which may change the environment.
     let tz_env = tz_env.map(<[u8]>::to_vec);
-    let ct = converter.call1((created,))?;
+    let ct = converter.call1((created.object(),))?;
     let text = strftime.call1((fmt, ct))?;
     if let Ok(text_s) = text.cast::<PyString>() {
         if let Ok(mut guard) = TIME_CACHE.try_lock() {
@@ -427,7 +456,7 @@ fn format_time_impl<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let converter = CONVERTER.get(slf)?;
-    let created = record::field(record, record::Field::Created)?;
+    let created = TimeField::read(record, record::Field::Created)?;
     let time = state::global(py, intern!(py, "time"))?;
     let strftime = STRFTIME.get(&time)?;
     if let Some(datefmt) = datefmt {
@@ -441,18 +470,17 @@ fn format_time_impl<'py>(
     if !msec_fmt.is_truthy()? {
         return Ok(s);
     }
-    let msecs = record::field(record, record::Field::Msecs)?;
+    let msecs = TimeField::read(record, record::Field::Msecs)?;
     if msec_fmt.is_exact_instance_of::<PyString>()
         && msec_fmt.cast::<PyString>()?.to_str().is_ok_and(|f| f == "%s,%03d")
         && s.is_exact_instance_of::<PyString>()
     {
-        let whole = if msecs.is_exact_instance_of::<PyFloat>() {
-            let v: f64 = msecs.extract()?;
-            (0.0..1000.0).contains(&v).then(|| v.trunc() as i64)
-        } else if msecs.is_exact_instance_of::<PyInt>() {
-            msecs.extract::<i64>().ok().filter(|v| (0..1000).contains(v))
-        } else {
-            None
+        let whole = match (&msecs, msecs.exact_float()?) {
+            (_, Some(v)) => (0.0..1000.0).contains(&v).then(|| v.trunc() as i64),
+            (TimeField::Object(o), None) if o.is_exact_instance_of::<PyInt>() => {
+                o.extract::<i64>().ok().filter(|v| (0..1000).contains(v))
+            }
+            _ => None,
         };
         if let Some(ms) = whole {
             // `%03d` of a value in [0, 1000): three digits, zero-padded.
@@ -460,7 +488,7 @@ fn format_time_impl<'py>(
             return append_ascii(s.cast::<PyString>()?, &tail);
         }
     }
-    msec_fmt.rem(PyTuple::new(py, [s, msecs])?)
+    msec_fmt.rem(PyTuple::new(py, [s, msecs.object()])?)
 }
 
 /// `s + tail` for ASCII `tail`: one new str, the code units copied.

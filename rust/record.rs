@@ -257,7 +257,9 @@ impl Attributes {
         // SAFETY: exact str objects: lengths compared first, then CPython's own comparison.
         keys().position(|key| key == name).or_else(|| {
             keys().position(|key| unsafe {
-                ffi::PyUnicode_GET_LENGTH(key) == ffi::PyUnicode_GET_LENGTH(name) && ffi::PyUnicode_Compare(key, name) == 0
+                ffi::PyUnicode_GET_LENGTH(key) == ffi::PyUnicode_GET_LENGTH(name)
+                    && !known_hashes_differ(key, name)
+                    && ffi::PyUnicode_Compare(key, name) == 0
             })
         })
     }
@@ -279,10 +281,15 @@ impl Attributes {
     /// borrows the record (dropping it may run Python code).
     /// `text` is `name`'s UTF-8 form.
     fn set(&mut self, name: &Bound<'_, PyString>, text: &str, value: &Bound<'_, PyAny>) -> Option<Py<PyAny>> {
-        let value = value.clone().unbind();
         if let Some(i) = self.index(text) {
-            return self.values[i].replace(value);
+            return self.values[i].replace(value.clone().unbind());
         }
+        self.set_later(name, value)
+    }
+
+    /// [`Self::set`] for a `name` that is none of [`FIELDS`].
+    fn set_later(&mut self, name: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) -> Option<Py<PyAny>> {
+        let value = value.clone().unbind();
         if let Some(slot) = self.later_slot(name) {
             return Some(std::mem::replace(&mut self.later[slot].1, value));
         }
@@ -403,7 +410,7 @@ fn lookup<'py>(record: &Bound<'py, LogRecord>, name: &Bound<'py, PyAny>) -> PyRe
         match field_by_address(py, name) {
             // One of `__init__`'s names (as the core and most callers pass them: interned).
             Some(i) => {
-                if fields_have_no_data_descriptor(record) || !has_data_descriptor(record, name) {
+                if known_names_have_no_data_descriptor(record) || !has_data_descriptor(record, name) {
                     if let Some(Some(value)) = with_attrs(record, |attrs| attrs.get_field(py, i, name))? {
                         return Ok(value);
                     }
@@ -431,17 +438,35 @@ fn field_names(py: Python<'_>) -> &'static [Py<PyString>; 21] {
     FIELD_NAMES.get_or_init(py, || std::array::from_fn(|i| PyString::intern(py, FIELDS[i]).unbind()))
 }
 
+/// The names `Formatter.format` assigns to a record, interned.
+fn formatter_names(py: Python<'_>) -> &'static [Py<PyString>; 2] {
+    static NAMES: PyOnceLock<[Py<PyString>; 2]> = PyOnceLock::new();
+    NAMES.get_or_init(py, || [PyString::intern(py, "message").unbind(), PyString::intern(py, "asctime").unbind()])
+}
+
 /// The index of `name` in [`FIELDS`] when `name` is the interned name itself.
 #[inline]
 fn field_by_address(py: Python<'_>, name: &Bound<'_, PyString>) -> Option<usize> {
     field_names(py).iter().position(|n| n.as_ptr() == name.as_ptr())
 }
 
-/// Whether the record's type has no data descriptor for any of [`FIELDS`]: remembered for
+/// Whether two strs both have their hash computed (interned names always do) and the
+/// hashes differ: then their texts differ.
+///
+/// # Safety
+/// Both are live str objects.
+#[inline]
+unsafe fn known_hashes_differ(a: *mut ffi::PyObject, b: *mut ffi::PyObject) -> bool {
+    let (ha, hb) = ((*(a as *mut ffi::PyASCIIObject)).hash, (*(b as *mut ffi::PyASCIIObject)).hash);
+    ha != -1 && hb != -1 && ha != hb
+}
+
+/// Whether the record's type has no data descriptor for any of [`FIELDS`] nor for the names
+/// the formatter assigns (`message`, `asctime`): remembered for
 /// one type and version tag (renewed by any change to the type or its bases, so a
 /// property patched onto `LogRecord` later is seen).
 #[inline]
-fn fields_have_no_data_descriptor(record: &Bound<'_, LogRecord>) -> bool {
+fn known_names_have_no_data_descriptor(record: &Bound<'_, LogRecord>) -> bool {
     static TYPE: AtomicUsize = AtomicUsize::new(0);
     static VERSION: AtomicU32 = AtomicU32::new(0);
     let py = record.py();
@@ -452,7 +477,7 @@ fn fields_have_no_data_descriptor(record: &Bound<'_, LogRecord>) -> bool {
         if version != 0 && tp as usize == TYPE.load(Relaxed) && version == VERSION.load(Relaxed) {
             return true;
         }
-        let none = field_names(py).iter().all(|n| !has_data_descriptor(record, n.bind(py)));
+        let none = field_names(py).iter().chain(formatter_names(py)).all(|n| !has_data_descriptor(record, n.bind(py)));
         // Remembered only under a tag that was there before the lookups (which assign one
         // to a type without) and is still there after them.
         let after = type_version(py, tp);
@@ -500,7 +525,7 @@ pub fn field<'py>(record: &Bound<'py, PyAny>, field: Field) -> PyResult<Bound<'p
     let name = field_names(py)[i].bind(py);
     match record.cast_exact::<LogRecord>() {
         Ok(rec) => {
-            if fields_have_no_data_descriptor(rec) {
+            if known_names_have_no_data_descriptor(rec) {
                 if let Some(Some(value)) = with_attrs(rec, |attrs| attrs.get_field(py, i, name))? {
                     return Ok(value);
                 }
@@ -516,7 +541,7 @@ pub fn field<'py>(record: &Bound<'py, PyAny>, field: Field) -> PyResult<Bound<'p
 pub fn fields<'py, const N: usize>(record: &Bound<'py, PyAny>, wanted: [Field; N]) -> PyResult<[Bound<'py, PyAny>; N]> {
     let py = record.py();
     if let Ok(rec) = record.cast_exact::<LogRecord>() {
-        if fields_have_no_data_descriptor(rec) {
+        if known_names_have_no_data_descriptor(rec) {
             let names = field_names(py);
             let read = with_attrs(rec, |attrs| {
                 let mut out: [Option<Bound<'py, PyAny>>; N] = std::array::from_fn(|_| None);
@@ -537,10 +562,46 @@ pub fn fields<'py, const N: usize>(record: &Bound<'py, PyAny>, wanted: [Field; N
     Ok(out.map(Option::unwrap))
 }
 
+/// The value of the time field `field` (`created` or `msecs`) as a float, read from a native
+/// record's clock while no float was made for it (nothing was read or assigned there yet):
+/// what `getattr(record, name)` would return, without making the object. `None` when it
+/// must be read as an attribute.
+pub fn native_time(record: &Bound<'_, PyAny>, field: Field) -> Option<f64> {
+    let rec = record.cast_exact::<LogRecord>().ok()?;
+    if !known_names_have_no_data_descriptor(rec) {
+        return None;
+    }
+    let i = field as usize;
+    with_attrs(rec, |attrs| {
+        if attrs.values[i].is_some() {
+            return None;
+        }
+        match i {
+            CREATED => Some(attrs.time.created),
+            MSECS => Some(attrs.time.msecs),
+            _ => None,
+        }
+    })
+    .ok()
+    .flatten()
+    .flatten()
+}
+
 /// `setattr(record, name, value)` for the core's writers (`message`, `asctime`, `exc_text`).
 pub fn setattr(record: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) -> PyResult<()> {
     match record.cast_exact::<LogRecord>() {
-        Ok(rec) => assign(rec, name.as_any(), value),
+        Ok(rec) => {
+            let py = record.py();
+            // `message`/`asctime` themselves (interned) on a plain record: no field of that
+            // name, no descriptor on the type; the store takes them as `assign` would.
+            if formatter_names(py).iter().any(|n| n.as_ptr() == name.as_ptr()) && known_names_have_no_data_descriptor(rec) {
+                if let Some(replaced) = with_attrs(rec, |attrs| attrs.set_later(name, value))? {
+                    drop(replaced);
+                    return Ok(());
+                }
+            }
+            assign(rec, name.as_any(), value)
+        }
         Err(_) => crate::dispatch::setattr(record, name, value),
     }
 }

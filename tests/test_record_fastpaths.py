@@ -116,3 +116,52 @@ def test_plain_messages_through_handlers():
         """,
         internal_frames=True,
     )
+
+
+def test_formatter_writes_and_time_reads_follow_the_class_and_record():
+    # `message`/`asctime` are stored natively while LogRecord has no data descriptor for
+    # them; `created`/`msecs` are read from the record's clock until something is assigned.
+    assert_same_output(
+        """
+        import io, logging, time
+        s = io.StringIO()
+        h = logging.StreamHandler(s)
+        h.setFormatter(logging.Formatter('%(asctime)s|%(message)s'))
+        log = logging.getLogger('written'); log.propagate = False; log.addHandler(h)
+        seen = []
+        def fmt(record):
+            try:
+                return h.format(record)[-6:]
+            except ValueError as e:
+                return 'ValueError: %s' % e
+        logging.LogRecord.message = property(lambda self: 'PROP', lambda self, v: seen.append(('message', v)))
+        print(fmt(log.makeRecord('written', logging.ERROR, 'f', 1, 'one %s', (1,), None)))
+        del logging.LogRecord.message
+        logging.LogRecord.asctime = property(lambda self: 'ASC', lambda self, v: seen.append(('asctime', len(v))))
+        print(fmt(log.makeRecord('written', logging.ERROR, 'f', 1, 'two %s', (2,), None)))
+        del logging.LogRecord.asctime
+        log.error('three %s', 3)
+        print(seen)
+        f = logging.Formatter('%(asctime)s %(message)s')
+        r = logging.makeLogRecord({'msg': 'fixed'})
+        r.created = 1700000000.25
+        r.msecs = 250.0
+        print(f.format(r)[-9:], r.asctime[-4:], r.message)
+        r2 = log.makeRecord('written', logging.INFO, 'f', 1, 'x', (), None)
+        c = r2.created
+        print(f.formatTime(r2) == f.formatTime(r2), type(r2.created).__name__, r2.created == c)
+        r3 = log.makeRecord('written', logging.INFO, 'f', 1, 'x', (), None)
+        r3.msecs = 7
+        print(f.formatTime(r3)[-4:])
+        r4 = log.makeRecord('written', logging.INFO, 'f', 1, 'x', (), None)
+        got = []
+        f.converter = lambda t: (got.append(type(t).__name__), time.gmtime(0))[1]
+        print(f.formatTime(r4)[:19], got)
+        f2 = logging.Formatter('%(asctime)s')
+        f2.default_msec_format = '%s.%03d'
+        r5 = logging.makeLogRecord({'msg': 'x'}); r5.created = 0.0; r5.msecs = 5.5
+        f2.converter = time.gmtime
+        print(f2.formatTime(r5))
+        print(s.getvalue().count('|'))
+        """
+    )
