@@ -26,6 +26,7 @@ use pyo3::types::PyString;
 use pyo3::sync::PyOnceLock;
 use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 
+use crate::attached_cell::AttachedCell;
 use crate::state;
 
 thread_local! {
@@ -203,27 +204,28 @@ fn normcase<'py>(py: Python<'py>, filename: Bound<'py, PyAny>) -> PyResult<Bound
 fn code_names<'py>(code: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
     /// (code object, co_filename, co_name); the code object is held so its address stays its own.
     type Names = (Py<PyAny>, Py<PyAny>, Py<PyAny>);
-    static LAST: std::sync::Mutex<Option<Names>> = std::sync::Mutex::new(None);
+    static LAST: AttachedCell<Option<Names>> = AttachedCell::new(None);
     let py = code.py();
     // SAFETY: a type check of a live object.
     let exact_code = unsafe { ffi::PyCode_Check(code.as_ptr()) } != 0;
     if exact_code {
-        // try_lock: never wait on this cache.
-        if let Ok(last) = LAST.try_lock() {
-            if let Some((cached, filename, name)) = last.as_ref() {
-                if cached.as_ptr() == code.as_ptr() {
-                    return Ok((filename.bind(py).clone(), name.bind(py).clone()));
-                }
-            }
+        let hit = LAST.try_with(py, |last| {
+            last.as_ref()
+                .filter(|(cached, _, _)| cached.as_ptr() == code.as_ptr())
+                .map(|(_, filename, name)| (filename.bind(py).clone(), name.bind(py).clone()))
+        });
+        if let Some(Some(names)) = hit {
+            return Ok(names);
         }
     }
     let filename = code.getattr(intern!(py, "co_filename"))?;
     let name = code.getattr(intern!(py, "co_name"))?;
     if exact_code {
-        let replaced = LAST.try_lock().ok().map(|mut last| {
+        let replaced = LAST.try_with(py, |last| {
             last.replace((code.clone().unbind(), filename.clone().unbind(), name.clone().unbind()))
         });
-        // Dropped unlocked (the last reference to a code object may run a finalizer).
+        // Dropped once the cache is free (the last reference to a code object may run a
+        // finalizer).
         drop(replaced);
     }
     Ok((filename, name))
@@ -263,19 +265,19 @@ fn is_internal_real(frame: &Bound<'_, PyAny>) -> PyResult<bool> {
 fn is_internal_with(frame: &Bound<'_, PyAny>, srcfile: &Bound<'_, PyAny>) -> PyResult<bool> {
     /// (code object, `_srcfile`, the answer); both held so their addresses stay their own.
     type Answer = (Py<PyAny>, Py<PyAny>, bool);
-    static LAST: std::sync::Mutex<Option<Answer>> = std::sync::Mutex::new(None);
+    static LAST: AttachedCell<Option<Answer>> = AttachedCell::new(None);
     let py = frame.py();
     let code = frame_code(frame)?;
     // SAFETY: a type check of a live object.
     let cacheable = unsafe { ffi::PyCode_Check(code.as_ptr()) } != 0 && srcfile.is_exact_instance_of::<PyString>();
     if cacheable {
-        // try_lock: never wait on this cache.
-        if let Ok(last) = LAST.try_lock() {
-            if let Some((c, f, internal)) = last.as_ref() {
-                if c.as_ptr() == code.as_ptr() && f.as_ptr() == srcfile.as_ptr() {
-                    return Ok(*internal);
-                }
-            }
+        let hit = LAST.try_with(py, |last| {
+            last.as_ref()
+                .filter(|(c, f, _)| c.as_ptr() == code.as_ptr() && f.as_ptr() == srcfile.as_ptr())
+                .map(|(_, _, internal)| *internal)
+        });
+        if let Some(Some(internal)) = hit {
+            return Ok(internal);
         }
     }
     let (filename, _) = code_names(&code)?;
@@ -288,11 +290,9 @@ fn is_internal_with(frame: &Bound<'_, PyAny>, srcfile: &Bound<'_, PyAny>) -> PyR
         filename.contains("importlib")? && filename.contains("_bootstrap")?
     };
     if cacheable && filename.is_exact_instance_of::<PyString>() {
-        let replaced = LAST
-            .try_lock()
-            .ok()
-            .map(|mut last| last.replace((code.clone().unbind(), srcfile.clone().unbind(), internal)));
-        // Dropped unlocked (the last reference to a code object may run a finalizer).
+        let replaced = LAST.try_with(py, |last| last.replace((code.clone().unbind(), srcfile.clone().unbind(), internal)));
+        // Dropped once the cache is free (the last reference to a code object may run a
+        // finalizer).
         drop(replaced);
     }
     Ok(internal)
@@ -587,7 +587,7 @@ unsafe fn line_number(py: Python<'_>, f: *mut ffi::PyFrameObject, code: &Bound<'
     /// (code object, instruction offset, line); the code object is held so its address
     /// stays its own.
     type Line = (Py<PyAny>, i32, i32);
-    static LAST: std::sync::Mutex<Option<Line>> = std::sync::Mutex::new(None);
+    static LAST: AttachedCell<Option<Line>> = AttachedCell::new(None);
     if !frame_layout_verified(py) || ffi::PyCode_Check(code.as_ptr()) == 0 {
         return ffi::PyFrame_GetLineNumber(f);
     }
@@ -596,17 +596,16 @@ unsafe fn line_number(py: Python<'_>, f: *mut ffi::PyFrameObject, code: &Bound<'
     if !unset {
         return ffi::PyFrame_GetLineNumber(f);
     }
-    // try_lock: never wait on this cache.
-    if let Ok(last) = LAST.try_lock() {
-        if let Some((c, i, line)) = last.as_ref() {
-            if c.as_ptr() == code.as_ptr() && *i == lasti {
-                return *line;
-            }
-        }
+    let hit = LAST.try_with(py, |last| {
+        last.as_ref().filter(|(c, i, _)| c.as_ptr() == code.as_ptr() && *i == lasti).map(|(_, _, line)| *line)
+    });
+    if let Some(Some(line)) = hit {
+        return line;
     }
     let line = ffi::PyFrame_GetLineNumber(f);
-    let replaced = LAST.try_lock().ok().map(|mut last| last.replace((code.clone().unbind(), lasti, line)));
-    // Dropped unlocked (the last reference to a code object may run a finalizer).
+    let replaced = LAST.try_with(py, |last| last.replace((code.clone().unbind(), lasti, line)));
+    // Dropped once the cache is free (the last reference to a code object may run a
+    // finalizer).
     drop(replaced);
     line
 }

@@ -7,7 +7,7 @@
 //! gives the same value the call would: otherwise the call is made, as the stdlib makes it.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering, Ordering::Relaxed};
-use std::sync::Mutex;
+
 
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -16,6 +16,7 @@ use pyo3::types::{PyDict, PyModule, PyString};
 use pyo3::{ffi, intern};
 
 use crate::dispatch::{_PyType_Lookup, dict_version, type_version, version_tags_work};
+use crate::attached_cell::AttachedCell;
 use crate::state;
 
 /// The time fields derived from one clock reading, per version.
@@ -396,7 +397,7 @@ fn exact_module_dict(module: &Bound<'_, PyAny>) -> *mut ffi::PyObject {
 /// while `os.getpid` is the original.
 pub fn process_id(py: Python<'_>) -> PyResult<Option<Bound<'_, PyAny>>> {
     static GETPID: PyOnceLock<Option<Py<PyAny>>> = PyOnceLock::new();
-    static PID: Mutex<Option<Py<PyAny>>> = Mutex::new(None);
+    static PID: AttachedCell<Option<Py<PyAny>>> = AttachedCell::new(None);
     static STALE: AtomicBool = AtomicBool::new(true);
     static AT_FORK: std::sync::Once = std::sync::Once::new();
     // The `os` dict and its version tag when `os.getpid` was last found to be the
@@ -414,10 +415,8 @@ pub fn process_id(py: Python<'_>) -> PyResult<Option<Bound<'_, PyAny>>> {
         && unsafe { dict_version(os_dict) } == VERIFIED_VERSION.load(Relaxed)
         && !STALE.load(Relaxed)
     {
-        if let Ok(cached) = PID.try_lock() {
-            if let Some(pid) = cached.as_ref() {
-                return Ok(Some(pid.bind(py).clone()));
-            }
+        if let Some(Some(pid)) = PID.try_with(py, |cached| cached.as_ref().map(|pid| pid.bind(py).clone())) {
+            return Ok(Some(pid));
         }
     }
     let getpid = match state::module_attr(&os, intern!(py, "getpid")) {
@@ -433,19 +432,22 @@ pub fn process_id(py: Python<'_>) -> PyResult<Option<Bound<'_, PyAny>>> {
         // SAFETY: registers a handler that only stores to an atomic (async-signal-safe).
         unsafe { libc::pthread_atfork(None, None, Some(forked_child)) };
     });
-    // try_lock: never wait on the cache; without it the pid is asked for again.
-    if let Ok(mut cached) = PID.try_lock() {
+    // A cache in use (re-entered through `getpid`) is a miss: the pid is asked for again.
+    let pid = PID.try_with(py, |cached| -> PyResult<Bound<'_, PyAny>> {
         if STALE.swap(false, Ordering::Relaxed) {
             *cached = None;
         }
-        let pid = match cached.as_ref() {
+        Ok(match cached.as_ref() {
             Some(pid) => pid.bind(py).clone(),
             None => {
                 let pid = getpid.call0()?;
                 *cached = Some(pid.clone().unbind());
                 pid
             }
-        };
+        })
+    });
+    if let Some(pid) = pid {
+        let pid = pid?;
         // SAFETY: `os_dict` is a live exact dict (`getpid` read from it, not a fallback).
         unsafe {
             if !os_dict.is_null()

@@ -12,6 +12,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyString, PyTuple};
 use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 
+use crate::attached_cell::AttachedCell;
 use crate::dispatch;
 use crate::record;
 use crate::state;
@@ -323,7 +324,7 @@ struct TimeCache {
     text: Py<PyString>,
 }
 
-static TIME_CACHE: std::sync::Mutex<Option<TimeCache>> = std::sync::Mutex::new(None);
+static TIME_CACHE: AttachedCell<Option<TimeCache>> = AttachedCell::new(None);
 
 fn cacheable_time_format(fmt: &str) -> bool {
     let b = fmt.as_bytes();
@@ -414,17 +415,17 @@ fn cached_strftime<'py>(
     // SAFETY: attached; compared below, and copied before the converter runs.
     let tz_env = if gmt { None } else { unsafe { tz_env() } };
     // Only a cacheable format is ever kept, so a kept entry for this format answers.
-    // try_lock: never wait on the cache (a busy one is a miss).
-    if let Ok(guard) = TIME_CACHE.try_lock() {
-        if let Some(c) = guard.as_ref() {
-            if c.second == second
-                && c.gmt == gmt
-                && (gmt || (c.tzname.bind(py).is(&tzname) && c.tz_env.as_deref() == tz_env))
-                && (c.fmt.bind(py).is(fmt_s) || c.fmt.bind(py).as_any().eq(fmt_s)?)
-            {
-                return Ok(c.text.bind(py).clone().into_any());
-            }
-        }
+    let hit = TIME_CACHE.try_with(py, |cache| -> PyResult<Option<Bound<'py, PyAny>>> {
+        let Some(c) = cache.as_ref() else { return Ok(None) };
+        // (Comparing two exact strs runs no Python code.)
+        let same = c.second == second
+            && c.gmt == gmt
+            && (gmt || (c.tzname.bind(py).is(&tzname) && c.tz_env.as_deref() == tz_env))
+            && (c.fmt.bind(py).is(fmt_s) || c.fmt.bind(py).as_any().eq(fmt_s)?);
+        Ok(same.then(|| c.text.bind(py).clone().into_any()))
+    });
+    if let Some(text) = hit.transpose()?.flatten() {
+        return Ok(text);
     }
     if !fmt_s.to_str().is_ok_and(cacheable_time_format) {
         let ct = converter.call1((created.object(),))?;
@@ -435,16 +436,16 @@ fn cached_strftime<'py>(
     let ct = converter.call1((created.object(),))?;
     let text = strftime.call1((fmt, ct))?;
     if let Ok(text_s) = text.cast::<PyString>() {
-        if let Ok(mut guard) = TIME_CACHE.try_lock() {
-            *guard = Some(TimeCache {
-                second,
-                gmt,
-                fmt: fmt_s.clone().unbind(),
-                tzname: tzname.unbind(),
-                tz_env,
-                text: text_s.clone().unbind(),
-            });
-        }
+        let entry = TimeCache {
+            second,
+            gmt,
+            fmt: fmt_s.clone().unbind(),
+            tzname: tzname.unbind(),
+            tz_env,
+            text: text_s.clone().unbind(),
+        };
+        let replaced = TIME_CACHE.try_with(py, |cache| cache.replace(entry));
+        drop(replaced);
     }
     Ok(text)
 }

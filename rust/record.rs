@@ -23,6 +23,7 @@ use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pyo3::{ffi, intern, PyTraverseError, PyTypeInfo, PyVisit};
 use smallvec::SmallVec;
 
+use crate::attached_cell::AttachedCell;
 use crate::capture::{self, Created};
 use crate::dispatch::{_PyObject_GetDictPtr, _PyType_Lookup, type_version};
 use crate::levels;
@@ -917,7 +918,7 @@ type CachedPathParts = (Py<PyString>, Py<PyAny>, Py<PyAny>);
 
 /// The last `pathname` seen and its parts: a call site's `co_filename` is the same string
 /// object every time, so consecutive records from one place reuse the parts.
-static LAST_PATH: std::sync::Mutex<Option<CachedPathParts>> = std::sync::Mutex::new(None);
+static LAST_PATH: AttachedCell<Option<CachedPathParts>> = AttachedCell::new(None);
 
 /// `os.path.basename(pathname)` and `os.path.splitext(filename)[0]`.
 ///
@@ -927,27 +928,25 @@ static LAST_PATH: std::sync::Mutex<Option<CachedPathParts>> = std::sync::Mutex::
 fn path_parts<'py>(pathname: &Bound<'py, PyAny>) -> PyResult<PyResult<PathParts<'py>>> {
     let py = pathname.py();
     if cfg!(unix) {
-        // A str with lone surrogates has no UTF-8 view: os.path handles it below.
-        if let Some((path, text)) = pathname
-            .cast_exact::<PyString>()
-            .ok()
-            .and_then(|path| path.to_cow().ok().map(|text| (path, text)))
-        {
-            // try_lock: never wait on this cache; without it the parts are recomputed.
-            if let Ok(last) = LAST_PATH.try_lock() {
-                if let Some((cached, filename, module)) = last.as_ref() {
-                    if cached.as_ptr() == path.as_ptr() {
-                        return Ok(Ok((filename.bind(py).clone(), module.bind(py).clone())));
-                    }
-                }
+        if let Ok(path) = pathname.cast_exact::<PyString>() {
+            let hit = LAST_PATH.try_with(py, |last| {
+                last.as_ref()
+                    .filter(|(cached, _, _)| cached.as_ptr() == path.as_ptr())
+                    .map(|(_, filename, module)| (filename.bind(py).clone(), module.bind(py).clone()))
+            });
+            if let Some(Some(parts)) = hit {
+                return Ok(Ok(parts));
             }
-            let (filename, module) = split_posix_path(&text);
-            let filename = PyString::new(py, filename).into_any();
-            let module = PyString::new(py, module).into_any();
-            if let Ok(mut last) = LAST_PATH.try_lock() {
-                *last = Some((path.clone().unbind(), filename.clone().unbind(), module.clone().unbind()));
+            // A str with lone surrogates has no UTF-8 view: os.path handles it below.
+            if let Ok(text) = path.to_cow() {
+                let (filename, module) = split_posix_path(&text);
+                let filename = PyString::new(py, filename).into_any();
+                let module = PyString::new(py, module).into_any();
+                let replaced = LAST_PATH
+                    .try_with(py, |last| last.replace((path.clone().unbind(), filename.clone().unbind(), module.clone().unbind())));
+                drop(replaced);
+                return Ok(Ok((filename, module)));
             }
-            return Ok(Ok((filename, module)));
         }
     }
     let os_path = state::global(py, intern!(py, "os"))?.getattr(intern!(py, "path"))?;

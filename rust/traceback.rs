@@ -32,7 +32,6 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::Mutex;
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::ffi;
@@ -41,6 +40,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyInt, PyList, PyModule, PySet, PyString, PyTuple, PyType};
 
+use crate::attached_cell::AttachedCell;
 use crate::dispatch;
 use crate::state;
 
@@ -378,7 +378,7 @@ struct Frame<'py> {
 }
 
 type Positions = HashMap<(usize, i64), (Py<PyAny>, [Option<i64>; 4])>;
-static POSITIONS: Mutex<Option<Positions>> = Mutex::new(None);
+static POSITIONS: AttachedCell<Option<Positions>> = AttachedCell::new(None);
 const MEMO_LIMIT: usize = 1024;
 
 fn opt_int(v: &Bound<'_, PyAny>) -> Option<Option<i64>> {
@@ -398,8 +398,9 @@ fn code_position(code: &Bound<'_, PyAny>, lasti: i64) -> PyResult<Option<[Option
         return Ok(Some([None; 4]));
     }
     let key = (code.as_ptr() as usize, lasti);
-    // try_lock: never wait on these caches (a miss only costs the lookup).
-    if let Some((_, p)) = POSITIONS.try_lock().ok().and_then(|m| m.as_ref().and_then(|m| m.get(&key).map(|(c, p)| (c.as_ptr(), *p)))) {
+    let py = code.py();
+    // A cache in use is a miss (it only costs the lookup).
+    if let Some(Some(p)) = POSITIONS.try_with(py, |m| m.as_ref().and_then(|m| m.get(&key).map(|(_, p)| *p))) {
         return Ok(Some(p));
     }
     let mut it = code.call_method0(intern!(code.py(), "co_positions"))?.try_iter()?;
@@ -416,12 +417,13 @@ fn code_position(code: &Bound<'_, PyAny>, lasti: i64) -> PyResult<Option<[Option
             None => return Ok(None),
         }
     }
-    let dropped = POSITIONS.try_lock().ok().map(|mut guard| {
-        let map = guard.get_or_insert_with(HashMap::new);
+    let dropped = POSITIONS.try_with(py, |memo| {
+        let map = memo.get_or_insert_with(HashMap::new);
         let dropped = if map.len() >= MEMO_LIMIT { Some(std::mem::take(map)) } else { None };
         (dropped, map.insert(key, (code.clone().unbind(), p)))
     });
-    // Dropped unlocked (the last reference to a code object may run a finalizer).
+    // Dropped once the cache is free (the last reference to a code object may run a
+    // finalizer).
     drop(dropped);
     Ok(Some(p))
 }
@@ -530,7 +532,7 @@ struct FrameText {
     line: Option<Py<PyString>>,
     text: Py<PyString>,
 }
-static FRAME_TEXTS: Mutex<Option<HashMap<FrameKey, FrameText>>> = Mutex::new(None);
+static FRAME_TEXTS: AttachedCell<Option<HashMap<FrameKey, FrameText>>> = AttachedCell::new(None);
 
 /// The `ast` module first found in `sys.modules`, and its namespace.
 struct AstWatch {
@@ -586,10 +588,12 @@ fn frame_text<'py>(o: &Originals, f: &Frame<'py>, line: &Bound<'py, PyAny>, mino
         _ => false,
     };
     if keepable && (!has_source || ast_unchanged(py)?) {
-        // The entry's objects are taken out of the lock before comparing.
-        let kept = FRAME_TEXTS.try_lock().ok().and_then(|guard| {
-            guard.as_ref().and_then(|m| m.get(&key)).map(|t| (t.line.as_ref().map(|l| l.clone_ref(py)), t.text.clone_ref(py)))
-        });
+        // The entry's objects are taken out of the cache before comparing.
+        let kept = FRAME_TEXTS
+            .try_with(py, |texts| {
+                texts.as_ref().and_then(|m| m.get(&key)).map(|t| (t.line.as_ref().map(|l| l.clone_ref(py)), t.text.clone_ref(py)))
+            })
+            .flatten();
         if let Some((kept_line, text)) = kept {
             let same_line = match (&kept_line, &exact_line) {
                 (None, Some(None)) => true,
@@ -628,12 +632,12 @@ fn frame_text<'py>(o: &Originals, f: &Frame<'py>, line: &Bound<'py, PyAny>, mino
                     line: exact_line.flatten().map(|s| s.clone().unbind()),
                     text: t.clone().unbind(),
                 };
-                let dropped = FRAME_TEXTS.try_lock().ok().map(|mut guard| {
-                    let map = guard.get_or_insert_with(HashMap::new);
+                let dropped = FRAME_TEXTS.try_with(py, |texts| {
+                    let map = texts.get_or_insert_with(HashMap::new);
                     let dropped = if map.len() >= MEMO_LIMIT { Some(std::mem::take(map)) } else { None };
                     (dropped, map.insert(key, entry))
                 });
-                // Dropped unlocked (entries hold Python objects).
+                // Dropped once the cache is free (entries hold Python objects).
                 drop(dropped);
             }
         }
