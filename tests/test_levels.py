@@ -6,6 +6,8 @@ import pytest
 
 from logixde import logging
 
+from support import assert_same_output
+
 
 def test_builtin_names_both_ways():
     assert logging.getLevelName(logging.WARNING) == "WARNING"
@@ -53,3 +55,26 @@ def test_set_level_by_name(clean_logging):
     assert logger.level == logging.ERROR
     with pytest.raises(ValueError):
         logger.setLevel("LOUD")
+
+
+def test_replaced_tables_are_asked_through_their_own_get():
+    # getLevelName calls `_levelToName.get(level)` / `_nameToLevel.get(level)`: a dict
+    # subclass's own `get` is what answers, for records' levelname too.
+    assert_same_output(
+        """
+        import io, logging
+        class Loud(dict):
+            def get(self, key, default=None):
+                print("get", key)
+                return dict.get(self, key, default)
+        logging._levelToName = Loud(logging._levelToName)
+        logging._nameToLevel = Loud(logging._nameToLevel)
+        print(logging.getLevelName(20), logging.getLevelName("WARNING"), logging.getLevelName(33))
+        s = io.StringIO()
+        h = logging.StreamHandler(s)
+        h.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+        lg = logging.getLogger("levels"); lg.propagate = False; lg.addHandler(h)
+        lg.error("x")
+        print(s.getvalue(), end="")
+        """
+    )
