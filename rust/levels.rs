@@ -18,10 +18,10 @@ fn name_to_level(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     state::global(py, intern!(py, "_nameToLevel"))
 }
 
-/// Look up `key` in a mapping the user may have replaced: a dict's `get` natively,
-/// anything else through its own `get`.
+/// Look up `key` in a mapping the user may have replaced: an exact dict's `get` natively,
+/// anything else (a dict subclass may override `get`) through its own `get`.
 fn mapping_get<'py>(mapping: &Bound<'py, PyAny>, key: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
-    if let Ok(dict) = mapping.cast::<PyDict>() {
+    if let Ok(dict) = mapping.cast_exact::<PyDict>() {
         return dict.get_item(key);
     }
     let value = mapping.call_method1(intern!(mapping.py(), "get"), (key,))?;
