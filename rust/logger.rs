@@ -259,7 +259,7 @@ pub fn is_enabled_for<'py>(slf: &Bound<'py, Logger>, level: &Bound<'py, PyAny>) 
     if disabled.is_truthy()? {
         return Ok(py_bool(py, false));
     }
-    if let Ok(d) = cache.cast::<PyDict>() {
+    if let Ok(d) = cache.cast_exact::<PyDict>() {
         if let Some(v) = d.get_item(level)? {
             return Ok(v);
         }

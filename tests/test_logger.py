@@ -11,7 +11,7 @@ import pytest
 
 from logixde import logging
 
-from support import check_stacklevel_walk
+from support import assert_same_output, check_stacklevel_walk
 
 VERSION = sys.version_info[:2]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -727,3 +727,24 @@ print("done")
         out = subprocess.run([sys.executable, "-m", "logixde", "-c", code], capture_output=True,
                              env=_env(True), timeout=60)
         assert (out.returncode, out.stdout) == (0, b"done\n"), out.stderr.decode()
+
+
+def test_is_enabled_for_reads_a_replaced_cache_as_python_does():
+    # `self._cache[level]`: a dict subclass's __getitem__/__missing__ are called.
+    assert_same_output(
+        """
+        import logging
+        class Cache(dict):
+            def __getitem__(self, key):
+                print("getitem", key)
+                return dict.__getitem__(self, key)
+            def __missing__(self, key):
+                print("missing", key)
+                raise KeyError(key)
+        lg = logging.getLogger("cache.sub")
+        lg._cache = Cache()
+        print(lg.isEnabledFor(30), lg.isEnabledFor(30), lg.isEnabledFor(10))
+        lg.warning("through the level method")
+        print(sorted(lg._cache.items()))
+        """
+    )
