@@ -667,13 +667,14 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
     } else {
         dispatch::call_method(slf, intern!(py, "formatMessage"), (record,))?
     };
-    let [exc_info, exc_text, stack_info] =
-        record::fields(record, [record::Field::ExcInfo, record::Field::ExcText, record::Field::StackInfo])?;
-    if exc_info.is_none() && exc_text.is_none() {
-        // No traceback: nothing can run between the three reads (the common record).
-        return append_stack_info(slf, s, stack_info);
+    let ahead = record::native_fields(record, [record::Field::ExcInfo, record::Field::ExcText, record::Field::StackInfo])?;
+    if let Some([exc_info, exc_text, stack_info]) = ahead {
+        if exc_info.is_none() && exc_text.is_none() {
+            // No traceback: nothing runs between the three reads (the common record).
+            return append_stack_info(slf, record, s, stack_info);
+        }
     }
-    if exc_info.is_truthy()? {
+    if record::field(record, record::Field::ExcInfo)?.is_truthy()? {
         // Cache the traceback text to avoid converting it multiple times
         // (it's constant anyway)
         if !record::field(record, record::Field::ExcText)?.is_truthy()? {
@@ -686,23 +687,30 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
             record::setattr(record, intern!(py, "exc_text"), &text)?;
         }
     }
-    let exc_text = record::field(record, record::Field::ExcText)?;
-    if exc_text.is_truthy()? {
+    if record::field(record, record::Field::ExcText)?.is_truthy()? {
         if lacks_trailing_newline(&s)? {
             s = s.add("\n")?;
         }
-        s = s.add(exc_text)?;
+        s = s.add(record::field(record, record::Field::ExcText)?)?;
     }
-    append_stack_info(slf, s, record::field(record, record::Field::StackInfo)?)
+    append_stack_info(slf, record, s, record::field(record, record::Field::StackInfo)?)
 }
 
-/// The end of `Formatter.format`: `stack_info`, when set, on a line of its own after `s`.
-fn append_stack_info<'py>(slf: &Bound<'py, PyAny>, mut s: Bound<'py, PyAny>, stack_info: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+/// The end of `Formatter.format`: `record.stack_info` (read as `stack_info`), when set, on a
+/// line of its own after `s`.
+fn append_stack_info<'py>(
+    slf: &Bound<'py, PyAny>,
+    record: &Bound<'py, PyAny>,
+    mut s: Bound<'py, PyAny>,
+    stack_info: Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     if stack_info.is_truthy()? {
         if lacks_trailing_newline(&s)? {
             s = s.add("\n")?;
         }
+        // `self.formatStack(record.stack_info)` reads the attribute again.
+        let stack_info = record::field(record, record::Field::StackInfo)?;
         let stack = if FORMAT_STACK.is_native(slf) {
             stack_info
         } else {

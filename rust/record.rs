@@ -537,30 +537,25 @@ pub fn field<'py>(record: &Bound<'py, PyAny>, field: Field) -> PyResult<Bound<'p
     }
 }
 
-/// `getattr(record, name)` for each of `wanted` in turn, in one look at a native store (see
-/// [`field`]); for the callers' consecutive reads with no Python code run between them.
-pub fn fields<'py, const N: usize>(record: &Bound<'py, PyAny>, wanted: [Field; N]) -> PyResult<[Bound<'py, PyAny>; N]> {
+/// `getattr(record, name)` for each of `wanted`, all in one look at a native store (see
+/// [`field`]), when the record's attributes are held natively: such reads run no code, so
+/// reading ahead is the same as reading each when the stdlib does. `None` otherwise (the
+/// caller then reads each attribute at its point, as an attribute may be a property).
+pub fn native_fields<'py, const N: usize>(record: &Bound<'py, PyAny>, wanted: [Field; N]) -> PyResult<Option<[Bound<'py, PyAny>; N]>> {
     let py = record.py();
-    if let Ok(rec) = record.cast_exact::<LogRecord>() {
-        if known_names_have_no_data_descriptor(rec) {
-            let names = field_names(py);
-            let read = with_attrs(rec, |attrs| {
-                let mut out: [Option<Bound<'py, PyAny>>; N] = std::array::from_fn(|_| None);
-                for (slot, &f) in out.iter_mut().zip(&wanted) {
-                    *slot = Some(attrs.get_field(py, f as usize, names[f as usize].bind(py))?);
-                }
-                Some(out.map(Option::unwrap))
-            })?;
-            if let Some(Some(values)) = read {
-                return Ok(values);
-            }
+    let Ok(rec) = record.cast_exact::<LogRecord>() else { return Ok(None) };
+    if !known_names_have_no_data_descriptor(rec) {
+        return Ok(None);
+    }
+    let names = field_names(py);
+    let read = with_attrs(rec, |attrs| {
+        let mut out: [Option<Bound<'py, PyAny>>; N] = std::array::from_fn(|_| None);
+        for (slot, &f) in out.iter_mut().zip(&wanted) {
+            *slot = Some(attrs.get_field(py, f as usize, names[f as usize].bind(py))?);
         }
-    }
-    let mut out: [Option<Bound<'py, PyAny>>; N] = std::array::from_fn(|_| None);
-    for (slot, &f) in out.iter_mut().zip(&wanted) {
-        *slot = Some(field(record, f)?);
-    }
-    Ok(out.map(Option::unwrap))
+        Some(out.map(Option::unwrap))
+    })?;
+    Ok(read.flatten())
 }
 
 /// The value of the time field `field` (`created` or `msecs`) as a float, read from a native
@@ -1044,11 +1039,23 @@ impl LogRecord {
             drop(replaced);
             return Ok(());
         }
-        // A subclass, or a record whose dict is already in use: the stdlib's assignments.
+        // A subclass, or a record whose dict is already in use: the stdlib's assignments,
+        // `self.<name> = value` each (a subclass's `__setattr__` or property runs), straight
+        // into the dict where that is all the assignment would do.
         materialize(slf)?;
         let d = fresh_instance_dict(slf.as_any())?;
+        // SAFETY: attached; live type objects, their slots only compared.
+        let own_setattr = unsafe {
+            (*ffi::Py_TYPE(slf.as_ptr())).tp_setattro.map(|f| f as usize)
+                == (*LogRecord::type_object(py).as_type_ptr()).tp_setattro.map(|f| f as usize)
+        };
+        let plain = own_setattr && known_names_have_no_data_descriptor(slf);
         for (key, value) in attrs.into_items(py) {
-            d.set_item(key, value)?;
+            if plain || (own_setattr && !has_data_descriptor(slf, &key)) {
+                d.set_item(key, value)?;
+            } else {
+                slf.as_any().setattr(key, value)?;
+            }
         }
         Ok(())
     }
@@ -1119,14 +1126,14 @@ impl LogRecord {
 
 /// `str(record.msg) % record.args` when there are args, with Python's own `%`.
 pub fn get_message<'py>(record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let [msg, args] = fields(record, [Field::Msg, Field::Args])?;
-    let (msg, args) = if msg.is_exact_instance_of::<PyString>() {
-        (msg, args)
-    } else {
+    let (msg, args, read_ahead) = match native_fields(record, [Field::Msg, Field::Args])? {
+        Some([msg, args]) if msg.is_exact_instance_of::<PyString>() => (msg, args, true),
         // `str(self.msg)` may run Python code: `self.args` is read after it.
-        (msg.str()?.into_any(), field(record, Field::Args)?)
+        _ => (field(record, Field::Msg)?.str()?.into_any(), field(record, Field::Args)?, false),
     };
     if args.is_truthy()? {
+        // `msg % self.args` reads the attribute again (seen by a property).
+        let args = if read_ahead { args } else { field(record, Field::Args)? };
         if let (Ok(m), Ok(a)) = (msg.cast_exact::<PyString>(), args.cast_exact::<PyTuple>()) {
             if let Some(formatted) = format_plain(m, a) {
                 return formatted;

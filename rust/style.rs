@@ -539,7 +539,10 @@ fn field_text<'py>(py: Python<'py>, seg: &Seg, value: &Bound<'py, PyAny>) -> PyR
             PercentKind::Int if value.is_exact_instance_of::<PyInt>() => value.str()?.into_any(),
             _ => sub.bind(py).as_any().rem(PyTuple::new(py, [value])?)?,
         },
-        Seg::Brace { conv: None, spec, .. } if is_str && spec.bind(py).is_empty()? => return Ok(None),
+        // SAFETY: `spec` is a live str (made by the parser).
+        Seg::Brace { conv: None, spec, .. } if is_str && unsafe { ffi::PyUnicode_GET_LENGTH(spec.as_ptr()) } == 0 => {
+            return Ok(None)
+        }
         Seg::Brace { conv, spec, .. } => {
             let converted = match conv {
                 Some('r') => value.repr()?.into_any(),

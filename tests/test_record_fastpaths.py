@@ -165,3 +165,40 @@ def test_formatter_writes_and_time_reads_follow_the_class_and_record():
         print(s.getvalue().count('|'))
         """
     )
+
+
+def test_reads_of_a_record_with_properties_keep_the_stdlib_order():
+    # Fields read ahead only from a natively held record; a record whose attributes are
+    # properties sees each read when the stdlib makes it.
+    assert_same_output(
+        """
+        import io, logging
+        reads = []
+        class Traced(logging.LogRecord):
+            def _get(name):
+                def get(self):
+                    reads.append(name)
+                    return self.__dict__['_' + name]
+                def set(self, value):
+                    self.__dict__['_' + name] = value
+                return property(get, set)
+            msg = _get('msg'); args = _get('args')
+            exc_info = _get('exc_info'); exc_text = _get('exc_text'); stack_info = _get('stack_info')
+        class Msg:
+            def __str__(self):
+                reads.append('str(msg)')
+                return 'm %s'
+        logging.setLogRecordFactory(Traced)
+        s = io.StringIO()
+        h = logging.StreamHandler(s)
+        lg = logging.getLogger('traced'); lg.propagate = False; lg.addHandler(h)
+        lg.warning(Msg(), 1)
+        lg.warning('plain %s', 2, stack_info=True)
+        try:
+            1 / 0
+        except ZeroDivisionError:
+            lg.exception('boom %s', 3)
+        print(reads)
+        print(s.getvalue().splitlines()[0], s.getvalue().count('ZeroDivisionError'))
+        """
+    )
