@@ -1097,20 +1097,9 @@ fn call_handlers_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>)
         if !cur.is_truthy()? {
             break;
         }
-        let (handlers, propagate, parent) = match cur.cast::<Logger>() {
-            Ok(l) => {
-                let this = l.borrow();
-                (
-                    this.handlers.clone_ref(py).into_bound(py),
-                    this.propagate.clone_ref(py).into_bound(py),
-                    this.parent.clone_ref(py).into_bound(py),
-                )
-            }
-            Err(_) => (
-                cur.getattr(intern!(py, "handlers"))?,
-                cur.getattr(intern!(py, "propagate"))?,
-                cur.getattr(intern!(py, "parent"))?,
-            ),
+        let handlers = match cur.cast::<Logger>() {
+            Ok(l) => l.borrow().handlers.clone_ref(py).into_bound(py),
+            Err(_) => cur.getattr(intern!(py, "handlers"))?,
         };
         let mut each_handler = |hdlr: Bound<'py, PyAny>| -> PyResult<()> {
             found += 1;
@@ -1133,14 +1122,16 @@ fn call_handlers_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>)
                 each_handler(hdlr?)?;
             }
         }
+        // `propagate` and then `parent` read after the handlers ran, as the stdlib's
+        // `if not c.propagate: … else: c = c.parent` does.
+        let propagate = match cur.cast::<Logger>() {
+            Ok(l) => l.borrow().propagate.clone_ref(py).into_bound(py),
+            Err(_) => cur.getattr(intern!(py, "propagate"))?,
+        };
         if propagate.is_truthy()? {
-            // A parent read after the handlers ran, as the stdlib's `c = c.parent` does.
             let parent = match cur.cast::<Logger>() {
                 Ok(l) => l.borrow().parent.clone_ref(py).into_bound(py),
-                Err(_) => {
-                    let _ = parent;
-                    cur.getattr(intern!(py, "parent"))?
-                }
+                Err(_) => cur.getattr(intern!(py, "parent"))?,
             };
             c = Some(parent);
         }

@@ -748,3 +748,31 @@ def test_is_enabled_for_reads_a_replaced_cache_as_python_does():
         print(sorted(lg._cache.items()))
         """
     )
+
+
+def test_call_handlers_reads_propagate_and_parent_after_the_handlers():
+    assert_same_output(
+        """
+        import logging
+        class Switch(logging.Handler):
+            def emit(self, record):
+                print("child handler", record.getMessage())
+                child.propagate = False
+        class Show(logging.Handler):
+            def emit(self, record):
+                print("parent handler", record.getMessage())
+        parent = logging.getLogger("pp"); parent.addHandler(Show()); parent.propagate = False
+        child = logging.getLogger("pp.c"); child.addHandler(Switch())
+        child.warning("one")
+        child.warning("two")
+        child.propagate = True
+        class Reparent(logging.Handler):
+            def emit(self, record):
+                print("reparent handler", record.getMessage())
+                other.parent = logging.getLogger("elsewhere")
+        other = logging.getLogger("pp.o"); other.addHandler(Reparent())
+        logging.getLogger("elsewhere").addHandler(Show())
+        logging.getLogger("elsewhere").propagate = False
+        other.warning("three")
+        """
+    )
