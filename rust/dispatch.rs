@@ -796,21 +796,46 @@ impl Attr {
                 return Ok(Bound::from_borrowed_ptr(py, v as *mut ffi::PyObject));
             }
         }
-        self.look_up(obj)
+        self.look_up(obj).map(|(v, _)| v)
     }
 
-    /// [`Self::get`] looked up anew, and kept for `obj` when it may be.
+    /// `getattr(obj, name)` when this place's cache answers it: a plain value (from the
+    /// instance dict or the type, no descriptor), so reading it runs nothing. `None` (nothing
+    /// read) otherwise.
+    #[inline]
+    pub fn cached<'py>(&self, obj: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
+        // SAFETY: attached; a kept value is borrowed from the unchanged dict or type and
+        // owned by the Bound before anything else runs.
+        unsafe {
+            self.site
+                .get(obj.py(), obj.as_ptr())
+                .map(|v| Bound::from_borrowed_ptr(obj.py(), v as *mut ffi::PyObject))
+        }
+    }
+
+    /// [`Self::get`], and whether the value is plain (see [`Self::cached`]): then reading
+    /// `obj.name` again would only give it again, and a caller repeating the stdlib's
+    /// repeated reads of the attribute may skip them.
+    #[inline]
+    pub fn get_plain<'py>(&self, obj: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, bool)> {
+        match self.cached(obj) {
+            Some(v) => Ok((v, true)),
+            None => self.look_up(obj),
+        }
+    }
+
+    /// [`Self::get_plain`] looked up anew, and kept for `obj` when it may be.
     #[inline(never)]
-    fn look_up<'py>(&self, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn look_up<'py>(&self, obj: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, bool)> {
         let py = obj.py();
         match plain_lookup(obj, self.name(py)) {
             Lookup::Found(v) => {
                 // SAFETY: attached; `v` is borrowed from `obj`'s dict or type.
                 unsafe { self.site.set(py, obj.as_ptr(), v.as_ptr() as usize) };
-                Ok(v)
+                Ok((v, true))
             }
             Lookup::Error(e) => Err(e),
-            Lookup::Generic => obj.getattr(self.name(py)),
+            Lookup::Generic => Ok((obj.getattr(self.name(py))?, false)),
         }
     }
 }

@@ -281,7 +281,18 @@ pub fn call_format<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> 
 
 /// `if self.lock: self.lock.acquire()` / `.release()` (the bodies of `acquire`/`release`).
 fn lock_op(slf: &Bound<'_, PyAny>, op: &Bound<'_, PyString>, acquire: bool) -> PyResult<()> {
-    let lock = LOCK.get(slf)?;
+    let (lock, plain) = LOCK.get_plain(slf)?;
+    if !plain {
+        // A property or the like: `if self.lock: self.lock.acquire()` reads it twice.
+        if !lock.is_truthy()? {
+            return Ok(());
+        }
+        let lock = LOCK.get(slf)?;
+        if dispatch::is_exact_rlock(&lock) {
+            return dispatch::lock_call(&lock, op, acquire);
+        }
+        return lock.call_method0(op).map(drop);
+    }
     if dispatch::is_exact_rlock(&lock) {
         return dispatch::lock_call(&lock, op, acquire);
     }
@@ -371,9 +382,14 @@ impl Handler {
     /// The body of `Handler.format(self, record)`.
     pub fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let formatter = FORMATTER.get(slf)?;
+        let (formatter, plain) = FORMATTER.get_plain(slf)?;
         let fmt = if formatter.is_truthy()? {
-            formatter
+            // `fmt = self.formatter` reads the attribute again (seen by a property).
+            if plain {
+                formatter
+            } else {
+                FORMATTER.get(slf)?
+            }
         } else {
             state::global(py, intern!(py, "_defaultFormatter"))?
         };

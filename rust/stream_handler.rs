@@ -50,8 +50,14 @@ impl StreamHandler {
             let msg = handler::call_format(slf, record)?;
             let stream = STREAM.get(slf)?;
             // issue 35046: merged two stream.writes into one.
-            let text = with_terminator(msg, &TERMINATOR.get(slf)?)?;
-            WRITE.call(&stream, &[&text])?;
+            if let Some(terminator) = TERMINATOR.cached(slf) {
+                WRITE.call(&stream, &[&with_terminator(msg, &terminator)?])?;
+            } else {
+                // `stream.write(msg + self.terminator)` looks the method up before it reads
+                // the terminator (seen by a property).
+                let write = stream.getattr(WRITE.name(slf.py()))?;
+                write.call1((with_terminator(msg, &TERMINATOR.get(slf)?)?,))?;
+            }
             if FLUSH.is_native(slf) {
                 StreamHandler::flush_impl(slf)?;
             } else {
@@ -67,15 +73,22 @@ impl StreamHandler {
 
     /// The body of `StreamHandler.flush(self)`.
     pub fn flush_impl(slf: &Bound<'_, PyAny>) -> PyResult<()> {
-        let stream = STREAM.get(slf)?;
-        if is_exact_string_io(&stream) && STREAM_FLUSH.calls_plain_method(&stream) && handler::lock_is_free(slf)? {
-            // `StringIO.flush` runs no Python code: the lock around it could not be seen.
-            return STREAM_FLUSH.call(&stream, &[]).map(drop);
+        if let Some(stream) = STREAM.cached(slf) {
+            if is_exact_string_io(&stream) && STREAM_FLUSH.calls_plain_method(&stream) && handler::lock_is_free(slf)? {
+                // `StringIO.flush` runs no Python code: the lock around it could not be seen.
+                return STREAM_FLUSH.call(&stream, &[]).map(drop);
+            }
         }
         handler::with_handler_lock(slf, || {
-            let stream = STREAM.get(slf)?;
-            if stream.is_truthy()? && STREAM_FLUSH.present(&stream)? {
-                STREAM_FLUSH.call(&stream, &[])?;
+            // `if self.stream and hasattr(self.stream, "flush"): self.stream.flush()`: three
+            // reads of the attribute, one for a plain value.
+            let (stream, plain) = STREAM.get_plain(slf)?;
+            let again = |stream| if plain { Ok(stream) } else { STREAM.get(slf) };
+            if stream.is_truthy()? {
+                let stream = again(stream)?;
+                if STREAM_FLUSH.present(&stream)? {
+                    STREAM_FLUSH.call(&again(stream)?, &[])?;
+                }
             }
             Ok(())
         })

@@ -565,3 +565,47 @@ def test_instance_and_class_patches_win(clean_logging, monkeypatch):
     Locking(io.StringIO()).handle(record())
     # up to 3.12 handle() and flush() call self.acquire()/self.release(); 3.13 uses `with self.lock`
     assert locked == ([] if PY >= (3, 13) else ["acquire", "acquire", "release", "release"])
+
+
+def test_handler_attributes_read_as_often_and_in_the_order_the_stdlib_reads_them():
+    # Plain attributes are read once (the same value again); properties, and a stream's own
+    # __getattribute__, see every read the stdlib makes.
+    assert_same_output(
+        """
+        import io, logging
+        reads = []
+        def traced(name):
+            def get(self):
+                reads.append(name)
+                return self.__dict__['_' + name]
+            def set(self, v):
+                self.__dict__['_' + name] = v
+            return property(get, set)
+        class H(logging.StreamHandler):
+            formatter = traced('formatter'); level = traced('level'); stream = traced('stream')
+            terminator = traced('terminator'); lock = traced('lock'); filters = traced('filters')
+        class S(io.StringIO):
+            def __getattribute__(self, name):
+                if name in ('write', 'flush'):
+                    reads.append('stream.' + name)
+                return super().__getattribute__(name)
+        s = S()
+        h = H(s)
+        h.terminator = '\\n'
+        lg = logging.getLogger('hp'); lg.propagate = False; lg.addHandler(h)
+        reads.clear()
+        lg.warning('one')
+        print(reads)
+        reads.clear()
+        h.setFormatter(logging.Formatter('%(levelname)s %(message)s'))
+        lg.warning('two')
+        print(reads)
+        import sys
+        if sys.version_info < (3, 13):  # 3.13 takes the lock with `with self.lock:`
+            reads.clear()
+            h.lock = None
+            lg.warning('three')
+            print(reads)
+        print(s.getvalue())
+        """
+    )
