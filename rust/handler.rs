@@ -309,7 +309,9 @@ pub fn lock_is_free(slf: &Bound<'_, PyAny>) -> PyResult<bool> {
     if state::minor(slf.py()) < 13 && !(ACQUIRE.is_native(slf) && RELEASE.is_native(slf)) {
         return Ok(false);
     }
-    Ok(dispatch::lock_is_free(&LOCK.get(slf)?))
+    // Only a plain `lock` (read without running anything: a property is left to the reads
+    // the stdlib makes).
+    Ok(LOCK.cached(slf).is_some_and(|lock| dispatch::lock_is_free(&lock)))
 }
 
 // ---------------------------------------------------------------------------------------
