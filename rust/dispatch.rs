@@ -694,14 +694,7 @@ impl MethodCall {
         // argument array holds borrowed live references for the call's duration.
         unsafe {
             let o = obj.as_ptr();
-            let method = match self.site.get(py, o) {
-                Some(method) => method,
-                None => {
-                    let method = self.plain_method(obj);
-                    self.site.set(py, o, method);
-                    method
-                }
-            };
+            let method = self.resolve(obj);
             if method != 0 {
                 let mut all = [o, std::ptr::null_mut(), std::ptr::null_mut()];
                 for (slot, arg) in all[1..].iter_mut().zip(args) {
@@ -720,18 +713,21 @@ impl MethodCall {
     /// instance dict or a custom `__getattribute__` takes part).
     #[inline]
     pub fn calls_plain_method(&self, obj: &Bound<'_, PyAny>) -> bool {
-        let py = obj.py();
-        // SAFETY: attached; `obj` is live; the kept value is only compared.
+        self.resolve(obj) != 0
+    }
+
+    /// The plain method for `obj` (0: none), from this place's cache or found and kept.
+    #[inline(always)]
+    fn resolve(&self, obj: &Bound<'_, PyAny>) -> usize {
+        let (py, o) = (obj.py(), obj.as_ptr());
+        // SAFETY: attached; `obj` is live; a kept descriptor is borrowed from the unchanged
+        // type.
         unsafe {
-            let method = match self.site.get(py, obj.as_ptr()) {
-                Some(method) => method,
-                None => {
-                    let method = self.plain_method(obj);
-                    self.site.set(py, obj.as_ptr(), method);
-                    method
-                }
-            };
-            method != 0
+            self.site.get(py, o).unwrap_or_else(|| {
+                let method = self.plain_method(obj);
+                self.site.set(py, o, method);
+                method
+            })
         }
     }
 
@@ -788,21 +784,16 @@ impl Attr {
     /// `getattr(obj, name)`, exactly (see [`getattr`]).
     #[inline(always)]
     pub fn get<'py>(&self, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let py = obj.py();
-        // SAFETY: attached; a kept value is borrowed from the unchanged dict or type and
-        // owned by the Bound before anything else runs.
-        unsafe {
-            if let Some(v) = self.site.get(py, obj.as_ptr()) {
-                return Ok(Bound::from_borrowed_ptr(py, v as *mut ffi::PyObject));
-            }
+        match self.cached(obj) {
+            Some(v) => Ok(v),
+            None => self.look_up(obj).map(|(v, _)| v),
         }
-        self.look_up(obj).map(|(v, _)| v)
     }
 
     /// `getattr(obj, name)` when this place's cache answers it: a plain value (from the
     /// instance dict or the type, no descriptor), so reading it runs nothing. `None` (nothing
     /// read) otherwise.
-    #[inline]
+    #[inline(always)]
     pub fn cached<'py>(&self, obj: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
         // SAFETY: attached; a kept value is borrowed from the unchanged dict or type and
         // owned by the Bound before anything else runs.

@@ -282,24 +282,16 @@ pub fn call_format<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> 
 /// `if self.lock: self.lock.acquire()` / `.release()` (the bodies of `acquire`/`release`).
 fn lock_op(slf: &Bound<'_, PyAny>, op: &Bound<'_, PyString>, acquire: bool) -> PyResult<()> {
     let (lock, plain) = LOCK.get_plain(slf)?;
-    if !plain {
-        // A property or the like: `if self.lock: self.lock.acquire()` reads it twice.
-        if !lock.is_truthy()? {
-            return Ok(());
-        }
-        let lock = LOCK.get(slf)?;
-        if dispatch::is_exact_rlock(&lock) {
-            return dispatch::lock_call(&lock, op, acquire);
-        }
-        return lock.call_method0(op).map(drop);
+    // (An exact RLock is true without asking: it has no `__bool__`/`__len__`.)
+    if !dispatch::is_exact_rlock(&lock) && !lock.is_truthy()? {
+        return Ok(());
     }
+    // The attribute read again for the call, unless that would only give it again.
+    let lock = if plain { lock } else { LOCK.get(slf)? };
     if dispatch::is_exact_rlock(&lock) {
         return dispatch::lock_call(&lock, op, acquire);
     }
-    if lock.is_truthy()? {
-        lock.call_method0(op)?;
-    }
-    Ok(())
+    lock.call_method0(op).map(drop)
 }
 
 /// Whether taking this handler's lock now, around work that runs no Python code, would

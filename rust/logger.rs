@@ -960,7 +960,10 @@ fn add_extra<'py>(rv: &Bound<'py, PyAny>, extra: &Bound<'py, PyAny>) -> PyResult
                     let key = Bound::from_borrowed_ptr(py, key);
                     let value = Bound::from_borrowed_ptr(py, value);
                     if rv_dict.is_none() {
-                        match record::add_extra_entry(rv, key.cast_unchecked::<PyString>(), &value)? {
+                        if is_reserved_extra_key(&key)? {
+                            return Err(overwrite_error(&key)?);
+                        }
+                        match record::add_new_native_key(rv, key.cast_unchecked::<PyString>(), &value)? {
                             Some(true) => continue,
                             Some(false) => return Err(overwrite_error(&key)?),
                             None => {}

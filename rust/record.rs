@@ -521,18 +521,13 @@ pub fn getattr<'py>(record: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> 
 /// `getattr(record, name)` for an `__init__` attribute, found by position while the record's
 /// attributes are native and its class defines none of them as a data descriptor.
 pub fn field<'py>(record: &Bound<'py, PyAny>, field: Field) -> PyResult<Bound<'py, PyAny>> {
+    if let Some([value]) = native_fields(record, [field])? {
+        return Ok(value);
+    }
     let py = record.py();
-    let i = field as usize;
-    let name = field_names(py)[i].bind(py);
+    let name = field_names(py)[field as usize].bind(py);
     match record.cast_exact::<LogRecord>() {
-        Ok(rec) => {
-            if known_names_have_no_data_descriptor(rec) {
-                if let Some(Some(value)) = with_attrs(rec, |attrs| attrs.get_field(py, i, name))? {
-                    return Ok(value);
-                }
-            }
-            lookup(rec, name.as_any())
-        }
+        Ok(rec) => lookup(rec, name.as_any()),
         Err(_) => crate::dispatch::getattr(record, name),
     }
 }
@@ -689,21 +684,15 @@ pub fn add_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>, value: 
     Ok(with_attrs(rec, |attrs| attrs.later.push((key.clone().unbind(), value.clone().unbind())))?.is_some())
 }
 
-/// One `extra=` entry for a record whose attributes are held natively, as `makeRecord`
-/// adds it: refused (`Some(false)`) when `key` is "message" or "asctime" or already in
-/// `__dict__`, else stored (`Some(true)`); `None` when the record is not held natively.
-/// Runs no Python code.
-pub fn add_extra_entry(record: &Bound<'_, PyAny>, key: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) -> PyResult<Option<bool>> {
+/// [`has_native_key`] and then [`add_native_key`] in one look at the store: `key` stored
+/// (`Some(true)`) unless already in `__dict__` (`Some(false)`); `None` when the record is
+/// not held natively. Runs no Python code.
+pub fn add_new_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) -> PyResult<Option<bool>> {
     let Ok(rec) = record.cast_exact::<LogRecord>() else {
         return Ok(None);
     };
-    // (A key with lone surrogates has no UTF-8 form: equal to no field name nor literal.)
-    let text = key.to_str().ok();
-    if matches!(text, Some("message" | "asctime")) {
-        return Ok(Some(false));
-    }
     with_attrs(rec, |attrs| {
-        if text.and_then(|t| attrs.index(t)).is_some() || attrs.later_slot(key).is_some() {
+        if attrs.contains(key) {
             return false;
         }
         attrs.later.push((key.clone().unbind(), value.clone().unbind()));
