@@ -134,21 +134,30 @@ impl<T: PyTypeInfo> NativeMethod<T> {
 
     /// True when `type(obj).<name>` is still `T`'s own attribute: for a data descriptor
     /// (a native property), which wins over the instance dict, that decides `obj.<name>`.
-    #[inline]
+    #[inline(always)]
     pub fn type_is_native(&self, obj: &Bound<'_, PyAny>) -> bool {
         let py = obj.py();
-        // SAFETY: attached; live objects; the descriptor found is only inspected.
+        // SAFETY: attached; `obj` is live.
         unsafe {
             let tp = ffi::Py_TYPE(obj.as_ptr());
-            if let Some(verdict) = self.site.get_for_type(py, tp) {
-                return verdict != 0;
+            match self.site.get_for_type(py, tp) {
+                Some(verdict) => verdict != 0,
+                None => self.decide_for_type(py, tp),
             }
-            let name = self.name(py);
-            let found = _PyType_Lookup(tp, name.as_ptr()) as usize;
-            let native = is_own(found, &raw mut ffi::PyGetSetDescr_Type, T::type_object_raw(py), name);
-            self.site.set_for_type(py, tp, usize::from(native));
-            native
         }
+    }
+
+    /// [`Self::type_is_native`] decided anew, and kept for `tp`.
+    ///
+    /// # Safety
+    /// Attached; `tp` is live.
+    #[inline(never)]
+    unsafe fn decide_for_type(&self, py: Python<'_>, tp: *mut ffi::PyTypeObject) -> bool {
+        let name = self.name(py);
+        let found = _PyType_Lookup(tp, name.as_ptr()) as usize;
+        let native = is_own(found, &raw mut ffi::PyGetSetDescr_Type, T::type_object_raw(py), name);
+        self.site.set_for_type(py, tp, usize::from(native));
+        native
     }
 
     /// `obj.<name>(*args)` through Python (the override, the patch or the foreign object).
@@ -158,6 +167,68 @@ impl<T: PyTypeInfo> NativeMethod<T> {
         A: PyCallArgs<'py>,
     {
         obj.call_method1(self.name(obj.py()), args)
+    }
+}
+
+/// Data fields of the native class `T` (its `#[pyo3(get, set)]` descriptors) that the core
+/// reads and writes in place: allowed for an instance of `T` while each of `names` on its
+/// type still resolves to `T`'s own descriptor. A subclass or a patch defining one as a
+/// property (or anything else) sends every access to all of them through Python, as the
+/// stdlib makes it. The verdict is kept per type, for a few types (a logger's parents are
+/// often of another class), while the type keeps its version tag.
+pub struct NativeFields<T> {
+    names: &'static [&'static str],
+    sites: [SiteCache; 4],
+    /// The site the next new type takes.
+    next: AtomicUsize,
+    class: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: PyTypeInfo> NativeFields<T> {
+    pub const fn new(names: &'static [&'static str]) -> Self {
+        NativeFields {
+            names,
+            sites: [const { SiteCache::new() }; 4],
+            next: AtomicUsize::new(0),
+            class: std::marker::PhantomData,
+        }
+    }
+
+    /// `obj` as a `T` whose fields may be used in place, if it is one.
+    #[inline(always)]
+    pub fn of<'a, 'py>(&self, obj: &'a Bound<'py, PyAny>) -> Option<&'a Bound<'py, T>> {
+        let py = obj.py();
+        // SAFETY: attached; `obj` is live; a true verdict was decided for its type (and that
+        // type's version, which renews with any change to its bases) with `T` among them.
+        unsafe {
+            let tp = ffi::Py_TYPE(obj.as_ptr());
+            let native = match self.sites.iter().find_map(|site| site.get_for_type(py, tp)) {
+                Some(verdict) => verdict != 0,
+                None => self.decide(py, tp),
+            };
+            native.then(|| obj.cast_unchecked::<T>())
+        }
+    }
+
+    /// Whether `tp` is `T` or a subclass with `T`'s own fields, decided anew and kept.
+    ///
+    /// # Safety
+    /// Attached; `tp` is live.
+    #[inline(never)]
+    unsafe fn decide(&self, py: Python<'_>, tp: *mut ffi::PyTypeObject) -> bool {
+        let owner = T::type_object_raw(py);
+        let native = ffi::PyType_IsSubtype(tp, owner) != 0
+            && self.names.iter().all(|name| {
+                let name = PyString::intern(py, name);
+                is_own(_PyType_Lookup(tp, name.as_ptr()) as usize, &raw mut ffi::PyGetSetDescr_Type, owner, &name)
+            });
+        // A type seen before (its verdict outdated) keeps its site; a new one takes the next.
+        let site = match self.sites.iter().find(|site| site.tp.load(Relaxed) == tp as usize) {
+            Some(site) => site,
+            None => &self.sites[self.next.fetch_add(1, Relaxed) % self.sites.len()],
+        };
+        site.set_for_type(py, tp, usize::from(native));
+        native
     }
 }
 

@@ -102,17 +102,17 @@ impl Filterer {
     }
 
     /// Initialize the list of filters to be an empty list.
-    fn __init__(slf: &Bound<'_, Self>) {
-        let py = slf.py();
-        slf.borrow_mut().filters = PyList::empty(py).into_any().unbind();
+    fn __init__(slf: &Bound<'_, Self>) -> PyResult<()> {
+        init_filters(slf.as_any())
     }
 
     /// Add the specified filter to this handler.
     #[pyo3(name = "addFilter")]
     fn add_filter(slf: &Bound<'_, Self>, filter: &Bound<'_, PyAny>) -> PyResult<()> {
-        let filters = slf.getattr(intern!(slf.py(), "filters"))?;
-        if !filters.contains(filter)? {
-            filters.call_method1(intern!(slf.py(), "append"), (filter,))?;
+        let py = slf.py();
+        // `if not (filter in self.filters): self.filters.append(filter)`
+        if !slf.getattr(intern!(py, "filters"))?.contains(filter)? {
+            slf.getattr(intern!(py, "filters"))?.call_method1(intern!(py, "append"), (filter,))?;
         }
         Ok(())
     }
@@ -120,9 +120,10 @@ impl Filterer {
     /// Remove the specified filter from this handler.
     #[pyo3(name = "removeFilter")]
     fn remove_filter(slf: &Bound<'_, Self>, filter: &Bound<'_, PyAny>) -> PyResult<()> {
-        let filters = slf.getattr(intern!(slf.py(), "filters"))?;
-        if filters.contains(filter)? {
-            filters.call_method1(intern!(slf.py(), "remove"), (filter,))?;
+        let py = slf.py();
+        // `if filter in self.filters: self.filters.remove(filter)`
+        if slf.getattr(intern!(py, "filters"))?.contains(filter)? {
+            slf.getattr(intern!(py, "filters"))?.call_method1(intern!(py, "remove"), (filter,))?;
         }
         Ok(())
     }
@@ -151,6 +152,20 @@ pub type FiltersSite = dispatch::NativeMethod<Filterer>;
 /// A [`FiltersSite`] for a caller's `static`.
 pub const fn filters_site() -> FiltersSite {
     dispatch::NativeMethod::new("filters")
+}
+
+/// `Filterer.__init__(self)`: `self.filters = []`, in place while `filters` on the type is
+/// still `Filterer`'s field.
+pub fn init_filters(filterer: &Bound<'_, PyAny>) -> PyResult<()> {
+    static FILTERS: FiltersSite = filters_site();
+    let py = filterer.py();
+    if let Ok(native) = filterer.cast::<Filterer>() {
+        if FILTERS.type_is_native(filterer) {
+            native.borrow_mut().filters = PyList::empty(py).into_any().unbind();
+            return Ok(());
+        }
+    }
+    filterer.setattr(intern!(py, "filters"), PyList::empty(py))
 }
 
 /// `filterer.filters`: the native field while `filters` on the type is still `Filterer`'s.

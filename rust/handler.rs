@@ -328,8 +328,7 @@ impl Handler {
     /// The body of `Handler.__init__(self, level)`, for native subclasses' `__init__`.
     pub fn init(slf: &Bound<'_, PyAny>, level: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = slf.py();
-        // Filterer.__init__(self)
-        slf.setattr(intern!(py, "filters"), pyo3::types::PyList::empty(py))?;
+        crate::filter::init_filters(slf)?;
         slf.setattr(intern!(py, "_name"), py.None())?;
         slf.setattr(intern!(py, "level"), check_level(py, level)?)?;
         slf.setattr(intern!(py, "formatter"), py.None())?;

@@ -14,6 +14,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PySet, PyString, PyTuple, PyType};
 use pyo3::{ffi, intern, PyTraverseError, PyVisit};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use crate::caller::{self, VirtualFrames};
 use crate::dispatch;
@@ -193,10 +194,20 @@ impl Logger {
     /// The stdlib's `Logger.__init__(self, name, level)`.
     pub fn init(slf: &Bound<'_, Logger>, name: &Bound<'_, PyAny>, level: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = slf.py();
-        slf.as_super().borrow_mut().filters = PyList::empty(py).into_any().unbind();
+        filter::init_filters(slf.as_any())?;
+        if FIELDS.of(slf.as_any()).is_none() {
+            // Each assignment as the stdlib makes it, in its order (properties see them).
+            slf.setattr(intern!(py, "name"), name)?;
+            slf.setattr(intern!(py, "level"), manager::check_level(py, level)?)?;
+            slf.setattr(intern!(py, "parent"), py.None())?;
+            slf.setattr(intern!(py, "propagate"), true)?;
+            slf.setattr(intern!(py, "handlers"), PyList::empty(py))?;
+            slf.setattr(intern!(py, "disabled"), false)?;
+            return slf.setattr(intern!(py, "_cache"), PyDict::new(py));
+        }
+        slf.borrow_mut().name = name.clone().unbind();
         let level = manager::check_level(py, level)?.unbind();
         let mut this = slf.borrow_mut();
-        this.name = name.clone().unbind();
         this.level = level;
         this.parent = py.None();
         this.propagate = py_bool(py, true).unbind();
@@ -206,10 +217,75 @@ impl Logger {
         Ok(())
     }
 
-    fn field<'py>(slf: &Bound<'py, Logger>, f: impl FnOnce(&Logger) -> &Py<PyAny>) -> Bound<'py, PyAny> {
-        let py = slf.py();
-        let this = slf.borrow();
-        f(&this).clone_ref(py).into_bound(py)
+    fn slot(&self, field: Field) -> &Py<PyAny> {
+        match field {
+            Field::Name => &self.name,
+            Field::Level => &self.level,
+            Field::Parent => &self.parent,
+            Field::Propagate => &self.propagate,
+            Field::Handlers => &self.handlers,
+            Field::Disabled => &self.disabled,
+            Field::Cache => &self.cache,
+        }
+    }
+}
+
+/// `Logger`'s data fields, as the core reads them.
+#[derive(Clone, Copy)]
+pub enum Field {
+    Name,
+    Level,
+    Parent,
+    Propagate,
+    Handlers,
+    Disabled,
+    Cache,
+}
+
+impl Field {
+    fn name<'py>(self, py: Python<'py>) -> &'py Bound<'py, PyString> {
+        match self {
+            Field::Name => intern!(py, "name"),
+            Field::Level => intern!(py, "level"),
+            Field::Parent => intern!(py, "parent"),
+            Field::Propagate => intern!(py, "propagate"),
+            Field::Handlers => intern!(py, "handlers"),
+            Field::Disabled => intern!(py, "disabled"),
+            Field::Cache => intern!(py, "_cache"),
+        }
+    }
+}
+
+/// The fields are used in place while no subclass or patch of the class redefines one (a
+/// property over `handlers` sees every read and assignment the stdlib makes).
+static FIELDS: dispatch::NativeFields<Logger> =
+    dispatch::NativeFields::new(&["name", "level", "parent", "propagate", "handlers", "disabled", "_cache"]);
+
+/// A logger (or any object the stdlib would treat as one: a parent may be anything) whose
+/// fields the core reads: in place when [`FIELDS`] allows, else as attributes. Decided once
+/// for the several reads the stdlib makes of one logger.
+pub struct Fields<'a, 'py> {
+    obj: &'a Bound<'py, PyAny>,
+    native: bool,
+}
+
+impl<'a, 'py> Fields<'a, 'py> {
+    #[inline]
+    pub fn of(obj: &'a Bound<'py, PyAny>) -> Self {
+        Fields { obj, native: FIELDS.of(obj).is_some() }
+    }
+
+    /// `logger.<field>`.
+    #[inline]
+    pub fn get(&self, field: Field) -> PyResult<Bound<'py, PyAny>> {
+        let py = self.obj.py();
+        if self.native {
+            // SAFETY: attached; a Logger (FIELDS checked); the value is owned at once.
+            if let Some(value) = unsafe { field_in_place(self.obj, field) } {
+                return Ok(unsafe { Bound::from_borrowed_ptr(py, value) });
+            }
+        }
+        self.obj.getattr(field.name(py))
     }
 }
 
@@ -220,18 +296,7 @@ impl Logger {
 /// `logger.name`: the field of an exact `Logger`/`RootLogger` (whose `name` is the slot's
 /// data descriptor), else the attribute.
 pub fn name_of<'py>(logger: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    use pyo3::PyTypeInfo;
-    let py = logger.py();
-    // SAFETY: attached; type pointers compared only.
-    let ty = unsafe { ffi::Py_TYPE(logger.as_ptr()) };
-    if ty == Logger::type_object_raw(py) || ty == RootLogger::type_object_raw(py) {
-        if let Ok(l) = logger.cast::<Logger>() {
-            if let Ok(this) = l.try_borrow() {
-                return Ok(this.name.clone_ref(py).into_bound(py));
-            }
-        }
-    }
-    logger.getattr(intern!(py, "name"))
+    Fields::of(logger).get(Field::Name)
 }
 
 /// `self.isEnabledFor(level)` through dispatch, as a truth value.
@@ -252,13 +317,11 @@ pub fn dispatch_is_enabled_for(slf: &Bound<'_, PyAny>, level: &Bound<'_, PyAny>)
 /// The body of `Logger.isEnabledFor`.
 pub fn is_enabled_for<'py>(slf: &Bound<'py, Logger>, level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let (disabled, cache) = {
-        let this = slf.borrow();
-        (this.disabled.clone_ref(py).into_bound(py), this.cache.clone_ref(py).into_bound(py))
-    };
-    if disabled.is_truthy()? {
+    let fields = Fields::of(slf.as_any());
+    if fields.get(Field::Disabled)?.is_truthy()? {
         return Ok(py_bool(py, false));
     }
+    let cache = fields.get(Field::Cache)?;
     if let Ok(d) = cache.cast_exact::<PyDict>() {
         if let Some(v) = d.get_item(level)? {
             return Ok(v);
@@ -282,7 +345,8 @@ pub fn is_enabled_for<'py>(slf: &Bound<'py, Logger>, level: &Bound<'py, PyAny>) 
             let effective = dispatch_get_effective_level(slf.as_any())?;
             level.rich_compare(&effective, pyo3::basic::CompareOp::Ge)?
         };
-        cache.set_item(level, &is_enabled)?;
+        // `self._cache[level] = …` reads `_cache` again.
+        fields.get(Field::Cache)?.set_item(level, &is_enabled)?;
         Ok(is_enabled)
     })
 }
@@ -303,22 +367,15 @@ pub fn dispatch_get_effective_level<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bo
 pub fn get_effective_level<'py>(slf: &Bound<'py, Logger>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let mut logger = slf.clone().into_any();
-    loop {
-        let (level, parent) = match logger.cast::<Logger>() {
-            Ok(l) => {
-                let this = l.borrow();
-                (this.level.clone_ref(py).into_bound(py), this.parent.clone_ref(py).into_bound(py))
-            }
-            Err(_) => (logger.getattr(intern!(py, "level"))?, logger.getattr(intern!(py, "parent"))?),
-        };
-        if level.is_truthy()? {
-            return Ok(level);
+    // `while logger: if logger.level: return logger.level; logger = logger.parent`
+    while !logger.is_none() && logger.is_truthy()? {
+        let fields = Fields::of(&logger);
+        if fields.get(Field::Level)?.is_truthy()? {
+            return fields.get(Field::Level);
         }
-        if parent.is_none() || !parent.is_truthy()? {
-            return Ok(py_int(py, NOTSET));
-        }
-        logger = parent;
+        logger = fields.get(Field::Parent)?;
     }
+    Ok(py_int(py, NOTSET))
 }
 
 /// `self._log(level, msg, args, **kwargs)` through dispatch, from a native method that
@@ -359,53 +416,63 @@ pub fn level_method<'py>(
     Ok(())
 }
 
-/// Byte offsets of `Logger.disabled` and `Logger._cache` from the object's address, the
+/// Byte offsets of `Logger`'s fields (in [`Field`]'s order) from the object's address, the
 /// same in every instance of `Logger` and its subclasses (their layouts extend Logger's);
 /// measured once at registration from a live instance. 0: unknown.
-static OFFSET_DISABLED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-static OFFSET_CACHE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static OFFSETS: [AtomicUsize; 7] = [const { AtomicUsize::new(0) }; 7];
 
 fn measure_field_offsets(py: Python<'_>) -> PyResult<()> {
     let logger = Bound::new(py, Logger::initializer(py))?;
     let this = logger.borrow();
     let base = logger.as_ptr() as usize;
-    let disabled = &this.disabled as *const Py<PyAny> as usize;
-    let cache = &this.cache as *const Py<PyAny> as usize;
-    OFFSET_DISABLED.store(disabled - base, std::sync::atomic::Ordering::Relaxed);
-    OFFSET_CACHE.store(cache - base, std::sync::atomic::Ordering::Relaxed);
+    let fields = [Field::Name, Field::Level, Field::Parent, Field::Propagate, Field::Handlers, Field::Disabled, Field::Cache];
+    for field in fields {
+        OFFSETS[field as usize].store(this.slot(field) as *const Py<PyAny> as usize - base, Relaxed);
+    }
     Ok(())
+}
+
+/// The object a native logger's field holds, read in place: no borrow of the cell (pyo3's
+/// borrow flag costs two atomic operations a read, and these are read several times a
+/// record). `None` when the offsets are unknown, or for a value being deallocated (reference
+/// count 0: read from a finalizer its replacement triggered, while the setter still holds
+/// the cell).
+///
+/// # Safety
+/// Attached; `logger` is an instance of `Logger` or a subclass (whose layout begins with
+/// Logger's); the pointer is used before any Python code runs.
+#[inline(always)]
+unsafe fn field_in_place(logger: &Bound<'_, PyAny>, field: Field) -> Option<*mut ffi::PyObject> {
+    let offset = OFFSETS[field as usize].load(Relaxed);
+    if offset == 0 {
+        return None;
+    }
+    let value = *((logger.as_ptr() as *const u8).add(offset) as *const *mut ffi::PyObject);
+    (!value.is_null() && ffi::Py_REFCNT(value) > 0).then_some(value)
 }
 
 /// `isEnabledFor(level)` of a native logger when the answer needs no Python code: `Some(false)`
 /// for `disabled is True` or a cached `False`, `Some(true)` for a cached `True`, `None`
 /// otherwise (the full body then runs, filling `_cache` as the stdlib does).
 ///
-/// The two fields are read in place (no borrow of the cell: this runs on every disabled
-/// call): the interpreter lock is held and nothing here runs Python code, so no write can
-/// interleave; a `_cache` being deallocated (reference count 0, e.g. read from a finalizer
-/// its replacement triggered) is left to the full body.
+/// The two fields are read in place (this runs on every disabled call): the interpreter
+/// lock is held and nothing here runs Python code, so no write can interleave.
 #[inline]
 fn quick_enabled(logger: &Bound<'_, Logger>, level: &Bound<'_, PyAny>) -> Option<bool> {
-    use std::sync::atomic::Ordering::Relaxed;
-    let (off_disabled, off_cache) = (OFFSET_DISABLED.load(Relaxed), OFFSET_CACHE.load(Relaxed));
-    if off_disabled == 0 || off_cache == 0 {
-        return None;
-    }
-    // SAFETY: attached; `logger` is an instance of Logger (or a subclass, whose layout
-    // begins with Logger's), so both offsets address its `Py<PyAny>` fields, each a non-null
-    // object pointer; `disabled` is only compared; `_cache` is checked alive and an exact
-    // dict before the probe, which with an int key runs no Python code.
+    let logger = FIELDS.of(logger.as_any())?;
+    // SAFETY: attached; `logger` is an instance of Logger (FIELDS checked); `disabled` is
+    // only compared; `_cache` is an exact dict, whose probe with an int key runs no Python
+    // code.
     unsafe {
-        let base = logger.as_ptr() as *const u8;
-        let disabled = *(base.add(off_disabled) as *const *mut ffi::PyObject);
+        let disabled = field_in_place(logger, Field::Disabled)?;
         if disabled == ffi::Py_True() {
             return Some(false);
         }
         if disabled != ffi::Py_False() {
             return None;
         }
-        let cache = *(base.add(off_cache) as *const *mut ffi::PyObject);
-        if cache.is_null() || ffi::Py_REFCNT(cache) <= 0 || ffi::PyDict_CheckExact(cache) == 0 {
+        let cache = field_in_place(logger, Field::Cache)?;
+        if ffi::PyDict_CheckExact(cache) == 0 {
             return None;
         }
         // A failed probe is a miss (the full body then looks again, raising as the stdlib).
@@ -864,7 +931,7 @@ fn do_log<'py>(
             exc_info = state::global(py, intern!(py, "sys"))?.call_method0(intern!(py, "exc_info"))?;
         }
     }
-    let name = Logger::field(slf, |l| &l.name);
+    let name = Fields::of(slf.as_any()).get(Field::Name)?;
     let make_record = intern!(py, "makeRecord");
     let record = if MAKE_RECORD.is_native(slf.as_any()) {
         make_record_impl(py, &name, level, &fn_, &lno, msg, args, &exc_info, &func, &opts.extra, &sinfo)?
@@ -1040,7 +1107,7 @@ fn is_reserved_extra_key(key: &Bound<'_, PyAny>) -> PyResult<bool> {
 /// The body of `Logger.handle`.
 fn handle_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyResult<()> {
     let py = slf.py();
-    if Logger::field(slf, |l| &l.disabled).is_truthy()? {
+    if Fields::of(slf.as_any()).get(Field::Disabled)?.is_truthy()? {
         return Ok(());
     }
     let filter_name = intern!(py, "filter");
@@ -1100,10 +1167,8 @@ fn call_handlers_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>)
         if !cur.is_truthy()? {
             break;
         }
-        let handlers = match cur.cast::<Logger>() {
-            Ok(l) => l.borrow().handlers.clone_ref(py).into_bound(py),
-            Err(_) => cur.getattr(intern!(py, "handlers"))?,
-        };
+        let fields = Fields::of(&cur);
+        let handlers = fields.get(Field::Handlers)?;
         let mut each_handler = |hdlr: Bound<'py, PyAny>| -> PyResult<()> {
             found += 1;
             let levelno = crate::record::field(record, crate::record::Field::Levelno)?;
@@ -1127,16 +1192,8 @@ fn call_handlers_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>)
         }
         // `propagate` and then `parent` read after the handlers ran, as the stdlib's
         // `if not c.propagate: … else: c = c.parent` does.
-        let propagate = match cur.cast::<Logger>() {
-            Ok(l) => l.borrow().propagate.clone_ref(py).into_bound(py),
-            Err(_) => cur.getattr(intern!(py, "propagate"))?,
-        };
-        if propagate.is_truthy()? {
-            let parent = match cur.cast::<Logger>() {
-                Ok(l) => l.borrow().parent.clone_ref(py).into_bound(py),
-                Err(_) => cur.getattr(intern!(py, "parent"))?,
-            };
-            c = Some(parent);
+        if fields.get(Field::Propagate)?.is_truthy()? {
+            c = Some(fields.get(Field::Parent)?);
         }
     }
     if found == 0 {
@@ -1149,7 +1206,7 @@ fn call_handlers_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>)
         } else if state::global_is_true(py, intern!(py, "raiseExceptions"))? {
             let manager = slf.getattr(intern!(py, "manager"))?;
             if !manager.getattr(intern!(py, "emittedNoHandlerWarning"))?.is_truthy()? {
-                let name = Logger::field(slf, |l| &l.name);
+                let name = Fields::of(slf.as_any()).get(Field::Name)?;
                 let text = PyString::new(py, "No handlers could be found for logger \"%s\"\n").rem((name,))?;
                 state::global(py, intern!(py, "sys"))?
                     .getattr(intern!(py, "stderr"))?
@@ -1399,9 +1456,9 @@ impl Logger {
     fn add_handler(slf: &Bound<'_, Self>, hdlr: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = slf.py();
         with_lock(py, || {
-            let handlers = slf.getattr(intern!(py, "handlers"))?;
-            if !handlers.contains(hdlr)? {
-                handlers.call_method1(intern!(py, "append"), (hdlr,))?;
+            // `if not (hdlr in self.handlers): self.handlers.append(hdlr)`
+            if !slf.getattr(intern!(py, "handlers"))?.contains(hdlr)? {
+                slf.getattr(intern!(py, "handlers"))?.call_method1(intern!(py, "append"), (hdlr,))?;
             }
             Ok(())
         })
@@ -1412,9 +1469,9 @@ impl Logger {
     fn remove_handler(slf: &Bound<'_, Self>, hdlr: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = slf.py();
         with_lock(py, || {
-            let handlers = slf.getattr(intern!(py, "handlers"))?;
-            if handlers.contains(hdlr)? {
-                handlers.call_method1(intern!(py, "remove"), (hdlr,))?;
+            // `if hdlr in self.handlers: self.handlers.remove(hdlr)`
+            if slf.getattr(intern!(py, "handlers"))?.contains(hdlr)? {
+                slf.getattr(intern!(py, "handlers"))?.call_method1(intern!(py, "remove"), (hdlr,))?;
             }
             Ok(())
         })

@@ -776,3 +776,102 @@ def test_call_handlers_reads_propagate_and_parent_after_the_handlers():
         other.warning("three")
         """
     )
+
+
+def test_logger_subclass_fields_as_properties_see_every_read_and_assignment():
+    # A Logger subclass redefining its attributes as properties: __init__ assigns through
+    # them and isEnabledFor / getEffectiveLevel / handle / callHandlers / addHandler read
+    # them as often, and in the order, the stdlib does.
+    assert_same_output(
+        """
+        import io, logging, sys
+        reads = []
+        def traced(name):
+            def get(self):
+                reads.append(name)
+                return self.__dict__['_' + name]
+            def set(self, v):
+                reads.append('set ' + name)
+                self.__dict__['_' + name] = v
+            return property(get, set)
+        class L(logging.Logger):
+            name = traced('name'); level = traced('level'); parent = traced('parent')
+            propagate = traced('propagate'); handlers = traced('handlers'); disabled = traced('disabled')
+            _cache = traced('_cache'); filters = traced('filters')
+        logging.setLoggerClass(L)
+        lg = logging.getLogger('lp.child')
+        print(reads); reads.clear()
+        s = io.StringIO()
+        h = logging.StreamHandler(s)
+        lg.addHandler(h)
+        print(reads); reads.clear()
+        lg.warning('one')
+        print(reads); reads.clear()
+        lg.warning('two')
+        print(reads); reads.clear()
+        lg.debug('three')
+        print(reads); reads.clear()
+        print(lg.isEnabledFor(10), lg.getEffectiveLevel(), reads); reads.clear()
+        lg.propagate = False
+        lg.error('four')
+        print(reads); reads.clear()
+        lg.disabled = True
+        lg.error('five')
+        print(reads); reads.clear()
+        print(repr(lg), reads); reads.clear()
+        a = logging.LoggerAdapter(lg, {})
+        lg.disabled = False
+        a.info('six'); a.warning('seven')
+        print(reads); reads.clear()
+        print(s.getvalue())
+        """
+    )
+
+
+def test_logger_fields_patched_on_the_class_or_filterer_properties():
+    # A property patched onto Logger itself, a subclass with __bool__, a Filterer subclass
+    # whose `filters` is a property, and a failing re-__init__ (name assigned before the
+    # level is checked).
+    assert_same_output(
+        """
+        import io, logging, sys
+        # Patches on the classes themselves, and a subclass with __bool__, plain subclass
+        reads = []
+        class L(logging.Logger):
+            pass
+        logging.setLoggerClass(L)
+        lg = logging.getLogger('q.r')
+        s = io.StringIO(); lg.addHandler(logging.StreamHandler(s))
+        lg.warning('plain subclass')
+        class B(logging.Logger):
+            def __bool__(self):
+                reads.append('bool'); return True
+        logging.setLoggerClass(B)
+        b = logging.getLogger('q.r.b')
+        b.addHandler(logging.StreamHandler(s))
+        b.warning('bool logger')
+        print(b.getEffectiveLevel(), reads)
+        lg.setLevel(5)
+        print(b.getEffectiveLevel(), reads)
+        class F(logging.Filterer):
+            @property
+            def filters(self):
+                reads.append('get filters'); return self.__dict__['_f']
+            @filters.setter
+            def filters(self, v):
+                reads.append('set filters'); self.__dict__['_f'] = v
+        reads.clear()
+        f = F(); f.addFilter(lambda r: True); f.removeFilter(1); print(reads, f.filter(logging.makeLogRecord({})))
+        try:
+            lg.__init__('renamed', 'BOGUS')
+        except ValueError as e:
+            print('ValueError', e)
+        print(lg.name, lg.filters)
+        orig = logging.Logger.__dict__.get('propagate')
+        logging.Logger.propagate = property(lambda self: reads.append('prop') or False, lambda self, v: reads.append(('setprop', v)))
+        lg.warning('patched class')
+        print(reads); reads.clear()
+        print(logging.getLogger('q').propagate, reads); reads.clear()
+        print(s.getvalue())
+        """
+    )
