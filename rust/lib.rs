@@ -20,6 +20,7 @@ pub mod logger;
 pub mod manager;
 pub mod module_functions;
 pub mod capture;
+pub mod class_patterns;
 pub mod record;
 pub mod stream_handler;
 pub mod style;

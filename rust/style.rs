@@ -30,6 +30,7 @@ use pyo3::types::{PyDict, PyInt, PyList, PyString, PySuper, PyTuple, PyType};
 use pyo3::{ffi, intern, PyTraverseError, PyTypeInfo, PyVisit};
 use smallvec::SmallVec;
 
+use crate::class_patterns;
 use crate::dispatch;
 use crate::state::{self, minor};
 
@@ -873,7 +874,27 @@ fn template_uses_time(slf: &Bound<'_, PyAny>) -> PyResult<bool> {
     cached_find(slf, 1, &fmt, &needle)
 }
 
-fn compile_re(py: Python<'_>, pattern: &str, ignore_case: bool) -> PyResult<Py<PyAny>> {
+/// Arguments for `_sre.compile` that `build.rs` captured from `re.compile` of a class pattern
+/// under the interpreter it built for (a pattern without named groups).
+struct Precompiled {
+    pattern: &'static str,
+    flags: i64,
+    code: &'static [u32],
+    groups: i64,
+    indexgroup_len: usize,
+}
+
+include!(concat!(env!("OUT_DIR"), "/precompiled_patterns.rs"));
+
+/// `re.compile(pattern[, re.I])` for one of the class patterns: the stdlib compiles these at
+/// `import logging`, which is most of the import's time. Under the interpreter `build.rs`
+/// ran (the same `sys.version` and `_sre.MAGIC`: the same compiler) the `Pattern` is made
+/// from the code it captured, as `re` itself hands it to `_sre.compile`; elsewhere `re`
+/// compiles it here.
+fn compile_re(py: Python<'_>, (pattern, ignore_case): (&str, bool)) -> PyResult<Py<PyAny>> {
+    if let Some(compiled) = precompiled(py, pattern)? {
+        return Ok(compiled.unbind());
+    }
     let re = py.import("re")?;
     let obj = if ignore_case {
         re.call_method1("compile", (pattern, re.getattr("I")?))?
@@ -881,6 +902,23 @@ fn compile_re(py: Python<'_>, pattern: &str, ignore_case: bool) -> PyResult<Py<P
         re.call_method1("compile", (pattern,))?
     };
     Ok(obj.unbind())
+}
+
+fn precompiled<'py>(py: Python<'py>, pattern: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let Some(entry) = PRECOMPILED.iter().find(|entry| entry.pattern == pattern) else {
+        return Ok(None);
+    };
+    let sre = py.import("_sre")?;
+    let same_interpreter = py.import("sys")?.getattr("version")?.extract::<String>()? == BUILT_FOR
+        && sre.getattr("MAGIC")?.extract::<i64>()? == SRE_MAGIC
+        && sre.getattr("CODESIZE")?.extract::<i64>()? == SRE_CODESIZE;
+    if !same_interpreter {
+        return Ok(None);
+    }
+    let code = PyList::new(py, entry.code)?;
+    let indexgroup = PyTuple::new(py, (0..entry.indexgroup_len).map(|_| py.None()))?;
+    let args = (entry.pattern, entry.flags, code, entry.groups, PyDict::new(py), indexgroup);
+    sre.call_method1("compile", args).map(Some)
 }
 
 /// The shared part of `__init__`: `self._fmt = fmt or self.default_format` and, on 3.10+,
@@ -914,7 +952,7 @@ impl PercentStyle {
 
     #[classattr]
     fn validation_pattern(py: Python<'_>) -> PyResult<Py<PyAny>> {
-        compile_re(py, r"%\(\w+\)[#0+ -]*(\*|\d+)?(\.(\*|\d+))?[diouxefgcrsa%]", true)
+        compile_re(py, class_patterns::VALIDATION_PATTERN)
     }
 
     #[new]
@@ -999,12 +1037,12 @@ impl StrFormatStyle {
 
     #[classattr]
     fn fmt_spec(py: Python<'_>) -> PyResult<Py<PyAny>> {
-        compile_re(py, r"^(.?[<>=^])?[+ -]?#?0?(\d+|{\w+})?[,_]?(\.(\d+|{\w+}))?[bcdefgnosx%]?$", true)
+        compile_re(py, class_patterns::FMT_SPEC)
     }
 
     #[classattr]
     fn field_spec(py: Python<'_>) -> PyResult<Py<PyAny>> {
-        compile_re(py, r"^(\d+|\w+)(\.\w+|\[[^]]+\])*$", false)
+        compile_re(py, class_patterns::FIELD_SPEC)
     }
 
     #[new]

@@ -169,6 +169,31 @@ def test_class_attributes():
     assert L.Formatter.default_msec_format == S.Formatter.default_msec_format
 
 
+def test_class_patterns_are_the_stdlib_patterns():
+    # Made at import from the engine code build.rs captured under this interpreter (or
+    # compiled by re elsewhere): a Pattern compares equal only with the same code.
+    pairs = [
+        (L.PercentStyle.validation_pattern, S.PercentStyle.validation_pattern),
+        (L.StrFormatStyle.fmt_spec, S.StrFormatStyle.fmt_spec),
+        (L.StrFormatStyle.field_spec, S.StrFormatStyle.field_spec),
+    ]
+    for ours, theirs in pairs:
+        assert type(ours) is type(theirs)
+        assert ours == theirs, ours.pattern
+        assert (ours.pattern, ours.flags, ours.groups, ours.groupindex) == (
+            theirs.pattern,
+            theirs.flags,
+            theirs.groups,
+            theirs.groupindex,
+        )
+    for text in ("%(message)s", "%(a)-5.2f", "%(x)Z", "100%"):
+        assert repr(pairs[0][0].search(text)) == repr(pairs[0][1].search(text))
+    for text in ("<10", ".3f", "{w}.{p}", "x"):
+        assert repr(pairs[1][0].match(text)) == repr(pairs[1][1].match(text))
+    for text in ("a.b[0]", "0", "a-b"):
+        assert repr(pairs[2][0].match(text)) == repr(pairs[2][1].match(text))
+
+
 def test_instance_state_is_in_dict():
     f = L.Formatter("%(message)s", "%H")
     assert set(vars(f)) == set(vars(S.Formatter("%(message)s", "%H")))
