@@ -293,8 +293,8 @@ impl<'a, 'py> Fields<'a, 'py> {
 // The bodies of the stdlib's methods, callable from native code.
 // ---------------------------------------------------------------------------------------
 
-/// `logger.name`: the field of an exact `Logger`/`RootLogger` (whose `name` is the slot's
-/// data descriptor), else the attribute.
+/// `logger.name`: the field in place for a logger whose fields are native, else the
+/// attribute.
 pub fn name_of<'py>(logger: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     Fields::of(logger).get(Field::Name)
 }
