@@ -335,10 +335,7 @@ pub fn is_enabled_for<'py>(slf: &Bound<'py, Logger>, level: &Bound<'py, PyAny>) 
     }
     with_lock(py, || {
         let manager = slf.getattr(intern!(py, "manager"))?;
-        let disable = match manager.cast::<Manager>() {
-            Ok(m) if manager.get_type().is(py.get_type::<Manager>()) => Manager::disable_level(m),
-            _ => manager.getattr(intern!(py, "disable"))?,
-        };
+        let disable = Manager::disable_of(&manager)?;
         let is_enabled = if disable.ge(level)? {
             py_bool(py, false)
         } else {

@@ -123,10 +123,33 @@ pub struct Manager {
     log_record_factory: Py<PyAny>,
 }
 
+/// The manager's attributes are used in place while no subclass or patch of the class
+/// redefines one (`disable` is the stdlib's property over `_disable`).
+static FIELDS: crate::dispatch::NativeFields<Manager> = crate::dispatch::NativeFields::new(&[
+    "root",
+    "disable",
+    "_disable",
+    "emittedNoHandlerWarning",
+    "loggerDict",
+    "loggerClass",
+    "logRecordFactory",
+]);
+
 impl Manager {
-    /// `manager.disable` of a native manager, without a Python call.
-    pub fn disable_level<'py>(slf: &Bound<'py, Manager>) -> Bound<'py, PyAny> {
-        slf.borrow().disable_value.clone_ref(slf.py()).into_bound(slf.py())
+    /// `manager.disable`: in place for a manager whose attributes are native.
+    pub fn disable_of<'py>(manager: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        match FIELDS.of(manager) {
+            Some(m) => Ok(m.borrow().disable_value.clone_ref(manager.py()).into_bound(manager.py())),
+            None => manager.getattr(intern!(manager.py(), "disable")),
+        }
+    }
+
+    /// `manager.loggerDict`: in place for a manager whose attributes are native.
+    fn logger_dict_of<'py>(manager: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        match FIELDS.of(manager) {
+            Some(m) => Ok(m.borrow().logger_dict.clone_ref(manager.py()).into_bound(manager.py())),
+            None => manager.getattr(intern!(manager.py(), "loggerDict")),
+        }
     }
 }
 
@@ -148,6 +171,15 @@ impl Manager {
     /// Initialize the manager with the root node of the logger hierarchy.
     fn __init__(slf: &Bound<'_, Self>, rootnode: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = slf.py();
+        if FIELDS.of(slf.as_any()).is_none() {
+            // Each assignment as the stdlib makes it, in its order (properties see them).
+            slf.setattr(intern!(py, "root"), rootnode)?;
+            slf.setattr(intern!(py, "disable"), 0)?;
+            slf.setattr(intern!(py, "emittedNoHandlerWarning"), false)?;
+            slf.setattr(intern!(py, "loggerDict"), PyDict::new(py))?;
+            slf.setattr(intern!(py, "loggerClass"), py.None())?;
+            return slf.setattr(intern!(py, "logRecordFactory"), py.None());
+        }
         {
             let mut this = slf.borrow_mut();
             this.root = rootnode.clone().unbind();
@@ -207,19 +239,20 @@ impl Manager {
     fn fixup_parents(slf: &Bound<'_, Self>, alogger: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = slf.py();
         let name = alogger.getattr(intern!(py, "name"))?;
-        let logger_dict = slf.getattr(intern!(py, "loggerDict"))?;
+        // `self.loggerDict`, read at each use as the stdlib does.
+        let logger_dict = || Manager::logger_dict_of(slf.as_any());
         let dot = PyString::new(py, ".");
         let mut i: isize = name.call_method1(intern!(py, "rfind"), (&dot,))?.extract()?;
         let mut rv: Option<Bound<'_, PyAny>> = None;
         // `while (i > 0) and not rv`: rv is None or a Logger (always true).
         while i > 0 && rv.is_none() {
             let substr = name.get_item(crate::py_slice::slice(py, Some(0), Some(i))?)?;
-            if !logger_dict.contains(&substr)? {
+            if !logger_dict()?.contains(&substr)? {
                 let ph = Bound::new(py, PlaceHolder { logger_map: PyDict::new(py).into_any().unbind() })?;
                 PlaceHolder::__init__(&ph, alogger)?;
-                logger_dict.set_item(&substr, ph)?;
+                logger_dict()?.set_item(&substr, ph)?;
             } else {
-                let obj = logger_dict.get_item(&substr)?;
+                let obj = logger_dict()?.get_item(&substr)?;
                 if obj.is_instance_of::<Logger>() {
                     rv = Some(obj);
                 } else {
@@ -330,16 +363,10 @@ pub fn existing_logger<'py>(
     lock: &Bound<'py, PyAny>,
 ) -> Option<Bound<'py, PyAny>> {
     let py = manager.py();
-    // SAFETY: attached; type pointers compared only.
-    if unsafe { ffi::Py_TYPE(manager.as_ptr()) } != <Manager as pyo3::PyTypeInfo>::type_object_raw(py)
-        || !GET_LOGGER.is_native(manager)
-        || !name.is_exact_instance_of::<PyString>()
-        || !crate::dispatch::lock_is_free(lock)
-    {
+    let m = FIELDS.of(manager)?;
+    if !GET_LOGGER.is_native(manager) || !name.is_exact_instance_of::<PyString>() || !crate::dispatch::lock_is_free(lock) {
         return None;
     }
-    // SAFETY: the type was checked to be exactly Manager.
-    let m = unsafe { manager.cast_unchecked::<Manager>() };
     let logger_dict = m.try_borrow().ok()?.logger_dict.clone_ref(py).into_bound(py);
     let d = logger_dict.cast_exact::<PyDict>().ok()?;
     // SAFETY: attached; `d` is an exact dict and `name` an exact str; the hit is borrowed
@@ -370,7 +397,7 @@ pub fn manager_get_logger<'py>(manager: &Bound<'py, PyAny>, name: &Bound<'py, Py
     // The common case, an existing logger in an exact dict: looked up without taking the
     // lock when taking it could not wait (see `module_lock_is_free`).
     if name.is_exact_instance_of::<PyString>() && module_lock_is_free(py) {
-        if let Ok(m) = manager.cast::<Manager>() {
+        if let Some(m) = FIELDS.of(manager) {
             let logger_dict = m.borrow().logger_dict.clone_ref(py).into_bound(py);
             if let Ok(d) = logger_dict.cast_exact::<PyDict>() {
                 if let Some(rv) = d.get_item(name)? {
@@ -382,13 +409,11 @@ pub fn manager_get_logger<'py>(manager: &Bound<'py, PyAny>, name: &Bound<'py, Py
         }
     }
     with_lock(py, || {
-        let logger_dict = match manager.cast::<Manager>() {
-            Ok(m) => m.borrow().logger_dict.clone_ref(py).into_bound(py),
-            Err(_) => manager.getattr(intern!(py, "loggerDict"))?,
-        };
-        // The common case: an exact dict holding the logger (`name in d` then `d[name]`,
-        // which for an exact dict and a str key run no Python code).
-        if let Ok(d) = logger_dict.cast_exact::<PyDict>() {
+        let logger_dict = Manager::logger_dict_of(manager)?;
+        // The common case: a native manager's exact dict holding the logger (`name in d`
+        // then `d[name]`, which for an exact dict and a str key run no Python code).
+        let native = FIELDS.of(manager).is_some();
+        if let (Ok(d), true) = (logger_dict.cast_exact::<PyDict>(), native) {
             if name.is_exact_instance_of::<PyString>() {
                 if let Some(rv) = d.get_item(name)? {
                     if !rv.is_instance_of::<PlaceHolder>() {
@@ -402,11 +427,15 @@ pub fn manager_get_logger<'py>(manager: &Bound<'py, PyAny>, name: &Bound<'py, Py
             let klass = if klass.is_truthy()? { klass } else { state::global(py, intern!(py, "_loggerClass"))? };
             let rv = klass.call1((name,))?;
             rv.setattr(intern!(py, "manager"), manager)?;
+            // `self.loggerDict[name] = rv`, `self.loggerDict` read anew each time as the
+            // stdlib does (once is the same for a native manager).
+            let logger_dict = if native { logger_dict.clone() } else { Manager::logger_dict_of(manager)? };
             logger_dict.set_item(name, &rv)?;
             Ok(rv)
         };
         if logger_dict.contains(name)? {
-            let rv = logger_dict.get_item(name)?;
+            let again = if native { logger_dict.clone() } else { Manager::logger_dict_of(manager)? };
+            let rv = again.get_item(name)?;
             if rv.is_instance_of::<PlaceHolder>() {
                 let ph = rv;
                 let rv = new_logger()?;

@@ -875,3 +875,45 @@ def test_logger_fields_patched_on_the_class_or_filterer_properties():
         print(s.getvalue())
         """
     )
+
+
+def test_manager_subclass_attributes_as_properties_see_every_read_and_assignment():
+    # Manager.__init__ assigns through properties; getLogger / _fixupParents read
+    # loggerDict at each use, isEnabledFor reads manager.disable, a property patched onto
+    # Manager itself is honoured.
+    assert_same_output(
+        """
+        import io, logging, sys
+        reads = []
+        def traced(name):
+            def get(self):
+                reads.append(name)
+                return self.__dict__['_' + name]
+            def set(self, v):
+                reads.append('set ' + name)
+                self.__dict__['_' + name] = v
+            return property(get, set)
+        class M(logging.Manager):
+            root = traced('root'); loggerDict = traced('loggerDict'); loggerClass = traced('loggerClass')
+            logRecordFactory = traced('logRecordFactory'); emittedNoHandlerWarning = traced('emittedNoHandlerWarning')
+            disable = traced('disable')
+        m = M(logging.root)
+        print(reads); reads.clear()
+        a = m.getLogger('m.a.b')
+        print(type(a).__name__, reads); reads.clear()
+        b = m.getLogger('m.a')
+        print(reads); reads.clear()
+        print(m.getLogger('m.a') is b, reads); reads.clear()
+        b.manager = m
+        s = io.StringIO(); b.addHandler(logging.StreamHandler(s)); b.propagate = False
+        b.warning('one')
+        print(reads); reads.clear()
+        b.warning('two')
+        print(reads); reads.clear()
+        logging.Manager.disable = property(lambda self: reads.append('patched disable') or 0, lambda self, v: None)
+        b._cache.clear()
+        b.error('three')
+        print(reads); reads.clear()
+        print(s.getvalue())
+        """
+    )
