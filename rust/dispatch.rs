@@ -29,6 +29,29 @@ use pyo3::types::{PyString, PyTuple, PyType};
 use pyo3::PyTypeInfo;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering::Relaxed};
 
+/// `bool(obj)`, as `PyObject_IsTrue` decides it, with its first answers (`True`, `False`,
+/// `None`: most of the flags the stdlib tests on every record) made without the call.
+pub trait Truth {
+    fn is_true(&self) -> PyResult<bool>;
+}
+
+impl Truth for Bound<'_, PyAny> {
+    #[inline(always)]
+    fn is_true(&self) -> PyResult<bool> {
+        let p = self.as_ptr();
+        // SAFETY: the singletons' addresses are only compared.
+        unsafe {
+            if p == ffi::Py_True() {
+                return Ok(true);
+            }
+            if p == ffi::Py_False() || p == ffi::Py_None() {
+                return Ok(false);
+            }
+        }
+        self.is_truthy()
+    }
+}
+
 /// Call `obj.name(*args)` as Python would.
 #[inline]
 pub fn call_method<'py, A>(
@@ -303,7 +326,7 @@ pub(crate) fn shadowed_by_instance(obj: &Bound<'_, PyAny>, name: &Bound<'_, PySt
         if ffi::PyDict_CheckExact(dict) == 0 {
             return true;
         }
-        if ffi::PyDict_Size(dict) == 0 {
+        if dict_len(dict) == 0 {
             return false;
         }
         // PyDict_Contains: 0/1 with no exception state to inspect on a miss; -1 (a key
@@ -317,6 +340,15 @@ pub(crate) fn shadowed_by_instance(obj: &Bound<'_, PyAny>, name: &Bound<'_, PySt
             }
         }
     }
+}
+
+/// `len(d)` for a dict (or dict subclass) object: `PyDict_Size` without the call.
+///
+/// # Safety
+/// `dict` is a live dict.
+#[inline(always)]
+pub(crate) unsafe fn dict_len(dict: *mut ffi::PyObject) -> ffi::Py_ssize_t {
+    (*(dict as *mut ffi::PyDictObject)).ma_used
 }
 
 /// The instance `__dict__` of `o` (borrowed), NULL when it has none (yet).

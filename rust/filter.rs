@@ -2,9 +2,10 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
-use pyo3::{intern, PyTraverseError, PyVisit};
+use pyo3::{ffi, intern, PyTraverseError, PyVisit};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-use crate::dispatch;
+use crate::dispatch::{self, Truth};
 use crate::record::LogRecord;
 use crate::state;
 
@@ -134,8 +135,7 @@ impl Filterer {
     /// returning a false value. From 3.12 a filter may return a LogRecord that replaces the
     /// record for the rest of the processing, and the (possibly new) record is returned.
     fn filter<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        static FILTERS: FiltersSite = filters_site();
-        run_filters(slf.as_any(), record, &FILTERS)
+        run_filters(slf.as_any(), record)
     }
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
@@ -145,53 +145,60 @@ impl Filterer {
     fn __clear__(&mut self) {}
 }
 
-/// Where `filterer.filters` is read: each caller keeps its own, since loggers and handlers
-/// take turns on every record and one place's cache would see them alternate.
-pub type FiltersSite = dispatch::NativeMethod<Filterer>;
+/// `filters` is used in place while no subclass or patch of the class redefines it.
+static FIELDS: dispatch::NativeFields<Filterer> = dispatch::NativeFields::new(&["filters"]);
 
-/// A [`FiltersSite`] for a caller's `static`.
-pub const fn filters_site() -> FiltersSite {
-    dispatch::NativeMethod::new("filters")
+/// Byte offset of `Filterer.filters` from the object's address, the same in every instance
+/// of `Filterer` and its subclasses (loggers and handlers: their layouts extend Filterer's);
+/// measured once at registration from a live instance. 0: unknown.
+static FILTERS_OFFSET: AtomicUsize = AtomicUsize::new(0);
+
+fn measure_filters_offset(py: Python<'_>) -> PyResult<()> {
+    let filterer = Bound::new(py, Filterer::new(py))?;
+    let offset = &filterer.borrow().filters as *const Py<PyAny> as usize - filterer.as_ptr() as usize;
+    FILTERS_OFFSET.store(offset, Relaxed);
+    Ok(())
 }
 
 /// `Filterer.__init__(self)`: `self.filters = []`, in place while `filters` on the type is
 /// still `Filterer`'s field.
 pub fn init_filters(filterer: &Bound<'_, PyAny>) -> PyResult<()> {
-    static FILTERS: FiltersSite = filters_site();
     let py = filterer.py();
-    if let Ok(native) = filterer.cast::<Filterer>() {
-        if FILTERS.type_is_native(filterer) {
-            native.borrow_mut().filters = PyList::empty(py).into_any().unbind();
-            return Ok(());
-        }
+    if let Some(native) = FIELDS.of(filterer) {
+        native.borrow_mut().filters = PyList::empty(py).into_any().unbind();
+        return Ok(());
     }
     filterer.setattr(intern!(py, "filters"), PyList::empty(py))
 }
 
-/// `filterer.filters`: the native field while `filters` on the type is still `Filterer`'s.
-fn filters_of<'py>(filterer: &Bound<'py, PyAny>, site: &FiltersSite) -> PyResult<Bound<'py, PyAny>> {
-    if let Ok(native) = filterer.cast::<Filterer>() {
-        if site.type_is_native(filterer) {
-            if let Ok(this) = native.try_borrow() {
-                return Ok(this.filters.bind(filterer.py()).clone());
+/// `filterer.filters`: the native field, read in place (no borrow of the cell: this runs
+/// twice a record), while `filters` on the type is still `Filterer`'s; else the attribute.
+fn filters_of<'py>(filterer: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = filterer.py();
+    let offset = FILTERS_OFFSET.load(Relaxed);
+    if offset != 0 && FIELDS.of(filterer).is_some() {
+        // SAFETY: attached; an instance of Filterer (checked), whose field at `offset` holds
+        // an object pointer; one being deallocated (reference count 0: read from a finalizer
+        // its replacement triggered) is left to the attribute read. No Python code runs
+        // before the value is owned.
+        unsafe {
+            let value = *((filterer.as_ptr() as *const u8).add(offset) as *const *mut ffi::PyObject);
+            if !value.is_null() && ffi::Py_REFCNT(value) > 0 {
+                return Ok(Bound::from_borrowed_ptr(py, value));
             }
         }
     }
-    filterer.getattr(intern!(filterer.py(), "filters"))
+    filterer.getattr(intern!(py, "filters"))
 }
 
 /// The body of `Filterer.filter`, shared by loggers and handlers.
 ///
 /// Returns the record (possibly replaced, 3.12+) when it passes, `False` when vetoed; on
 /// 3.9–3.11 it returns `True`/`False` like the stdlib.
-pub fn run_filters<'py>(
-    filterer: &Bound<'py, PyAny>,
-    record: &Bound<'py, PyAny>,
-    site: &FiltersSite,
-) -> PyResult<Bound<'py, PyAny>> {
+pub fn run_filters<'py>(filterer: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = filterer.py();
     let returns_record = state::minor(py) >= 12;
-    let filters = filters_of(filterer, site)?;
+    let filters = filters_of(filterer)?;
     let mut record = record.clone();
     let no_filters = filters.cast_exact::<PyList>().is_ok_and(|list| list.is_empty());
     // `for f in self.filters` (no iterator at all for the common empty list); no borrow is
@@ -204,7 +211,7 @@ pub fn run_filters<'py>(
         } else {
             f.call1((&record,))?
         };
-        if !result.is_truthy()? {
+        if !result.is_true()? {
             return Ok(false.into_pyobject(py)?.to_owned().into_any());
         }
         if returns_record && result.is_instance_of::<LogRecord>() {
@@ -221,5 +228,5 @@ pub fn run_filters<'py>(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Filter>()?;
     m.add_class::<Filterer>()?;
-    Ok(())
+    measure_filters_offset(m.py())
 }

@@ -13,7 +13,7 @@ use pyo3::types::{PyDict, PyFloat, PyInt, PyString, PyTuple};
 use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 
 use crate::attached_cell::AttachedCell;
-use crate::dispatch;
+use crate::dispatch::{self, Truth};
 use crate::record;
 use crate::state;
 use crate::style::{self, unexpected_keyword_39, Arg};
@@ -174,7 +174,7 @@ impl Formatter {
         slf.setattr(intern!(py, "_style"), &style_obj)?;
         let validate = match validate {
             Arg::Missing => true,
-            Arg::Given(v) => v.is_truthy()?,
+            Arg::Given(v) => v.is_true()?,
         };
         if validate {
             dispatch::call_method0(&style_obj, intern!(py, "validate"))?;
@@ -461,14 +461,14 @@ fn format_time_impl<'py>(
     let time = state::global(py, intern!(py, "time"))?;
     let strftime = STRFTIME.get(&time)?;
     if let Some(datefmt) = datefmt {
-        if datefmt.is_truthy()? {
+        if datefmt.is_true()? {
             return cached_strftime(py, &converter, &created, datefmt, &strftime);
         }
     }
     let default_fmt = DEFAULT_TIME_FORMAT.get(slf)?;
     let s = cached_strftime(py, &converter, &created, &default_fmt, &strftime)?;
     let msec_fmt = DEFAULT_MSEC_FORMAT.get(slf)?;
-    if !msec_fmt.is_truthy()? {
+    if !msec_fmt.is_true()? {
         return Ok(s);
     }
     let msecs = TimeField::read(record, record::Field::Msecs)?;
@@ -653,7 +653,7 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
     } else {
         dispatch::call_method0(slf, intern!(py, "usesTime"))?
     };
-    if uses_time.is_truthy()? {
+    if uses_time.is_true()? {
         let datefmt = DATEFMT.get(slf)?;
         let asctime = if FORMAT_TIME.is_native(slf) {
             format_time_impl(slf, record, Some(&datefmt))?
@@ -674,10 +674,10 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
             return append_stack_info(slf, record, s, stack_info);
         }
     }
-    if record::field(record, record::Field::ExcInfo)?.is_truthy()? {
+    if record::field(record, record::Field::ExcInfo)?.is_true()? {
         // Cache the traceback text to avoid converting it multiple times
         // (it's constant anyway)
-        if !record::field(record, record::Field::ExcText)?.is_truthy()? {
+        if !record::field(record, record::Field::ExcText)?.is_true()? {
             let ei = record::field(record, record::Field::ExcInfo)?;
             let text = if FORMAT_EXCEPTION.is_native(slf) {
                 format_exception_impl(py, &ei)?
@@ -687,7 +687,7 @@ fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyRe
             record::setattr(record, intern!(py, "exc_text"), &text)?;
         }
     }
-    if record::field(record, record::Field::ExcText)?.is_truthy()? {
+    if record::field(record, record::Field::ExcText)?.is_true()? {
         if lacks_trailing_newline(&s)? {
             s = s.add("\n")?;
         }
@@ -705,7 +705,7 @@ fn append_stack_info<'py>(
     stack_info: Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    if stack_info.is_truthy()? {
+    if stack_info.is_true()? {
         if lacks_trailing_newline(&s)? {
             s = s.add("\n")?;
         }
@@ -739,7 +739,7 @@ impl BufferingFormatter {
     fn __init__(slf: &Bound<'_, Self>, linefmt: Option<Bound<'_, PyAny>>) -> PyResult<()> {
         let py = slf.py();
         let linefmt = match linefmt {
-            Some(l) if l.is_truthy()? => l,
+            Some(l) if l.is_true()? => l,
             _ => state::global(py, intern!(py, "_defaultFormatter"))?,
         };
         slf.setattr(intern!(py, "linefmt"), linefmt)

@@ -22,7 +22,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyString, PyTuple};
 
-use crate::dispatch;
+use crate::dispatch::{self, Truth};
 use crate::filter::Filterer;
 use crate::record::LogRecord;
 use crate::state;
@@ -113,7 +113,7 @@ pub fn with_cm<'py, T: Default>(cm: &Bound<'py, PyAny>, body: impl FnOnce() -> P
         Err(e) => {
             let suppress = exit
                 .call1((cm, e.get_type(py), e.value(py), e.traceback(py)))?
-                .is_truthy()?;
+                .is_true()?;
             if suppress {
                 Ok(T::default())
             } else {
@@ -165,7 +165,7 @@ pub fn with_module_lock<T: Default>(py: Python<'_>, body: impl FnOnce() -> PyRes
         return with_cm(&lock, body);
     }
     // _acquireLock: `if _lock: _lock.acquire()`; _releaseLock: `if _lock: _lock.release()`.
-    let held = lock.is_truthy()?;
+    let held = lock.is_true()?;
     if held {
         lock.call_method0(intern!(py, "acquire"))?;
     }
@@ -246,8 +246,7 @@ static RELEASE: dispatch::NativeMethod<Handler> = dispatch::NativeMethod::new("r
 /// `self.filter(record)`.
 pub fn call_filter<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     if FILTER.is_native(slf) {
-        static FILTERS: crate::filter::FiltersSite = crate::filter::filters_site();
-        crate::filter::run_filters(slf, record, &FILTERS)
+        crate::filter::run_filters(slf, record)
     } else {
         FILTER.call(slf, (record,))
     }
@@ -283,7 +282,7 @@ pub fn call_format<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> 
 fn lock_op(slf: &Bound<'_, PyAny>, op: &Bound<'_, PyString>, acquire: bool) -> PyResult<()> {
     let (lock, plain) = LOCK.get_plain(slf)?;
     // (An exact RLock is true without asking: it has no `__bool__`/`__len__`.)
-    if !dispatch::is_exact_rlock(&lock) && !lock.is_truthy()? {
+    if !dispatch::is_exact_rlock(&lock) && !lock.is_true()? {
         return Ok(());
     }
     // The attribute read again for the call, unless that would only give it again.
@@ -348,7 +347,7 @@ impl Handler {
                 slf.setattr(intern!(py, "_closed"), true)?;
             }
             let name = dispatch::getattr(slf, intern!(py, "_name"))?;
-            if name.is_truthy()? {
+            if name.is_true()? {
                 let handlers = state::global(py, intern!(py, "_handlers"))?;
                 if handlers.contains(&name)? {
                     handlers.del_item(&name)?;
@@ -366,7 +365,7 @@ impl Handler {
         if state::minor(py) >= 12 && rv.is_instance_of::<LogRecord>() {
             record = rv.clone();
         }
-        if rv.is_truthy()? {
+        if rv.is_true()? {
             with_handler_lock(slf, || call_emit(slf, &record))?;
         }
         Ok(rv)
@@ -376,7 +375,7 @@ impl Handler {
     pub fn format_impl<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let (formatter, plain) = FORMATTER.get_plain(slf)?;
-        let fmt = if formatter.is_truthy()? {
+        let fmt = if formatter.is_true()? {
             // `fmt = self.formatter` reads the attribute again (seen by a property).
             if plain {
                 formatter
@@ -395,7 +394,7 @@ impl Handler {
         let _ = slf;
         let sys = state::global(py, intern!(py, "sys"))?;
         let stderr = || sys.getattr(intern!(py, "stderr"));
-        if !(state::global_is_true(py, intern!(py, "raiseExceptions"))? && stderr()?.is_truthy()?) {
+        if !(state::global_is_true(py, intern!(py, "raiseExceptions"))? && stderr()?.is_true()?) {
             return Ok(());
         }
         let info = sys.call_method0(intern!(py, "exc_info"))?;
@@ -427,14 +426,14 @@ impl Handler {
             let dirname = state::global(py, intern!(py, "os"))?
                 .getattr(intern!(py, "path"))?
                 .getattr(intern!(py, "dirname"))?;
-            while frame.is_truthy()? {
+            while frame.is_true()? {
                 let filename = frame.getattr(intern!(py, "f_code"))?.getattr(intern!(py, "co_filename"))?;
                 if !dirname.call1((filename,))?.eq(&path0)? {
                     break;
                 }
                 frame = frame.getattr(intern!(py, "f_back"))?;
             }
-            if frame.is_truthy()? {
+            if frame.is_true()? {
                 let kw = PyDict::new(py);
                 kw.set_item("file", stderr()?)?;
                 traceback.call_method(intern!(py, "print_stack"), (&frame,), Some(&kw))?;
@@ -662,7 +661,7 @@ fn set_name_impl(slf: &Bound<'_, PyAny>, name: &Bound<'_, PyAny>) -> PyResult<()
             handlers.del_item(&old)?;
         }
         slf.setattr(intern!(py, "_name"), name)?;
-        if name.is_truthy()? {
+        if name.is_true()? {
             handlers.set_item(name, slf)?;
         }
         Ok(())
@@ -721,7 +720,7 @@ fn remove_handler_ref(py: Python<'_>, wr: &Bound<'_, PyAny>) -> PyResult<()> {
     ) else {
         return Ok(());
     };
-    if !(lock.is_truthy()? && handlers.is_truthy()?) {
+    if !(lock.is_true()? && handlers.is_true()?) {
         return Ok(());
     }
     let minor = state::minor(py);

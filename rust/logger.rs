@@ -17,7 +17,7 @@ use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use crate::caller::{self, VirtualFrames};
-use crate::dispatch;
+use crate::dispatch::{self, Truth};
 use crate::filter::{self, Filterer};
 use crate::levels;
 use crate::manager::{self, with_lock, Manager};
@@ -308,17 +308,17 @@ pub fn dispatch_is_enabled_for(slf: &Bound<'_, PyAny>, level: &Bound<'_, PyAny>)
             if let Some(enabled) = quick_enabled(logger, level) {
                 return Ok(enabled);
             }
-            return is_enabled_for(logger, level)?.is_truthy();
+            return is_enabled_for(logger, level)?.is_true();
         }
     }
-    dispatch::call_method(slf, name, (level,))?.is_truthy()
+    dispatch::call_method(slf, name, (level,))?.is_true()
 }
 
 /// The body of `Logger.isEnabledFor`.
 pub fn is_enabled_for<'py>(slf: &Bound<'py, Logger>, level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let fields = Fields::of(slf.as_any());
-    if fields.get(Field::Disabled)?.is_truthy()? {
+    if fields.get(Field::Disabled)?.is_true()? {
         return Ok(py_bool(py, false));
     }
     let cache = fields.get(Field::Cache)?;
@@ -365,9 +365,9 @@ pub fn get_effective_level<'py>(slf: &Bound<'py, Logger>) -> PyResult<Bound<'py,
     let py = slf.py();
     let mut logger = slf.clone().into_any();
     // `while logger: if logger.level: return logger.level; logger = logger.parent`
-    while !logger.is_none() && logger.is_truthy()? {
+    while !logger.is_none() && logger.is_true()? {
         let fields = Fields::of(&logger);
-        if fields.get(Field::Level)?.is_truthy()? {
+        if fields.get(Field::Level)?.is_true()? {
             return fields.get(Field::Level);
         }
         logger = fields.get(Field::Parent)?;
@@ -904,9 +904,9 @@ fn do_log<'py>(
             py.None().into_bound(py),
         )
     };
-    let (fn_, lno, func, sinfo) = if crate::state::global(py, intern!(py, "_srcfile"))?.is_truthy()? {
+    let (fn_, lno, func, sinfo) = if crate::state::global(py, intern!(py, "_srcfile"))?.is_true()? {
         let result = if FIND_CALLER.is_native(slf.as_any()) {
-            caller::find_caller(py, opts.stack_info.is_truthy()?, &opts.stacklevel, frames)
+            caller::find_caller(py, opts.stack_info.is_true()?, &opts.stacklevel, frames)
         } else {
             let _guard = VirtualFrames::enter(py, frames);
             FIND_CALLER.call(slf.as_any(), (&opts.stack_info, &opts.stacklevel)).and_then(|t| caller::unpack(&t))
@@ -920,7 +920,7 @@ fn do_log<'py>(
         unknown()
     };
     let mut exc_info = opts.exc_info;
-    if exc_info.is_truthy()? {
+    if exc_info.is_true()? {
         if exc_info.is_instance_of::<pyo3::exceptions::PyBaseException>() {
             let tb = exc_info.getattr(intern!(py, "__traceback__"))?;
             exc_info = PyTuple::new(py, [exc_info.get_type().into_any(), exc_info.clone(), tb])?.into_any();
@@ -1104,17 +1104,16 @@ fn is_reserved_extra_key(key: &Bound<'_, PyAny>) -> PyResult<bool> {
 /// The body of `Logger.handle`.
 fn handle_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>) -> PyResult<()> {
     let py = slf.py();
-    if Fields::of(slf.as_any()).get(Field::Disabled)?.is_truthy()? {
+    if Fields::of(slf.as_any()).get(Field::Disabled)?.is_true()? {
         return Ok(());
     }
     let filter_name = intern!(py, "filter");
     let maybe_record = if FILTER.is_native(slf.as_any()) {
-        static FILTERS: filter::FiltersSite = filter::filters_site();
-        filter::run_filters(slf.as_any(), record, &FILTERS)?
+        filter::run_filters(slf.as_any(), record)?
     } else {
         dispatch::call_method(slf.as_any(), filter_name, (record,))?
     };
-    if !maybe_record.is_truthy()? {
+    if !maybe_record.is_true()? {
         return Ok(());
     }
     let mut record = record.clone();
@@ -1161,7 +1160,7 @@ fn call_handlers_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>)
     let mut c: Option<Bound<'py, PyAny>> = Some(slf.clone().into_any());
     let mut found: usize = 0;
     while let Some(cur) = c.take() {
-        if !cur.is_truthy()? {
+        if !cur.is_true()? {
             break;
         }
         let fields = Fields::of(&cur);
@@ -1189,20 +1188,20 @@ fn call_handlers_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>)
         }
         // `propagate` and then `parent` read after the handlers ran, as the stdlib's
         // `if not c.propagate: … else: c = c.parent` does.
-        if fields.get(Field::Propagate)?.is_truthy()? {
+        if fields.get(Field::Propagate)?.is_true()? {
             c = Some(fields.get(Field::Parent)?);
         }
     }
     if found == 0 {
         let last_resort = crate::state::global(py, intern!(py, "lastResort"))?;
-        if last_resort.is_truthy()? {
+        if last_resort.is_true()? {
             let levelno = crate::record::field(record, crate::record::Field::Levelno)?;
             if levelno.ge(last_resort.getattr(intern!(py, "level"))?)? {
                 dispatch::call_method(&last_resort, intern!(py, "handle"), (record,))?;
             }
         } else if state::global_is_true(py, intern!(py, "raiseExceptions"))? {
             let manager = slf.getattr(intern!(py, "manager"))?;
-            if !manager.getattr(intern!(py, "emittedNoHandlerWarning"))?.is_truthy()? {
+            if !manager.getattr(intern!(py, "emittedNoHandlerWarning"))?.is_true()? {
                 let name = Fields::of(slf.as_any()).get(Field::Name)?;
                 let text = PyString::new(py, "No handlers could be found for logger \"%s\"\n").rem((name,))?;
                 state::global(py, intern!(py, "sys"))?
@@ -1373,7 +1372,7 @@ impl Logger {
         stacklevel: Py<PyAny>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
-        let (filename, lineno, name, sinfo) = caller::find_caller(py, stack_info.bind(py).is_truthy()?, stacklevel.bind(py), 0)?;
+        let (filename, lineno, name, sinfo) = caller::find_caller(py, stack_info.bind(py).is_true()?, stacklevel.bind(py), 0)?;
         PyTuple::new(py, [filename, lineno, name, sinfo])
     }
 
@@ -1485,11 +1484,11 @@ impl Logger {
     fn has_handlers(slf: &Bound<'_, Self>) -> PyResult<bool> {
         let py = slf.py();
         let mut c = slf.clone().into_any();
-        while c.is_truthy()? {
-            if c.getattr(intern!(py, "handlers"))?.is_truthy()? {
+        while c.is_true()? {
+            if c.getattr(intern!(py, "handlers"))?.is_true()? {
                 return Ok(true);
             }
-            if !c.getattr(intern!(py, "propagate"))?.is_truthy()? {
+            if !c.getattr(intern!(py, "propagate"))?.is_true()? {
                 break;
             }
             c = c.getattr(intern!(py, "parent"))?;

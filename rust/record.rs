@@ -25,7 +25,7 @@ use smallvec::SmallVec;
 
 use crate::attached_cell::AttachedCell;
 use crate::capture::{self, Created};
-use crate::dispatch::{_PyObject_GetDictPtr, _PyType_Lookup, type_version};
+use crate::dispatch::{Truth, _PyObject_GetDictPtr, _PyType_Lookup, type_version};
 use crate::levels;
 use crate::state;
 
@@ -867,7 +867,7 @@ pub fn copy_natively<'py>(copy_fn: &Bound<'py, PyAny>, record: &Bound<'py, PyAny
 /// a single non-empty mapping argument is used as the mapping for `%(key)s` formatting.
 fn single_mapping_argument<'py>(args: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
     let py = args.py();
-    if !args.is_truthy()? || args.len()? != 1 {
+    if !args.is_true()? || args.len()? != 1 {
         return Ok(None);
     }
     let first = args.get_item(0)?;
@@ -887,7 +887,7 @@ fn single_mapping_argument<'py>(args: &Bound<'py, PyAny>) -> PyResult<Option<Bou
             .getattr(intern!(py, "Mapping"))?;
         first.is_instance(&abc)?
     };
-    if is_mapping && first.is_truthy()? {
+    if is_mapping && first.is_true()? {
         Ok(Some(first))
     } else {
         Ok(None)
@@ -962,7 +962,7 @@ fn instance_dict_is_empty(obj: &Bound<'_, PyAny>) -> bool {
     // SAFETY: attached; the live object's dict slot holds NULL or a dict.
     unsafe {
         let dict = crate::dispatch::instance_dict_ptr(obj.as_ptr());
-        dict.is_null() || ffi::PyDict_Size(dict) == 0
+        dict.is_null() || crate::dispatch::dict_len(dict) == 0
     }
 }
 
@@ -1120,7 +1120,7 @@ pub fn get_message<'py>(record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny
         // `str(self.msg)` may run Python code: `self.args` is read after it.
         _ => (field(record, Field::Msg)?.str()?.into_any(), field(record, Field::Args)?, false),
     };
-    if args.is_truthy()? {
+    if args.is_true()? {
         // `msg % self.args` reads the attribute again (seen by a property).
         let args = if read_ahead { args } else { field(record, Field::Args)? };
         if let (Ok(m), Ok(a)) = (msg.cast_exact::<PyString>(), args.cast_exact::<PyTuple>()) {

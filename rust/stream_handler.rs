@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 
-use crate::dispatch;
+use crate::dispatch::{self, Truth};
 use crate::handler::{self, Arg, Handler};
 use crate::state;
 
@@ -84,7 +84,7 @@ impl StreamHandler {
             // reads of the attribute, one for a plain value.
             let (stream, plain) = STREAM.get_plain(slf)?;
             let again = |stream| if plain { Ok(stream) } else { STREAM.get(slf) };
-            if stream.is_truthy()? {
+            if stream.is_true()? {
                 let stream = again(stream)?;
                 if STREAM_FLUSH.present(&stream)? {
                     STREAM_FLUSH.call(&again(stream)?, &[])?;
@@ -182,7 +182,7 @@ impl StreamHandler {
         };
         //  bpo-36015: name can be an int
         let mut name = name.str()?.into_any();
-        if name.is_truthy()? {
+        if name.is_true()? {
             name = name.add(" ")?;
         }
         handler::pystr(py, "<%s %s(%s)>").rem((handler::class_name(slf.as_any())?, name, level))

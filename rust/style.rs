@@ -31,7 +31,7 @@ use pyo3::{ffi, intern, PyTraverseError, PyTypeInfo, PyVisit};
 use smallvec::SmallVec;
 
 use crate::class_patterns;
-use crate::dispatch;
+use crate::dispatch::{self, Truth};
 use crate::state::{self, minor};
 
 /// Attributes read on every record, each with its call-site cache.
@@ -626,7 +626,7 @@ fn style_values<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyR
     let py = slf.py();
     if minor(py) >= 10 {
         let defaults = DEFAULTS.get(slf)?;
-        if defaults.is_truthy()? {
+        if defaults.is_true()? {
             return defaults.bitor(record_dict(record)?);
         }
     }
@@ -650,7 +650,7 @@ fn reads_native_record(slf: &Bound<'_, PyAny>, record: &Bound<'_, PyAny>) -> PyR
     if !crate::record::is_pending(record)? {
         return Ok(false);
     }
-    Ok(minor(py) < 10 || !DEFAULTS.get(slf)?.is_truthy()?)
+    Ok(minor(py) < 10 || !DEFAULTS.get(slf)?.is_true()?)
 }
 
 /// `fmt.find(needle) >= 0`, natively for exact strings.
@@ -929,7 +929,7 @@ fn percent_init(slf: &Bound<'_, PyAny>, fmt: &Bound<'_, PyAny>, defaults: Arg<'_
     if minor < 10 && !defaults.is_missing() {
         return Err(unexpected_keyword_39("defaults"));
     }
-    let fmt = if fmt.is_truthy()? { fmt.clone() } else { dispatch::getattr(slf, intern!(py, "default_format"))? };
+    let fmt = if fmt.is_true()? { fmt.clone() } else { dispatch::getattr(slf, intern!(py, "default_format"))? };
     slf.setattr(intern!(py, "_fmt"), fmt)?;
     if minor >= 10 {
         let defaults = defaults.or_else(|| py.None().into_bound(py));
@@ -978,7 +978,7 @@ impl PercentStyle {
         let py = slf.py();
         let pattern = dispatch::getattr(slf, intern!(py, "validation_pattern"))?;
         let fmt = FMT.get(slf)?;
-        if !pattern.call_method1(intern!(py, "search"), (&fmt,))?.is_truthy()? {
+        if !pattern.call_method1(intern!(py, "search"), (&fmt,))?.is_true()? {
             let first = dispatch::getattr(slf, intern!(py, "default_format"))?.get_item(0)?;
             return Err(PyValueError::new_err(format!(
                 "Invalid format '{}' for '{}' style",
@@ -1068,9 +1068,9 @@ impl StrFormatStyle {
                 let fieldname = item.get_item(1)?;
                 let spec = item.get_item(2)?;
                 let conversion = item.get_item(3)?;
-                if fieldname.is_truthy()? {
+                if fieldname.is_true()? {
                     let m = dispatch::getattr(slf, intern!(py, "field_spec"))?.call_method1(intern!(py, "match"), (&fieldname,))?;
-                    if !m.is_truthy()? {
+                    if !m.is_true()? {
                         return Err(PyValueError::new_err(format!(
                             "invalid field name/expression: {}",
                             fieldname.repr()?.to_string_lossy()
@@ -1078,15 +1078,15 @@ impl StrFormatStyle {
                     }
                     fields = true;
                 }
-                if conversion.is_truthy()? && !rsa.contains(&conversion)? {
+                if conversion.is_true()? && !rsa.contains(&conversion)? {
                     return Err(PyValueError::new_err(format!(
                         "invalid conversion: {}",
                         conversion.repr()?.to_string_lossy()
                     )));
                 }
-                if spec.is_truthy()? {
+                if spec.is_true()? {
                     let m = dispatch::getattr(slf, intern!(py, "fmt_spec"))?.call_method1(intern!(py, "match"), (&spec,))?;
-                    if !m.is_truthy()? {
+                    if !m.is_true()? {
                         return Err(PyValueError::new_err(format!(
                             "bad specifier: {}",
                             spec.repr()?.to_string_lossy()
@@ -1192,7 +1192,7 @@ impl StringTemplateStyle {
         for m in pattern.call_method1(intern!(py, "finditer"), (fmt,))?.try_iter()? {
             let m = m?;
             let d = m.call_method0(intern!(py, "groupdict"))?;
-            if d.get_item(intern!(py, "named"))?.is_truthy()? || d.get_item(intern!(py, "braced"))?.is_truthy()? {
+            if d.get_item(intern!(py, "named"))?.is_true()? || d.get_item(intern!(py, "braced"))?.is_true()? {
                 fields = true;
             } else if m.call_method1(intern!(py, "group"), (0,))?.eq("$")? {
                 return Err(PyValueError::new_err("invalid format: bare '$' not allowed"));
