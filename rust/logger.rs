@@ -908,8 +908,13 @@ fn do_log<'py>(
         let result = if FIND_CALLER.is_native(slf.as_any()) {
             caller::find_caller(py, opts.stack_info.is_true()?, &opts.stacklevel, frames)
         } else {
-            let _guard = VirtualFrames::enter(py, frames);
-            FIND_CALLER.call(slf.as_any(), (&opts.stack_info, &opts.stacklevel)).and_then(|t| caller::unpack(&t))
+            // Through the facade's `_log`: real frames of `_srcfile` where the stdlib's are,
+            // for a findCaller that walks or counts frames itself.
+            let find_caller = slf.getattr(FIND_CALLER.name(py))?;
+            let through = state::global(py, intern!(py, "_log"))?;
+            through
+                .call1((frames.max(1), find_caller, &opts.stack_info, &opts.stacklevel))
+                .and_then(|t| caller::unpack(&t))
         };
         match result {
             Ok(t) => t,

@@ -917,3 +917,39 @@ def test_manager_subclass_attributes_as_properties_see_every_read_and_assignment
         print(s.getvalue())
         """
     )
+
+
+def test_python_find_caller_counting_frames_sees_the_stdlibs_depth():
+    # Twisted's STDLibLogObserver sets logger.findCaller to a function that counts a fixed
+    # number of frames up: it is called from real frames of logging's file where the stdlib
+    # has its log method and _log. A subclass calling super().findCaller() still gets the
+    # stdlib's answer.
+    assert_same_output(
+        """
+        import logging, sys
+
+        def find_caller(stack_info=False, stacklevel=1):
+            f, names = sys._getframe(1), []
+            while f is not None and f.f_code.co_name != "<module>":
+                names.append(f.f_code.co_name); f = f.f_back
+            print("frames above findCaller:", len(names), names[-1])
+            return ("x.py", 1, "x", None)
+
+        logger = logging.getLogger("t")
+        logger.findCaller = find_caller
+        def user_code():
+            logger.log(logging.WARNING, "hi")
+            logger.warning("hi")
+            logger.exception("hi")
+            logging.LoggerAdapter(logger, {}).warning("hi")
+        user_code()
+        class L(logging.Logger):
+            def findCaller(self, stack_info=False, stacklevel=1):
+                return super().findCaller(stack_info, stacklevel)
+        l = L("sub"); h = logging.StreamHandler(sys.stdout); h.setFormatter(logging.Formatter("%(filename)s %(funcName)s %(lineno)d %(message)s")); l.addHandler(h)
+        def f():
+            l.warning("via super")
+            l.warning("level 2", stacklevel=2)
+        f()
+        """
+    )

@@ -192,6 +192,15 @@ Logger.manager = Manager(Logger.root)
 # Warnings integration
 _warnings_showwarning = None
 
+def _log(depth, find_caller, stack_info, stacklevel):
+    # A Python findCaller (an override, or one set on the instance) may count frames up
+    # the stack: it is called from `depth` frames of this file, where the stdlib has its
+    # log method and `Logger._log` (frames of `_srcfile`, skipped as the stdlib's are).
+    if depth > 1:
+        return _log(depth - 1, find_caller, stack_info, stacklevel)
+    return find_caller(stack_info, stacklevel)
+
+
 if hasattr(os, 'register_at_fork'):
     os.register_at_fork(before=_prepareFork,
                         after_in_child=_after_at_fork_child_reinit_locks,
