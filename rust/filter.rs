@@ -1,7 +1,7 @@
 //! `Filter` and `Filterer`: the name-prefix filter and the base class of loggers and handlers.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyList, PyString, PyTuple};
 use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
@@ -20,6 +20,9 @@ pub struct Filter {
     #[pyo3(get, set)]
     nlen: Py<PyAny>,
 }
+
+/// `name` and `nlen` are used in place while no subclass or patch of the class redefines one.
+static FILTER_FIELDS: dispatch::NativeFields<Filter> = dispatch::NativeFields::new(&["name", "nlen"]);
 
 #[pymethods]
 impl Filter {
@@ -41,35 +44,48 @@ impl Filter {
             Some(n) => n.clone(),
             None => PyString::new(py, "").into_any(),
         };
-        let nlen = name.len()?.into_pyobject(py)?.into_any().unbind();
-        let mut this = slf.borrow_mut();
-        this.name = name.unbind();
-        this.nlen = nlen;
+        // `self.name = name; self.nlen = len(name)`
+        match FILTER_FIELDS.of(slf.as_any()) {
+            Some(native) => {
+                native.borrow_mut().name = name.clone().unbind();
+                let nlen = name.len()?.into_pyobject(py)?.into_any().unbind();
+                native.borrow_mut().nlen = nlen;
+            }
+            None => {
+                slf.setattr(intern!(py, "name"), &name)?;
+                slf.setattr(intern!(py, "nlen"), name.len()?)?;
+            }
+        }
         Ok(())
     }
 
     /// Determine if the specified record is to be logged.
-    fn filter(slf: &Bound<'_, Self>, record: &Bound<'_, PyAny>) -> PyResult<bool> {
+    ///
+    /// Returns True if the record should be logged, or False otherwise.
+    /// If deemed appropriate, the record may be modified in-place.
+    fn filter<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let (name, nlen) = {
-            let this = slf.borrow();
-            (this.name.clone_ref(py).into_bound(py), this.nlen.clone_ref(py).into_bound(py))
+        let native = FILTER_FIELDS.of(slf.as_any());
+        // `self.name` / `self.nlen` / `record.name`, read at each use as the stdlib does.
+        let field = |name: &Bound<'py, PyString>, get: fn(&Filter) -> &Py<PyAny>| match native {
+            Some(f) => Ok(get(&f.borrow()).clone_ref(py).into_bound(py)),
+            None => slf.getattr(name),
         };
-        let nlen_value: isize = nlen.extract()?;
-        if nlen_value == 0 {
-            return Ok(true);
+        let name = || field(intern!(py, "name"), |f| &f.name);
+        let nlen = || field(intern!(py, "nlen"), |f| &f.nlen);
+        let record_name = || crate::record::field(record, crate::record::Field::Name);
+        let yes = || Ok(PyBool::new(py, true).to_owned().into_any());
+        if nlen()?.eq(0)? {
+            return yes();
         }
-        let record_name = crate::record::field(record, crate::record::Field::Name)?;
-        if name.eq(&record_name)? {
-            return Ok(true);
+        if name()?.eq(record_name()?)? {
+            return yes();
         }
-        // record.name.find(self.name, 0, self.nlen) != 0
-        let found = record_name.call_method1(intern!(py, "find"), (&name, 0, &nlen))?;
-        if found.extract::<isize>()? != 0 {
-            return Ok(false);
+        let found = record_name()?.call_method1(intern!(py, "find"), (name()?, 0, nlen()?))?;
+        if found.ne(0)? {
+            return Ok(PyBool::new(py, false).to_owned().into_any());
         }
-        let next = record_name.get_item(&nlen)?;
-        next.eq(".")
+        record_name()?.get_item(nlen()?)?.rich_compare(".", pyo3::basic::CompareOp::Eq)
     }
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {

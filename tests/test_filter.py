@@ -1,0 +1,41 @@
+"""logging.Filter and Filterer (rust/filter.rs), compared with the stdlib."""
+
+from support import assert_same_output
+
+
+def test_filter_reads_its_fields_and_the_record_name_as_the_stdlib_does():
+    # Filter.filter reads self.nlen, self.name and record.name at each use (properties see
+    # every read); __init__ assigns name before len(name) can fail; a plain Filter with a
+    # plain record answers the same.
+    assert_same_output(
+        """
+        import logging, sys
+        reads = []
+        def traced(name):
+            def get(self):
+                reads.append(name)
+                return self.__dict__['_' + name]
+            def set(self, v):
+                reads.append('set ' + name)
+                self.__dict__['_' + name] = v
+            return property(get, set)
+        class F(logging.Filter):
+            name = traced('name'); nlen = traced('nlen')
+        class R(logging.LogRecord):
+            name = traced('record.name')
+        f = F('a.b')
+        print(reads); reads.clear()
+        for n in ('a.b', 'a.b.c', 'a.bc', 'x', 'a'):
+            r = R(n, 20, 'p', 1, 'm', (), None)
+            reads.clear()
+            print(n, f.filter(r), reads); reads.clear()
+            print(n, logging.Filter('a.b').filter(r), reads); reads.clear()
+        print(logging.Filter().filter(logging.makeLogRecord({'name': 'zz'})))
+        g = logging.Filter('q'); g.nlen = 0
+        print(g.filter(logging.makeLogRecord({'name': 'zz'})))
+        try:
+            F(5)
+        except TypeError as e:
+            print('TypeError', e, reads)
+        """
+    )
