@@ -59,6 +59,23 @@ def without_stdlib_logging_frames(text):
     return "".join(kept)
 
 
+#: Code defining ``reads`` and ``traced(name)``: a property that appends to ``reads`` on each
+#: get (``name``) and set (``'set ' + name``), its value kept in the instance ``__dict__``
+#: under ``'_' + name``. Prepend it (``TRACED_PROPERTIES + code``) to compare the attribute
+#: reads and assignments the stdlib and logixde make.
+TRACED_PROPERTIES = """
+reads = []
+def traced(name):
+    def get(self):
+        reads.append(name)
+        return self.__dict__['_' + name]
+    def set(self, v):
+        reads.append('set ' + name)
+        self.__dict__['_' + name] = v
+    return property(get, set)
+"""
+
+
 def assert_same_output(code, *, check_logixde_active=True, internal_frames=False):
     """Run ``code`` under the stdlib and under logixde; stdout and stderr must be equal.
 

@@ -1,6 +1,8 @@
 """logging.Filter and Filterer (rust/filter.rs), compared with the stdlib."""
 
-from support import assert_same_output
+import textwrap
+
+from support import TRACED_PROPERTIES, assert_same_output
 
 
 def test_filter_reads_its_fields_and_the_record_name_as_the_stdlib_does():
@@ -8,17 +10,10 @@ def test_filter_reads_its_fields_and_the_record_name_as_the_stdlib_does():
     # every read); __init__ assigns name before len(name) can fail; a plain Filter with a
     # plain record answers the same.
     assert_same_output(
-        """
+        TRACED_PROPERTIES
+        + textwrap.dedent(
+            """
         import logging, sys
-        reads = []
-        def traced(name):
-            def get(self):
-                reads.append(name)
-                return self.__dict__['_' + name]
-            def set(self, v):
-                reads.append('set ' + name)
-                self.__dict__['_' + name] = v
-            return property(get, set)
         class F(logging.Filter):
             name = traced('name'); nlen = traced('nlen')
         class R(logging.LogRecord):
@@ -37,5 +32,6 @@ def test_filter_reads_its_fields_and_the_record_name_as_the_stdlib_does():
             F(5)
         except TypeError as e:
             print('TypeError', e, reads)
-        """
+            """
+        )
     )

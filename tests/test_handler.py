@@ -7,13 +7,14 @@ import io
 import os
 import pathlib
 import sys
+import textwrap
 import threading
 
 import pytest
 
 from logixde import logging
 
-from support import assert_same_output
+from support import TRACED_PROPERTIES, assert_same_output
 
 PY = sys.version_info[:2]
 
@@ -571,16 +572,10 @@ def test_handler_attributes_read_as_often_and_in_the_order_the_stdlib_reads_them
     # Plain attributes are read once (the same value again); properties, and a stream's own
     # __getattribute__, see every read the stdlib makes.
     assert_same_output(
-        """
+        TRACED_PROPERTIES
+        + textwrap.dedent(
+            """
         import io, logging
-        reads = []
-        def traced(name):
-            def get(self):
-                reads.append(name)
-                return self.__dict__['_' + name]
-            def set(self, v):
-                self.__dict__['_' + name] = v
-            return property(get, set)
         class H(logging.StreamHandler):
             formatter = traced('formatter'); level = traced('level'); stream = traced('stream')
             terminator = traced('terminator'); lock = traced('lock'); filters = traced('filters')
@@ -607,5 +602,6 @@ def test_handler_attributes_read_as_often_and_in_the_order_the_stdlib_reads_them
             lg.warning('three')
             print(reads)
         print(s.getvalue())
-        """
+            """
+        )
     )

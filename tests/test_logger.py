@@ -5,13 +5,14 @@ import os
 import pickle
 import subprocess
 import sys
+import textwrap
 import warnings
 
 import pytest
 
 from logixde import logging
 
-from support import assert_same_output, check_stacklevel_walk
+from support import TRACED_PROPERTIES, assert_same_output, check_stacklevel_walk
 
 VERSION = sys.version_info[:2]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -783,17 +784,10 @@ def test_logger_subclass_fields_as_properties_see_every_read_and_assignment():
     # them and isEnabledFor / getEffectiveLevel / handle / callHandlers / addHandler read
     # them as often, and in the order, the stdlib does.
     assert_same_output(
-        """
+        TRACED_PROPERTIES
+        + textwrap.dedent(
+            """
         import io, logging, sys
-        reads = []
-        def traced(name):
-            def get(self):
-                reads.append(name)
-                return self.__dict__['_' + name]
-            def set(self, v):
-                reads.append('set ' + name)
-                self.__dict__['_' + name] = v
-            return property(get, set)
         class L(logging.Logger):
             name = traced('name'); level = traced('level'); parent = traced('parent')
             propagate = traced('propagate'); handlers = traced('handlers'); disabled = traced('disabled')
@@ -824,7 +818,8 @@ def test_logger_subclass_fields_as_properties_see_every_read_and_assignment():
         a.info('six'); a.warning('seven')
         print(reads); reads.clear()
         print(s.getvalue())
-        """
+            """
+        )
     )
 
 
@@ -882,17 +877,10 @@ def test_manager_subclass_attributes_as_properties_see_every_read_and_assignment
     # loggerDict at each use, isEnabledFor reads manager.disable, a property patched onto
     # Manager itself is honoured.
     assert_same_output(
-        """
+        TRACED_PROPERTIES
+        + textwrap.dedent(
+            """
         import io, logging, sys
-        reads = []
-        def traced(name):
-            def get(self):
-                reads.append(name)
-                return self.__dict__['_' + name]
-            def set(self, v):
-                reads.append('set ' + name)
-                self.__dict__['_' + name] = v
-            return property(get, set)
         class M(logging.Manager):
             root = traced('root'); loggerDict = traced('loggerDict'); loggerClass = traced('loggerClass')
             logRecordFactory = traced('logRecordFactory'); emittedNoHandlerWarning = traced('emittedNoHandlerWarning')
@@ -915,7 +903,8 @@ def test_manager_subclass_attributes_as_properties_see_every_read_and_assignment
         b.error('three')
         print(reads); reads.clear()
         print(s.getvalue())
-        """
+            """
+        )
     )
 
 
