@@ -16,6 +16,10 @@
 //!   patch is seen whenever it happened. [`resolves_natively`] asks the same for a name
 //!   known at run time.
 //! - [`Attr::get`] / [`getattr`]: an attribute read, exactly as Python's generic lookup.
+//! - [`NativeFields::of`]: whether a native class's data fields (`Logger.handlers`,
+//!   `Filterer.filters`, …) may be read and written in place for an object: its type still
+//!   resolves each name to the class's own descriptor (no subclass or patch made one a
+//!   property); otherwise every access goes through Python, as the stdlib's would.
 //!
 //! The answers are cached as CPython's own interpreter caches them: per call site for the
 //! last object seen ([`SiteCache`]), then in a shared table, both valid while the object's
@@ -152,34 +156,6 @@ impl<T: PyTypeInfo> NativeMethod<T> {
         let native = resolves_natively::<T>(obj, self.name(py));
         // SAFETY: attached; `obj` is live; the value is a verdict, not a reference.
         unsafe { self.site.set(py, obj.as_ptr(), usize::from(native)) };
-        native
-    }
-
-    /// True when `type(obj).<name>` is still `T`'s own attribute: for a data descriptor
-    /// (a native property), which wins over the instance dict, that decides `obj.<name>`.
-    #[inline(always)]
-    pub fn type_is_native(&self, obj: &Bound<'_, PyAny>) -> bool {
-        let py = obj.py();
-        // SAFETY: attached; `obj` is live.
-        unsafe {
-            let tp = ffi::Py_TYPE(obj.as_ptr());
-            match self.site.get_for_type(py, tp) {
-                Some(verdict) => verdict != 0,
-                None => self.decide_for_type(py, tp),
-            }
-        }
-    }
-
-    /// [`Self::type_is_native`] decided anew, and kept for `tp`.
-    ///
-    /// # Safety
-    /// Attached; `tp` is live.
-    #[inline(never)]
-    unsafe fn decide_for_type(&self, py: Python<'_>, tp: *mut ffi::PyTypeObject) -> bool {
-        let name = self.name(py);
-        let found = _PyType_Lookup(tp, name.as_ptr()) as usize;
-        let native = is_own(found, &raw mut ffi::PyGetSetDescr_Type, T::type_object_raw(py), name);
-        self.site.set_for_type(py, tp, usize::from(native));
         native
     }
 
