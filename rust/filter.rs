@@ -13,7 +13,7 @@ use crate::state;
 ///
 /// Initialized with the name of a logger, it allows records from that logger and its
 /// children only ("A.B" allows "A.B", "A.B.C", not "A.BB"); an empty name allows all.
-#[pyclass(module = "logging", name = "Filter", subclass, dict)]
+#[pyclass(module = "logging", name = "Filter", subclass, dict, weakref)]
 pub struct Filter {
     #[pyo3(get, set)]
     name: Py<PyAny>,
@@ -97,7 +97,7 @@ impl Filter {
 }
 
 /// A base class for loggers and handlers which allows them to share common code.
-#[pyclass(module = "logging", name = "Filterer", subclass, dict)]
+#[pyclass(module = "logging", name = "Filterer", subclass, dict, weakref)]
 pub struct Filterer {
     #[pyo3(get, set)]
     pub filters: Py<PyAny>,

@@ -315,7 +315,7 @@ pub fn lock_is_free(slf: &Bound<'_, PyAny>) -> PyResult<bool> {
 /// interface. Handlers can optionally use Formatter instances to format
 /// records as desired. By default, no formatter is specified; in this case,
 /// the 'raw' message as determined by record.message is logged.
-#[pyclass(module = "logging", name = "Handler", extends = Filterer, subclass, weakref)]
+#[pyclass(module = "logging", name = "Handler", extends = Filterer, subclass)]
 pub struct Handler {}
 
 impl Handler {

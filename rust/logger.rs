@@ -71,7 +71,7 @@ fn py_bool(py: Python<'_>, v: bool) -> Bound<'_, PyAny> {
 /// in the instance given above, channel names might be "input" for the upper
 /// level, and "input.csv", "input.xls" and "input.gnu" for the sub-levels.
 /// There is no arbitrary limit to the depth of nesting.
-#[pyclass(module = "logging", name = "Logger", extends = Filterer, subclass, weakref)]
+#[pyclass(module = "logging", name = "Logger", extends = Filterer, subclass)]
 pub struct Logger {
     #[pyo3(get, set)]
     name: Py<PyAny>,

@@ -42,7 +42,7 @@ extern "C" {
 /// the record. The record also includes information such as when the record was created,
 /// the source line where the logging call was made, and any exception information to be
 /// logged.
-#[pyclass(module = "logging", name = "LogRecord", subclass, dict)]
+#[pyclass(module = "logging", name = "LogRecord", subclass, dict, weakref)]
 pub struct LogRecord {
     /// The attributes while no one has asked for `__dict__`; `None` once the dict holds them.
     attrs: Option<Attributes>,

@@ -330,3 +330,42 @@ def test_attribute_names_without_utf8_form():
         print(getattr(r, '\udcff'), getattr(r, '\udcfe'), ascii(list(vars(r))[-2:]))
         """
     )
+
+
+def test_class_assignment_and_weak_references_as_the_stdlibs_python_classes():
+    # The stdlib's classes are Python classes with __dict__ and __weakref__: a Python
+    # subclass adds no slot, so `obj.__class__ = Subclass` works (Sphinx's logging filters
+    # retype records this way) and every instance can be weakly referenced.
+    assert_same_output(
+        """
+        import logging, weakref, io
+        class MyRecord(logging.LogRecord):
+            pass
+        rec = logging.LogRecord("x", logging.INFO, "f.py", 1, "hello %s", ("a",), None)
+        rec.__class__ = MyRecord
+        print(type(rec).__name__, rec.getMessage(), rec.name, sorted(vars(rec))[:3])
+        rec.__class__ = logging.LogRecord
+        print(type(rec).__name__)
+        r = logging.makeLogRecord({"msg": "m"})
+        w = weakref.ref(r); print(w() is r)
+        for obj in (logging.Filter("a"), logging.Filterer(), logging.getLogger("w"), logging.StreamHandler(io.StringIO()),
+                    logging.Formatter(), logging.LoggerAdapter(logging.getLogger("w"), {}), logging.root.manager,
+                    logging.PercentStyle("%(message)s"), logging.BufferingFormatter()):
+            try:
+                weakref.ref(obj); ok = True
+            except TypeError as e:
+                ok = str(e)
+            cls = type(obj)
+            sub = type("Sub" + cls.__name__, (cls,), {})
+            print(cls.__name__, ok, cls.__weakrefoffset__ != 0, sub.__basicsize__ == cls.__basicsize__, "__weakref__" in sub.__dict__, "__dict__" in sub.__dict__)
+        class F(logging.Filter):
+            pass
+        f = logging.Filter("a"); f.__class__ = F; print(type(f).__name__, f.filter(logging.makeLogRecord({"name": "a.b"})))
+        class L2(logging.Logger):
+            pass
+        lg = logging.getLogger("cls.x"); lg.__class__ = L2; lg.addHandler(logging.NullHandler()); lg.warning("x"); print(type(lg).__name__)
+        class H2(logging.StreamHandler):
+            pass
+        s = io.StringIO(); h = logging.StreamHandler(s); h.__class__ = H2; lg.addHandler(h); lg.warning("via H2"); print(s.getvalue().strip())
+        """
+    )
