@@ -231,6 +231,23 @@ impl<T: PyTypeInfo> NativeFields<T> {
     }
 }
 
+impl<T: pyo3::PyClass> NativeFields<T> {
+    /// `obj.<name>`: the field `pick` selects, read from the native object while its fields
+    /// are native, else the attribute (a property sees the read).
+    #[inline]
+    pub fn get<'py>(
+        &self,
+        obj: &Bound<'py, PyAny>,
+        name: &Bound<'py, PyString>,
+        pick: impl FnOnce(&T) -> &Py<PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match self.of(obj) {
+            Some(native) => Ok(pick(&native.borrow()).clone_ref(obj.py()).into_bound(obj.py())),
+            None => obj.getattr(name),
+        }
+    }
+}
+
 /// [`NativeMethod::is_native`] for a name known at run time (an interned str, or the
 /// answer is not cached).
 #[inline]

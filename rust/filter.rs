@@ -65,14 +65,9 @@ impl Filter {
     /// If deemed appropriate, the record may be modified in-place.
     fn filter<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let native = FILTER_FIELDS.of(slf.as_any());
         // `self.name` / `self.nlen` / `record.name`, read at each use as the stdlib does.
-        let field = |name: &Bound<'py, PyString>, get: fn(&Filter) -> &Py<PyAny>| match native {
-            Some(f) => Ok(get(&f.borrow()).clone_ref(py).into_bound(py)),
-            None => slf.getattr(name),
-        };
-        let name = || field(intern!(py, "name"), |f| &f.name);
-        let nlen = || field(intern!(py, "nlen"), |f| &f.nlen);
+        let name = || FILTER_FIELDS.get(slf.as_any(), intern!(py, "name"), |f| &f.name);
+        let nlen = || FILTER_FIELDS.get(slf.as_any(), intern!(py, "nlen"), |f| &f.nlen);
         let record_name = || crate::record::field(record, crate::record::Field::Name);
         let yes = || Ok(PyBool::new(py, true).to_owned().into_any());
         if nlen()?.eq(0)? {

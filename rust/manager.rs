@@ -138,18 +138,12 @@ static FIELDS: crate::dispatch::NativeFields<Manager> = crate::dispatch::NativeF
 impl Manager {
     /// `manager.disable`: in place for a manager whose attributes are native.
     pub fn disable_of<'py>(manager: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        match FIELDS.of(manager) {
-            Some(m) => Ok(m.borrow().disable_value.clone_ref(manager.py()).into_bound(manager.py())),
-            None => manager.getattr(intern!(manager.py(), "disable")),
-        }
+        FIELDS.get(manager, intern!(manager.py(), "disable"), |m| &m.disable_value)
     }
 
     /// `manager.loggerDict`: in place for a manager whose attributes are native.
     fn logger_dict_of<'py>(manager: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        match FIELDS.of(manager) {
-            Some(m) => Ok(m.borrow().logger_dict.clone_ref(manager.py()).into_bound(manager.py())),
-            None => manager.getattr(intern!(manager.py(), "loggerDict")),
-        }
+        FIELDS.get(manager, intern!(manager.py(), "loggerDict"), |m| &m.logger_dict)
     }
 }
 

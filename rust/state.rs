@@ -8,7 +8,6 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 
 use pyo3::exceptions::PyRuntimeError;
-use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString};
@@ -175,17 +174,8 @@ pub fn module_attr<'py>(module: &Bound<'py, PyAny>, name: &Bound<'py, PyString>)
 
 /// A global read as a truth value, as the stdlib's `if raiseExceptions:` does.
 pub fn global_is_true(py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<bool> {
-    let value = global(py, name)?;
-    // SAFETY: attached; the singletons' addresses are only compared.
-    unsafe {
-        if value.as_ptr() == ffi::Py_True() {
-            return Ok(true);
-        }
-        if value.as_ptr() == ffi::Py_False() {
-            return Ok(false);
-        }
-    }
-    value.is_truthy()
+    use crate::dispatch::Truth;
+    global(py, name)?.is_true()
 }
 
 /// The minor version once read (0: not yet): a plain load on the hot paths.

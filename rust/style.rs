@@ -909,9 +909,13 @@ fn precompiled<'py>(py: Python<'py>, pattern: &str) -> PyResult<Option<Bound<'py
         return Ok(None);
     };
     let sre = py.import("_sre")?;
-    let same_interpreter = py.import("sys")?.getattr("version")?.extract::<String>()? == BUILT_FOR
-        && sre.getattr("MAGIC")?.extract::<i64>()? == SRE_MAGIC
-        && sre.getattr("CODESIZE")?.extract::<i64>()? == SRE_CODESIZE;
+    // Whether this is the interpreter build.rs ran, asked once for the three patterns.
+    static SAME_INTERPRETER: PyOnceLock<bool> = PyOnceLock::new();
+    let same_interpreter = SAME_INTERPRETER.get_or_try_init(py, || -> PyResult<bool> {
+        Ok(py.import("sys")?.getattr("version")?.extract::<String>()? == BUILT_FOR
+            && sre.getattr("MAGIC")?.extract::<i64>()? == SRE_MAGIC
+            && sre.getattr("CODESIZE")?.extract::<i64>()? == SRE_CODESIZE)
+    })?;
     if !same_interpreter {
         return Ok(None);
     }
