@@ -7,7 +7,7 @@
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyTuple, PyType};
+use pyo3::types::{PyDict, PyTuple};
 use pyo3::{ffi, intern};
 
 use crate::caller::VirtualFrames;
@@ -184,8 +184,22 @@ fn level_method<'py>(
 
 #[pymethods]
 impl LoggerAdapter {
+    // One per version: the class's signature (`inspect.signature`) is the running stdlib's.
+    #[cfg(not(Py_3_10))]
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(logger, extra)")]
+    fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        LoggerAdapter {}
+    }
+    #[cfg(all(Py_3_10, not(Py_3_13)))]
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(logger, extra=None)")]
+    fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        LoggerAdapter {}
+    }
+    #[cfg(Py_3_13)]
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(logger, extra=None, merge_extra=False)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
         LoggerAdapter {}
     }
@@ -280,7 +294,7 @@ impl LoggerAdapter {
     }
 
     /// Delegate an exception call to the underlying logger.
-    #[pyo3(signature = (msg, *args, exc_info = crate::module_functions::default_object(true), **kwargs))]
+    #[pyo3(signature = (msg, *args, exc_info = crate::module_functions::default_object(true), **kwargs), text_signature = "($self, msg, *args, exc_info=True, **kwargs)")]
     fn exception(
         slf: &Bound<'_, Self>,
         msg: &Bound<'_, PyAny>,
@@ -347,6 +361,39 @@ impl LoggerAdapter {
     }
 
     /// Low-level log implementation, proxied to allow nested logger adapters.
+    #[cfg(not(Py_3_13))]
+    #[pyo3(
+        name = "_log",
+        signature = (level, msg, args, exc_info = None, extra = None, stack_info = crate::module_functions::default_object(false), **kwargs),
+        text_signature = "($self, level, msg, args, exc_info=None, extra=None, stack_info=False)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn log_<'py>(
+        slf: &Bound<'py, Self>,
+        level: &Bound<'py, PyAny>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyAny>,
+        exc_info: Option<&Bound<'py, PyAny>>,
+        extra: Option<&Bound<'py, PyAny>>,
+        stack_info: Py<PyAny>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        // The stdlib's error for any other keyword (`**kwargs` is only here to word it as
+        // 3.9's `_log()` did).
+        if let Some((key, _)) = kwargs.and_then(|kwargs| kwargs.iter().next()) {
+            let func = if state::minor(py) >= 10 { "LoggerAdapter._log()" } else { "_log()" };
+            return Err(PyTypeError::new_err(format!("{func} got an unexpected keyword argument {}", key.repr()?)));
+        }
+        let call_kwargs = PyDict::new(py);
+        call_kwargs.set_item(intern!(py, "exc_info"), exc_info)?;
+        call_kwargs.set_item(intern!(py, "extra"), extra)?;
+        call_kwargs.set_item(intern!(py, "stack_info"), stack_info)?;
+        Self::call_logger_log(slf, level, msg, args, Some(&call_kwargs))
+    }
+
+    /// Low-level log implementation, proxied to allow nested logger adapters.
+    #[cfg(Py_3_13)]
     #[pyo3(name = "_log", signature = (level, msg, args, **kwargs))]
     fn log_<'py>(
         slf: &Bound<'py, Self>,
@@ -355,35 +402,7 @@ impl LoggerAdapter {
         args: &Bound<'py, PyAny>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let logger = LOGGER.get(slf)?;
-        let call_kwargs = if state::minor(py) >= 13 {
-            kwargs.cloned()
-        } else {
-            // _log(self, level, msg, args, exc_info=None, extra=None, stack_info=False)
-            let d = PyDict::new(py);
-            d.set_item(intern!(py, "exc_info"), py.None())?;
-            d.set_item(intern!(py, "extra"), py.None())?;
-            d.set_item(intern!(py, "stack_info"), false)?;
-            if let Some(kwargs) = kwargs {
-                for (k, v) in kwargs.iter() {
-                    let known = k.cast::<PyString>().ok().and_then(|s| s.to_str().ok().map(|s| {
-                        matches!(s, "exc_info" | "extra" | "stack_info")
-                    }));
-                    if known != Some(true) {
-                        let func = if state::minor(py) >= 10 { "LoggerAdapter._log()" } else { "_log()" };
-                        return Err(PyTypeError::new_err(format!(
-                            "{func} got an unexpected keyword argument {}",
-                            k.repr()?
-                        )));
-                    }
-                    d.set_item(k, v)?;
-                }
-            }
-            Some(d)
-        };
-        let _guard = VirtualFrames::enter(py, 1);
-        logger.getattr(intern!(py, "_log"))?.call((level, msg, args), call_kwargs.as_ref())
+        Self::call_logger_log(slf, level, msg, args, kwargs)
     }
 
     #[getter]
@@ -412,12 +431,21 @@ impl LoggerAdapter {
         let name = logger.getattr(intern!(py, "name"))?;
         logger::repr_with_level(slf.as_any(), &name, &level)
     }
+}
 
-    /// See PEP 585.
-    #[classmethod]
-    fn __class_getitem__<'py>(cls: &Bound<'py, PyType>, item: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let py = cls.py();
-        py.import("types")?.getattr("GenericAlias")?.call1((cls, item))
+impl LoggerAdapter {
+    /// `self.logger._log(level, msg, args, **kwargs)`, one frame below the adapter's.
+    fn call_logger_log<'py>(
+        slf: &Bound<'py, Self>,
+        level: &Bound<'py, PyAny>,
+        msg: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyAny>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let logger = LOGGER.get(slf)?;
+        let _guard = VirtualFrames::enter(py, 1);
+        logger.getattr(intern!(py, "_log"))?.call((level, msg, args), kwargs)
     }
 }
 
@@ -477,9 +505,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<LoggerAdapter>()?;
     let ty = py.get_type::<LoggerAdapter>();
-    if state::minor(py) < 11 {
-        ty.delattr("__class_getitem__")?;
-    }
+    crate::stream_handler::add_class_getitem(ty.as_any())?;
     let names = LEVEL_METHODS.map(|(name, _)| name);
     let entries: [ffi::PyCFunctionFastWithKeywords; 5] =
         [level_entry::<0>, level_entry::<1>, level_entry::<2>, level_entry::<3>, level_entry::<4>];

@@ -146,7 +146,7 @@ pub fn builtin_open(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 #[pymethods]
 impl FileHandler {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(filename, mode='a', encoding=None, delay=False, errors=None)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<FileHandler> {
         FileHandler::initializer(py)
     }

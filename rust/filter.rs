@@ -27,7 +27,7 @@ static FILTER_FIELDS: dispatch::NativeFields<Filter> = dispatch::NativeFields::n
 #[pymethods]
 impl Filter {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(name='')")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
         Filter {
             name: PyString::new(py, "").into_any().unbind(),
@@ -108,7 +108,7 @@ impl Filterer {
 #[pymethods]
 impl Filterer {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "()")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
         Filterer::new(py)
     }

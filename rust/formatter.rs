@@ -16,7 +16,8 @@ use crate::attached_cell::AttachedCell;
 use crate::dispatch::{self, Truth};
 use crate::record;
 use crate::state;
-use crate::style::{self, unexpected_keyword_39, Arg};
+use crate::handler::Arg;
+use crate::style::{self, unexpected_keyword_39};
 
 /// Attributes read on every record, each with its call-site cache.
 static STYLE: dispatch::Attr = dispatch::Attr::new("_style");
@@ -122,6 +123,14 @@ impl Formatter {
     #[pyo3(name = "default_msec_format")]
     const DEFAULT_MSEC_FORMAT: &'static str = "%s,%03d";
 
+    // One per version: the class's signature (`inspect.signature`) is the running stdlib's.
+    #[cfg(not(Py_3_10))]
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(fmt=None, datefmt=None, style='%', validate=True)")]
+    fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        Formatter {}
+    }
+    #[cfg(Py_3_10)]
     #[new]
     #[pyo3(signature = (*_args, **_kwargs), text_signature = "(fmt=None, datefmt=None, style='%', validate=True, *, defaults=None)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
@@ -138,7 +147,7 @@ impl Formatter {
     /// Use a style parameter of '%', '{' or '$' to specify that you want to
     /// use one of %-formatting, :meth:`str.format` (``{}``) formatting or
     /// :class:`string.Template` formatting in your format string.
-    #[pyo3(signature = (fmt = None, datefmt = None, style = Arg::Missing, validate = Arg::Missing, *, defaults = Arg::Missing))]
+    #[pyo3(signature = (fmt = None, datefmt = None, style = Arg::Default, validate = Arg::Default, *, defaults = Arg::Default))]
     fn __init__(
         slf: &Bound<'_, Self>,
         fmt: Option<Bound<'_, PyAny>>,
@@ -149,10 +158,10 @@ impl Formatter {
     ) -> PyResult<()> {
         let py = slf.py();
         let minor = state::minor(py);
-        if minor < 10 && !defaults.is_missing() {
+        if minor < 10 && !defaults.is_default() {
             return Err(unexpected_keyword_39("defaults"));
         }
-        let style = style.or_else(|| intern!(py, "%").clone().into_any());
+        let style = style.or_else(|| Ok(intern!(py, "%").clone().into_any()))?;
         let styles = state::global(py, intern!(py, "_STYLES"))?;
         if !styles.contains(&style)? {
             let keys = styles.call_method0(intern!(py, "keys"))?;
@@ -166,14 +175,14 @@ impl Formatter {
         let fmt = fmt.unwrap_or_else(|| py.None().into_bound(py));
         let style_obj = if minor >= 10 {
             let kwargs = PyDict::new(py);
-            kwargs.set_item(intern!(py, "defaults"), defaults.or_else(|| py.None().into_bound(py)))?;
+            kwargs.set_item(intern!(py, "defaults"), defaults.or_else(|| Ok(py.None().into_bound(py)))?)?;
             cls.call((fmt,), Some(&kwargs))?
         } else {
             cls.call1((fmt,))?
         };
         slf.setattr(intern!(py, "_style"), &style_obj)?;
         let validate = match validate {
-            Arg::Missing => true,
+            Arg::Default => true,
             Arg::Given(v) => v.is_true()?,
         };
         if validate {
@@ -747,13 +756,15 @@ impl BufferingFormatter {
 
     /// Return the header string for the specified records.
     #[pyo3(name = "formatHeader")]
-    fn format_header<'py>(slf: &Bound<'py, Self>, _records: &Bound<'py, PyAny>) -> Bound<'py, PyString> {
+    #[allow(unused_variables)] // named as the stdlib's parameter: it may be passed by keyword
+    fn format_header<'py>(slf: &Bound<'py, Self>, records: &Bound<'py, PyAny>) -> Bound<'py, PyString> {
         PyString::new(slf.py(), "")
     }
 
     /// Return the footer string for the specified records.
     #[pyo3(name = "formatFooter")]
-    fn format_footer<'py>(slf: &Bound<'py, Self>, _records: &Bound<'py, PyAny>) -> Bound<'py, PyString> {
+    #[allow(unused_variables)] // named as the stdlib's parameter: it may be passed by keyword
+    fn format_footer<'py>(slf: &Bound<'py, Self>, records: &Bound<'py, PyAny>) -> Bound<'py, PyString> {
         PyString::new(slf.py(), "")
     }
 

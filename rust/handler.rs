@@ -36,7 +36,8 @@ static FORMATTER: dispatch::Attr = dispatch::Attr::new("formatter");
 // ---------------------------------------------------------------------------------------
 
 /// An argument whose default the signature cannot spell as a Python object: `Default` when
-/// omitted, otherwise the object passed (even `None`, which the stdlib treats as a value).
+/// omitted, otherwise the object passed (even `None`, which the stdlib treats as a value:
+/// `validate=None` is not `validate=True`; 3.9 has no `defaults`).
 pub enum Arg<'py> {
     Default,
     Given(Bound<'py, PyAny>),
@@ -57,6 +58,11 @@ impl<'py> Arg<'py> {
             Arg::Given(v) => Ok(v),
             Arg::Default => default(),
         }
+    }
+
+    /// Whether the argument was omitted.
+    pub fn is_default(&self) -> bool {
+        matches!(self, Arg::Default)
     }
 }
 
@@ -497,7 +503,7 @@ fn calling_frame<'py>(py: Python<'py>, tb: &Bound<'py, PyAny>) -> PyResult<Bound
 #[pymethods]
 impl Handler {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(level=0)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<Handler> {
         Handler::initializer(py)
     }
@@ -579,7 +585,8 @@ impl Handler {
     ///
     /// This version is intended to be implemented by subclasses and so
     /// raises a NotImplementedError.
-    fn emit(_slf: &Bound<'_, Self>, _record: &Bound<'_, PyAny>) -> PyResult<()> {
+    #[allow(unused_variables)] // named as the stdlib's parameter: it may be passed by keyword
+    fn emit(_slf: &Bound<'_, Self>, record: &Bound<'_, PyAny>) -> PyResult<()> {
         Err(PyNotImplementedError::new_err("emit must be implemented by Handler subclasses"))
     }
 
@@ -685,16 +692,18 @@ pub struct NullHandler {}
 #[pymethods]
 impl NullHandler {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(level=0)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<NullHandler> {
         Handler::initializer(py).add_subclass(NullHandler {})
     }
 
     /// Stub.
-    fn handle(_slf: &Bound<'_, Self>, _record: &Bound<'_, PyAny>) {}
+    #[allow(unused_variables)] // named as the stdlib's parameter: it may be passed by keyword
+    fn handle(_slf: &Bound<'_, Self>, record: &Bound<'_, PyAny>) {}
 
     /// Stub.
-    fn emit(_slf: &Bound<'_, Self>, _record: &Bound<'_, PyAny>) {}
+    #[allow(unused_variables)] // named as the stdlib's parameter: it may be passed by keyword
+    fn emit(_slf: &Bound<'_, Self>, record: &Bound<'_, PyAny>) {}
 
     #[pyo3(name = "createLock")]
     fn create_lock(slf: &Bound<'_, Self>) -> PyResult<()> {

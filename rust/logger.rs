@@ -1240,7 +1240,7 @@ fn reduce_to_get_logger<'py>(py: Python<'py>, args: Bound<'py, PyTuple>) -> PyRe
 #[pymethods]
 impl Logger {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(name, level=0)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<Logger> {
         Logger::initializer(py)
     }
@@ -1316,7 +1316,7 @@ impl Logger {
     }
 
     /// Convenience method for logging an ERROR with exception information.
-    #[pyo3(signature = (msg, *args, exc_info = crate::module_functions::default_object(true), **kwargs))]
+    #[pyo3(signature = (msg, *args, exc_info = crate::module_functions::default_object(true), **kwargs), text_signature = "($self, msg, *args, exc_info=True, **kwargs)")]
     fn exception(
         slf: &Bound<'_, Self>,
         msg: &Bound<'_, PyAny>,
@@ -1370,7 +1370,11 @@ impl Logger {
 
     /// Find the stack frame of the caller so that we can note the source
     /// file name, line number and function name.
-    #[pyo3(name = "findCaller", signature = (stack_info = crate::module_functions::default_object(false), stacklevel = crate::module_functions::default_object(1)))]
+    #[pyo3(
+        name = "findCaller",
+        signature = (stack_info = crate::module_functions::default_object(false), stacklevel = crate::module_functions::default_object(1)),
+        text_signature = "($self, stack_info=False, stacklevel=1)"
+    )]
     fn find_caller<'py>(
         slf: &Bound<'py, Self>,
         stack_info: Py<PyAny>,
@@ -1417,7 +1421,11 @@ impl Logger {
 
     /// Low-level logging routine which creates a LogRecord and then calls
     /// all the handlers of this logger to handle the record.
-    #[pyo3(name = "_log", signature = (level, msg, args, exc_info = None, extra = None, stack_info = None, stacklevel = crate::module_functions::default_object(1)))]
+    #[pyo3(
+        name = "_log",
+        signature = (level, msg, args, exc_info = None, extra = None, stack_info = None, stacklevel = crate::module_functions::default_object(1)),
+        text_signature = "($self, level, msg, args, exc_info=None, extra=None, stack_info=False, stacklevel=1)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn log_<'py>(
         slf: &Bound<'py, Self>,
@@ -1634,7 +1642,7 @@ pub struct RootLogger {}
 #[pymethods]
 impl RootLogger {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(level)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<RootLogger> {
         Logger::initializer(py).add_subclass(RootLogger {})
     }

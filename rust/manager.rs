@@ -72,7 +72,7 @@ pub struct PlaceHolder {
 #[pymethods]
 impl PlaceHolder {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(alogger)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
         PlaceHolder { logger_map: PyDict::new(py).into_any().unbind() }
     }
@@ -150,7 +150,7 @@ impl Manager {
 #[pymethods]
 impl Manager {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(rootnode)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         Ok(Manager {
             root: py.None(),

@@ -9,6 +9,7 @@ use pyo3::intern;
 use pyo3::IntoPyObjectExt;
 
 use crate::dispatch;
+use crate::handler::Arg;
 use crate::state;
 
 //---------------------------------------------------------------------------
@@ -540,7 +541,7 @@ fn error(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Boun
 /// If the logger has no handlers, basicConfig() is called to add a console handler with a
 /// pre-defined format.
 #[pyfunction]
-#[pyo3(signature = (msg, *args, exc_info = default_object(true), **kwargs))]
+#[pyo3(signature = (msg, *args, exc_info = default_object(true), **kwargs), text_signature = "(msg, *args, exc_info=True, **kwargs)")]
 fn exception(
     msg: &Bound<'_, PyAny>,
     args: &Bound<'_, PyTuple>,
@@ -612,7 +613,7 @@ fn log(
 
 /// Disable all logging calls of severity 'level' and below.
 #[pyfunction]
-#[pyo3(signature = (level = default_object(50)))]
+#[pyo3(signature = (level = default_object(50)), text_signature = "(level=50)")]
 fn disable(py: Python<'_>, level: Py<PyAny>) -> PyResult<()> {
     let root = state::global(py, intern!(py, "root"))?;
     let manager = root.getattr(intern!(py, "manager"))?;
@@ -625,13 +626,10 @@ fn disable(py: Python<'_>, level: Py<PyAny>) -> PyResult<()> {
 ///
 /// Should be called at application exit.
 #[pyfunction]
-#[pyo3(signature = (handlerList = None))]
+#[pyo3(signature = (handlerList = Arg::Default))]
 #[allow(non_snake_case)]
-fn shutdown(py: Python<'_>, handlerList: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-    let handler_list = match handlerList {
-        Some(list) => list.clone(),
-        None => state::global(py, intern!(py, "_handlerList"))?,
-    };
+fn shutdown(py: Python<'_>, handlerList: Arg<'_>) -> PyResult<()> {
+    let handler_list = handlerList.or_else(|| state::global(py, intern!(py, "_handlerList")))?;
     let snapshot: Vec<Bound<'_, PyAny>> = handler_list
         .get_item(pyo3::types::PySlice::full(py))?
         .try_iter()?

@@ -996,7 +996,7 @@ pub fn instance_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict
 #[pymethods]
 impl LogRecord {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(name, level, pathname, lineno, msg, args, exc_info, func=None, sinfo=None, **kwargs)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
         LogRecord { attrs: None }
     }

@@ -116,7 +116,7 @@ fn with_terminator<'py>(msg: Bound<'py, PyAny>, terminator: &Bound<'py, PyAny>) 
 #[pymethods]
 impl StreamHandler {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(stream=None)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<StreamHandler> {
         StreamHandler::initializer(py)
     }
@@ -198,7 +198,7 @@ pub struct StderrHandler {}
 #[pymethods]
 impl StderrHandler {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(level=0)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<StderrHandler> {
         StreamHandler::initializer(py).add_subclass(StderrHandler {})
     }

@@ -32,6 +32,7 @@ use smallvec::SmallVec;
 
 use crate::class_patterns;
 use crate::dispatch::{self, Truth};
+use crate::handler::Arg;
 use crate::state::{self, minor};
 
 /// Attributes read on every record, each with its call-site cache.
@@ -46,34 +47,6 @@ static TEMPLATE_SOURCE: dispatch::Attr = dispatch::Attr::new("template");
 // ---------------------------------------------------------------------------------------
 // Arguments
 // ---------------------------------------------------------------------------------------
-
-/// An argument that tells "not passed" from any value passed, `None` included (the stdlib's
-/// `validate=True` default differs from an explicit `validate=None`; 3.9 has no `defaults`).
-pub enum Arg<'py> {
-    Missing,
-    Given(Bound<'py, PyAny>),
-}
-
-impl<'a, 'py> FromPyObject<'a, 'py> for Arg<'py> {
-    type Error = PyErr;
-    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
-        Ok(Arg::Given(obj.to_owned()))
-    }
-}
-
-impl<'py> Arg<'py> {
-    /// The value, or `default()` when the argument was not passed.
-    pub fn or_else(self, default: impl FnOnce() -> Bound<'py, PyAny>) -> Bound<'py, PyAny> {
-        match self {
-            Arg::Missing => default(),
-            Arg::Given(v) => v,
-        }
-    }
-
-    pub fn is_missing(&self) -> bool {
-        matches!(self, Arg::Missing)
-    }
-}
 
 /// Python's message for a keyword a 3.9 function does not take.
 pub fn unexpected_keyword_39(name: &str) -> PyErr {
@@ -930,13 +903,13 @@ fn precompiled<'py>(py: Python<'py>, pattern: &str) -> PyResult<Option<Bound<'py
 fn percent_init(slf: &Bound<'_, PyAny>, fmt: &Bound<'_, PyAny>, defaults: Arg<'_>) -> PyResult<()> {
     let py = slf.py();
     let minor = minor(py);
-    if minor < 10 && !defaults.is_missing() {
+    if minor < 10 && !defaults.is_default() {
         return Err(unexpected_keyword_39("defaults"));
     }
     let fmt = if fmt.is_true()? { fmt.clone() } else { dispatch::getattr(slf, intern!(py, "default_format"))? };
     slf.setattr(intern!(py, "_fmt"), fmt)?;
     if minor >= 10 {
-        let defaults = defaults.or_else(|| py.None().into_bound(py));
+        let defaults = defaults.or_else(|| Ok(py.None().into_bound(py)))?;
         slf.setattr(intern!(py, "_defaults"), defaults)?;
     }
     Ok(())
@@ -959,6 +932,14 @@ impl PercentStyle {
         compile_re(py, class_patterns::VALIDATION_PATTERN)
     }
 
+    // One per version: the class's signature (`inspect.signature`) is the running stdlib's.
+    #[cfg(not(Py_3_10))]
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(fmt)")]
+    fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        PercentStyle { cache: None, finds: [None, None] }
+    }
+    #[cfg(Py_3_10)]
     #[new]
     #[pyo3(signature = (*_args, **_kwargs), text_signature = "(fmt, *, defaults=None)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
@@ -966,7 +947,7 @@ impl PercentStyle {
     }
 
     /// Initialize with the format string and (3.10+) a dict of default field values.
-    #[pyo3(signature = (fmt, *, defaults = Arg::Missing))]
+    #[pyo3(signature = (fmt, *, defaults = Arg::Default))]
     fn __init__(slf: &Bound<'_, Self>, fmt: &Bound<'_, PyAny>, defaults: Arg<'_>) -> PyResult<()> {
         percent_init(slf.as_any(), fmt, defaults)
     }
@@ -1049,6 +1030,14 @@ impl StrFormatStyle {
         compile_re(py, class_patterns::FIELD_SPEC)
     }
 
+    // One per version: the class's signature (`inspect.signature`) is the running stdlib's.
+    #[cfg(not(Py_3_10))]
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(fmt)")]
+    fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<Self> {
+        PyClassInitializer::from(PercentStyle { cache: None, finds: [None, None] }).add_subclass(StrFormatStyle {})
+    }
+    #[cfg(Py_3_10)]
     #[new]
     #[pyo3(signature = (*_args, **_kwargs), text_signature = "(fmt, *, defaults=None)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<Self> {
@@ -1159,6 +1148,14 @@ impl StringTemplateStyle {
     #[pyo3(name = "asctime_search")]
     const ASCTIME_SEARCH: &'static str = "${asctime}";
 
+    // One per version: the class's signature (`inspect.signature`) is the running stdlib's.
+    #[cfg(not(Py_3_10))]
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(fmt)")]
+    fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<Self> {
+        PyClassInitializer::from(PercentStyle { cache: None, finds: [None, None] }).add_subclass(StringTemplateStyle {})
+    }
+    #[cfg(Py_3_10)]
     #[new]
     #[pyo3(signature = (*_args, **_kwargs), text_signature = "(*args, **kwargs)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<Self> {
@@ -1174,7 +1171,7 @@ impl StringTemplateStyle {
             dispatch::getattr(&sup, intern!(py, "__init__"))?.call(args, kwargs)?;
         } else {
             let fmt = bind_fmt_39(args, kwargs)?;
-            percent_init(slf.as_any(), &fmt, Arg::Missing)?;
+            percent_init(slf.as_any(), &fmt, Arg::Default)?;
         }
         let template = state::global(py, intern!(py, "Template"))?;
         let tpl = template.call1((FMT.get(slf)?,))?;

@@ -421,3 +421,36 @@ def test_positional_calls_through_logger_log_as_the_stdlib():
         print(s.getvalue())
         """
     )
+
+
+def test_private_log_takes_the_running_versions_arguments():
+    # Through 3.12 `_log(level, msg, args, exc_info=None, extra=None, stack_info=False)`,
+    # positionally or by keyword and nothing else; 3.13 passes any keyword on.
+    from support import assert_same_output
+
+    assert_same_output(
+        """
+        import io, logging
+
+        lg = logging.getLogger("adapter.private_log")
+        lg.propagate = False
+        stream = io.StringIO()
+        h = logging.StreamHandler(stream)
+        h.setFormatter(logging.Formatter("%(levelname)s %(message)s %(k)s %(stack_info)s"))
+        lg.addHandler(h)
+        a = logging.LoggerAdapter(lg, {"k": 0})
+        calls = [
+            ((30, "positional %s", (1,), None, {"k": 2}, False), {}),
+            ((30, "keywords %s", (2,)), {"exc_info": None, "extra": {"k": 3}, "stack_info": None}),
+            ((30, "stacklevel %s", (3,)), {"extra": {"k": 4}, "stacklevel": 2}),
+            ((30, "unknown %s", (4,)), {"extra": {"k": 5}, "bogus": 1}),
+        ]
+        for args, kwargs in calls:
+            try:
+                a._log(*args, **kwargs)
+            except TypeError as e:
+                # (pyo3 words a wrong argument count its own way: README, known differences)
+                print("TypeError", "wrong argument count" if "positional argument" in str(e) else e)
+        print(stream.getvalue())
+        """
+    )

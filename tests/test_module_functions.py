@@ -187,6 +187,19 @@ def test_shutdown_flushes_and_closes_in_reverse(clean_logging):
     assert events == [("flush", "b"), ("close", "b"), ("flush", "a"), ("close", "a")]
 
 
+def test_shutdown_takes_none_as_a_list():
+    # `handlerList` defaults to the module's list only when omitted: None is a value.
+    assert_same_output(
+        """
+        import logging
+        try:
+            logging.shutdown(None)
+        except TypeError as e:
+            print("TypeError", e)
+        """
+    )
+
+
 def test_capture_warnings_routes_to_py_warnings(clean_logging):
     stream = io.StringIO()
     logger = logging.getLogger("py.warnings")

@@ -46,7 +46,7 @@ impl BufferingHandler {
 #[pymethods]
 impl BufferingHandler {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(capacity)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<BufferingHandler> {
         BufferingHandler::initializer(py)
     }
@@ -61,7 +61,8 @@ impl BufferingHandler {
     /// Returns true if the buffer is up to capacity. This method can be
     /// overridden to implement custom flushing strategies.
     #[pyo3(name = "shouldFlush")]
-    fn should_flush<'py>(slf: &Bound<'py, Self>, _record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    #[allow(unused_variables)] // named as the stdlib's parameter: it may be passed by keyword
+    fn should_flush<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         BufferingHandler::buffer_full(slf.as_any())
     }
 
@@ -108,7 +109,7 @@ pub struct MemoryHandler {}
 #[pymethods]
 impl MemoryHandler {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(capacity, flushLevel=40, target=None, flushOnClose=True)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<MemoryHandler> {
         BufferingHandler::initializer(py).add_subclass(MemoryHandler {})
     }

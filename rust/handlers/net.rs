@@ -32,7 +32,7 @@ pub struct SMTPHandler {}
 #[pymethods]
 impl SMTPHandler {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(mailhost, fromaddr, toaddrs, subject, credentials=None, secure=None, timeout=5.0)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<SMTPHandler> {
         Handler::initializer(py).add_subclass(SMTPHandler {})
     }
@@ -100,7 +100,8 @@ impl SMTPHandler {
     /// If you want to specify a subject line which is record-dependent,
     /// override this method.
     #[pyo3(name = "getSubject")]
-    fn get_subject<'py>(slf: &Bound<'py, Self>, _record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    #[allow(unused_variables)] // named as the stdlib's parameter: it may be passed by keyword
+    fn get_subject<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         slf.getattr(intern!(slf.py(), "subject"))
     }
 
@@ -156,7 +157,7 @@ pub struct HTTPHandler {}
 #[pymethods]
 impl HTTPHandler {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(host, url, method='GET', secure=False, credentials=None, context=None)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<HTTPHandler> {
         Handler::initializer(py).add_subclass(HTTPHandler {})
     }

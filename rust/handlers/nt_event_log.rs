@@ -71,7 +71,7 @@ fn init_with_pywin32(
 #[pymethods]
 impl NTEventLogHandler {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(appname, dllname=None, logtype='Application')")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<NTEventLogHandler> {
         Handler::initializer(py).add_subclass(NTEventLogHandler {})
     }
@@ -105,7 +105,8 @@ impl NTEventLogHandler {
     /// message ID. This version returns 1, which is the base message ID in
     /// win32service.pyd.
     #[pyo3(name = "getMessageID")]
-    fn get_message_id(&self, _record: &Bound<'_, PyAny>) -> i64 {
+    #[allow(unused_variables)] // named as the stdlib's parameter: it may be passed by keyword
+    fn get_message_id(&self, record: &Bound<'_, PyAny>) -> i64 {
         1
     }
 
@@ -113,7 +114,8 @@ impl NTEventLogHandler {
     ///
     /// Override this if you want to specify your own categories. This version returns 0.
     #[pyo3(name = "getEventCategory")]
-    fn get_event_category(&self, _record: &Bound<'_, PyAny>) -> i64 {
+    #[allow(unused_variables)] // named as the stdlib's parameter: it may be passed by keyword
+    fn get_event_category(&self, record: &Bound<'_, PyAny>) -> i64 {
         0
     }
 

@@ -38,7 +38,7 @@ pub struct QueueHandler {}
 #[pymethods]
 impl QueueHandler {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(queue)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<QueueHandler> {
         Handler::initializer(py).add_subclass(QueueHandler {})
     }
@@ -151,7 +151,7 @@ pub struct QueueListener {}
 #[pymethods]
 impl QueueListener {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(queue, *handlers, respect_handler_level=False)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> QueueListener {
         QueueListener {}
     }

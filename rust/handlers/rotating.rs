@@ -151,7 +151,7 @@ fn stat_natively(genericpath_fn: &Bound<'_, PyAny>, path: &Bound<'_, PyAny>) -> 
 #[pymethods]
 impl BaseRotatingHandler {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(filename, mode, encoding=None, delay=False, errors=None)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<BaseRotatingHandler> {
         BaseRotatingHandler::initializer(py)
     }
@@ -237,7 +237,7 @@ pub struct RotatingFileHandler {}
 #[pymethods]
 impl RotatingFileHandler {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(filename, mode='a', maxBytes=0, backupCount=0, encoding=None, delay=False, errors=None)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<RotatingFileHandler> {
         BaseRotatingHandler::initializer(py).add_subclass(RotatingFileHandler {})
     }

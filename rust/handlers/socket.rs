@@ -51,7 +51,7 @@ impl SocketHandler {
 #[pymethods]
 impl SocketHandler {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(host, port)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<SocketHandler> {
         SocketHandler::initializer(py)
     }
@@ -67,7 +67,7 @@ impl SocketHandler {
 
     /// A factory method which allows subclasses to define the precise
     /// type of socket they want.
-    #[pyo3(name = "makeSocket", signature = (timeout = Arg::Default))]
+    #[pyo3(name = "makeSocket", signature = (timeout = Arg::Default), text_signature = "($self, timeout=1)")]
     fn make_socket<'py>(slf: &Bound<'py, Self>, timeout: Arg<'py>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let timeout = timeout.or_else(|| Ok(handler::int(py, 1)))?;
@@ -236,7 +236,7 @@ pub struct DatagramHandler {}
 #[pymethods]
 impl DatagramHandler {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(host, port)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<DatagramHandler> {
         SocketHandler::initializer(py).add_subclass(DatagramHandler {})
     }

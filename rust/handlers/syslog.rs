@@ -117,7 +117,7 @@ fn create_socket_body(slf: &Bound<'_, PyAny>) -> PyResult<()> {
 #[pymethods]
 impl SysLogHandler {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(address=('localhost', 514), facility=1, socktype=None)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<SysLogHandler> {
         Handler::initializer(py).add_subclass(SysLogHandler {})
     }

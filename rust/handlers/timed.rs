@@ -63,7 +63,7 @@ fn is_weekly(slf: &Bound<'_, PyAny>) -> PyResult<bool> {
 #[pymethods]
 impl TimedRotatingFileHandler {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(filename, when='h', interval=1, backupCount=0, encoding=None, delay=False, utc=False, atTime=None, errors=None)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<TimedRotatingFileHandler> {
         BaseRotatingHandler::initializer(py).add_subclass(TimedRotatingFileHandler {})
     }
@@ -250,7 +250,8 @@ impl TimedRotatingFileHandler {
     /// record is not used, as we are just comparing times, but it is needed so
     /// the method signatures are the same
     #[pyo3(name = "shouldRollover")]
-    fn should_rollover(slf: &Bound<'_, Self>, _record: &Bound<'_, PyAny>) -> PyResult<bool> {
+    #[allow(unused_variables)] // named as the stdlib's parameter: it may be passed by keyword
+    fn should_rollover(slf: &Bound<'_, Self>, record: &Bound<'_, PyAny>) -> PyResult<bool> {
         let py = slf.py();
         let slf = slf.as_any();
         let not_regular = || -> PyResult<bool> {

@@ -32,7 +32,7 @@ pub struct WatchedFileHandler {}
 #[pymethods]
 impl WatchedFileHandler {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(filename, mode='a', encoding=None, delay=False, errors=None)")]
     fn __new__(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<WatchedFileHandler> {
         FileHandler::initializer(py).add_subclass(WatchedFileHandler {})
     }
