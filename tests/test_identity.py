@@ -215,3 +215,23 @@ def logixde_signatures():
 )
 def test_signature_matches_stdlib(logixde_signatures, name):
     assert logixde_signatures.get(name) == _STDLIB_SIGNATURES[name]
+
+
+# The modules' namespaces: every name the stdlib's module has (its imports included, which
+# code reaches as `logging.sys`, `logging.handlers.os`), and nothing of logixde's own but the
+# facade's `_log` (the real frames a Python `findCaller` override is called from).
+_NAMESPACES = r"""
+import json, logging, logging.handlers, logging.config
+skip = {"__file__", "__cached__", "__spec__", "__loader__", "__path__", "__builtins__", "__doc__"}
+print(json.dumps({m.__name__: sorted(set(vars(m)) - skip) for m in (logging, logging.handlers, logging.config)}))
+"""
+
+_LOGIXDE_ONLY_NAMES = {"logging": ["_log"], "logging.handlers": [], "logging.config": []}
+
+
+@pytest.mark.parametrize("modname", MODULES)
+def test_module_namespace_matches_stdlib(modname):
+    stdlib = run_json(_NAMESPACES, logixde=False)[modname]
+    ours = run_json(_NAMESPACES, logixde=True)[modname]
+    assert sorted(set(stdlib) - set(ours)) == []
+    assert sorted(set(ours) - set(stdlib)) == _LOGIXDE_ONLY_NAMES[modname]

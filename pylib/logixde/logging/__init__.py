@@ -26,7 +26,7 @@ from logixde import _core
 
 _VERSION = sys.version_info[:2]
 
-if _VERSION >= (3, 10):
+if _VERSION >= (3, 11):
     from types import GenericAlias
 
 __all__ = ['BASIC_FORMAT', 'BufferingFormatter', 'CRITICAL', 'DEBUG', 'ERROR',
@@ -177,6 +177,7 @@ _STYLES = {
 }
 
 _str_formatter = StrFormatter()
+del StrFormatter
 
 _defaultFormatter = Formatter()
 
@@ -201,9 +202,16 @@ def _log(depth, find_caller, stack_info, stacklevel):
     return find_caller(stack_info, stacklevel)
 
 
+if _VERSION >= (3, 13):
+    _fork_before, _fork_after = _prepareFork, _afterFork
+else:
+    _fork_before, _fork_after = _acquireLock, _releaseLock
+    del _prepareFork, _afterFork
 if hasattr(os, 'register_at_fork'):
-    os.register_at_fork(before=_prepareFork,
+    os.register_at_fork(before=_fork_before,
                         after_in_child=_after_at_fork_child_reinit_locks,
-                        after_in_parent=_afterFork)
+                        after_in_parent=_fork_after)
 
 atexit.register(shutdown)
+
+del _core, _VERSION, _fork_before, _fork_after

@@ -13,7 +13,6 @@ This is logixde's ``logging.handlers``: the handlers are implemented in Rust
 
 # The stdlib module's own imports are part of its interface (`logging.handlers.os`, …).
 import copy
-import io
 import logging
 import os
 import pickle
@@ -25,6 +24,8 @@ import sys
 import threading
 import time
 
+if sys.version_info >= (3, 10):
+    import io  # noqa: F401
 if sys.version_info[:2] <= (3, 12):
     from stat import ST_DEV, ST_INO, ST_MTIME  # noqa: F401
 
@@ -53,4 +54,4 @@ from logixde._core import (  # noqa: E402
     BufferingHandler, MemoryHandler, QueueHandler, QueueListener,
 )
 
-del sys
+del sys, _core
