@@ -6,6 +6,7 @@ use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use crate::dispatch::{self, Truth};
+use crate::handler::Arg;
 use crate::record::LogRecord;
 use crate::state;
 
@@ -37,13 +38,10 @@ impl Filter {
 
     /// Initialize with the name of the logger which, together with its children, will
     /// have its events allowed through the filter.
-    #[pyo3(signature = (name = None))]
-    fn __init__(slf: &Bound<'_, Self>, name: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    #[pyo3(signature = (name = Arg::Default))]
+    fn __init__(slf: &Bound<'_, Self>, name: Arg<'_>) -> PyResult<()> {
         let py = slf.py();
-        let name = match name {
-            Some(n) => n.clone(),
-            None => PyString::new(py, "").into_any(),
-        };
+        let name = name.or_else(|| Ok(PyString::new(py, "").into_any()))?;
         // `self.name = name; self.nlen = len(name)`
         match FILTER_FIELDS.of(slf.as_any()) {
             Some(native) => {

@@ -426,7 +426,13 @@ impl Handler {
             // Walk the stack up until we're out of logging, to print the calling context.
             // The stdlib starts from the frame that caught the exception (emit's); the native
             // emit has no frame, so start from the catching frame when it is still on the
-            // stack (a Python emit), else from the innermost running Python frame.
+            // stack (a Python emit), else from the innermost running Python frame. With no
+            // exception being handled, the stdlib's read of the frame raises: so does this.
+            if v.is_none() {
+                // 3.13 reads `exc.__traceback__`, earlier versions `tb.tb_frame`: both None here.
+                let attr = if state::minor(py) >= 13 { intern!(py, "__traceback__") } else { intern!(py, "tb_frame") };
+                v.getattr(attr)?;
+            }
             let mut frame = calling_frame(py, &tb)?;
             let path0 = state::global(py, intern!(py, "__path__"))?.get_item(0)?;
             let dirname = state::global(py, intern!(py, "os"))?

@@ -322,17 +322,26 @@ pub fn is_enabled_for<'py>(slf: &Bound<'py, Logger>, level: &Bound<'py, PyAny>) 
         return Ok(py_bool(py, false));
     }
     let cache = fields.get(Field::Cache)?;
-    if let Ok(d) = cache.cast_exact::<PyDict>() {
-        if let Some(v) = d.get_item(level)? {
-            return Ok(v);
+    let miss = if let Ok(d) = cache.cast_exact::<PyDict>() {
+        match d.get_item(level)? {
+            Some(v) => return Ok(v),
+            None => None,
         }
     } else {
         match cache.get_item(level) {
             Ok(v) => return Ok(v),
-            Err(e) if e.is_instance_of::<PyKeyError>(py) => {}
+            Err(e) if e.is_instance_of::<PyKeyError>(py) => Some(e),
             Err(e) => return Err(e),
         }
-    }
+    };
+    // The stdlib computes the answer in `except KeyError:`, so what it raises there has the
+    // KeyError as its `__context__`.
+    let in_except_key_error = |err: PyErr| {
+        if err.context(py).is_none() {
+            err.set_context(py, Some(miss.unwrap_or_else(|| PyKeyError::new_err((level.clone().unbind(),)))));
+        }
+        err
+    };
     with_lock(py, || {
         let manager = slf.getattr(intern!(py, "manager"))?;
         let disable = Manager::disable_of(&manager)?;
@@ -346,6 +355,7 @@ pub fn is_enabled_for<'py>(slf: &Bound<'py, Logger>, level: &Bound<'py, PyAny>) 
         fields.get(Field::Cache)?.set_item(level, &is_enabled)?;
         Ok(is_enabled)
     })
+    .map_err(in_except_key_error)
 }
 
 /// `self.getEffectiveLevel()` through dispatch.

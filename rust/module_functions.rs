@@ -572,9 +572,11 @@ fn warn(msg: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound
     let py = msg.py();
     let warnings = state::global(py, intern!(py, "warnings"))?;
     let category = py.get_type::<pyo3::exceptions::PyDeprecationWarning>();
+    // stacklevel 1: this function has no Python frame, so the caller's is the innermost (the
+    // stdlib's 2 counts from its own `warn`).
     warnings.call_method1(
         intern!(py, "warn"),
-        ("The 'warn' function is deprecated, use 'warning' instead", category, 2),
+        ("The 'warn' function is deprecated, use 'warning' instead", category, 1),
     )?;
     log_on_root(py, intern!(py, "warning"), &dispatch::prepend_args(&[msg], args)?, kwargs, 2)
 }

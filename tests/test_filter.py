@@ -35,3 +35,18 @@ def test_filter_reads_its_fields_and_the_record_name_as_the_stdlib_does():
             """
         )
     )
+
+
+def test_filter_name_is_taken_as_given():
+    # `name=''` is the default only when omitted: `len(None)` fails as in the stdlib.
+    assert_same_output(
+        """
+        import logging
+        for name in (None, 3, "a.b"):
+            try:
+                f = logging.Filter(name)
+                print(repr(f.name), f.nlen)
+            except TypeError as e:
+                print("TypeError", e)
+        """
+    )

@@ -605,3 +605,19 @@ def test_handler_attributes_read_as_often_and_in_the_order_the_stdlib_reads_them
             """
         )
     )
+
+
+def test_handle_error_outside_an_except_block_fails_as_the_stdlib():
+    # With no exception being handled, the stdlib prints the header, then fails reading the
+    # traceback's frame (AttributeError out of handleError).
+    assert_same_output(
+        """
+        import logging, sys
+        sys.stderr = sys.stdout
+        h = logging.StreamHandler(sys.stdout)
+        try:
+            h.handleError(logging.makeLogRecord({"msg": "m"}))
+        except Exception as e:
+            print("raised", type(e).__name__, e)
+        """
+    )

@@ -942,3 +942,17 @@ def test_python_find_caller_counting_frames_sees_the_stdlibs_depth():
         f()
         """
     )
+
+
+def test_is_enabled_for_errors_carry_the_cache_miss_as_context():
+    # The stdlib decides a level missing from `_cache` in `except KeyError:`.
+    assert_same_output(
+        """
+        import logging
+        for level in ("ERROR", None, [1]):
+            try:
+                logging.getLogger("ctx").isEnabledFor(level)
+            except Exception as e:
+                print(type(e).__name__, e, "| context:", repr(e.__context__))
+        """
+    )

@@ -286,3 +286,16 @@ def test_root_shortcuts_bind_and_dispatch_as_the_stdlib():
         logging.info("back", extra={"user": "i"})
         """
     )
+
+
+def test_module_warn_warning_points_at_the_caller():
+    assert_same_output(
+        """
+        import logging, sys, warnings
+        warnings.simplefilter("always")
+        sys.stderr = sys.stdout
+        logging.warn("module-level warn")
+        logging.getLogger("w").warn("logger warn")
+        logging.LoggerAdapter(logging.getLogger("w"), {}).warn("adapter warn")
+        """
+    )
