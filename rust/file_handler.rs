@@ -48,7 +48,7 @@ impl FileHandler {
         if minor >= 10 {
             // bpo-26789: keep a reference to the builtin open() to be able to open or
             // reopen the file during Python finalization.
-            slf.setattr(intern!(py, "_builtin_open"), builtin_open(py)?)?;
+            slf.setattr(intern!(py, "_builtin_open"), global_open(py)?)?;
         }
         if delay.is_truthy()? {
             // We don't open the stream, but we still need to call the Handler constructor
@@ -97,7 +97,7 @@ impl FileHandler {
         let open_func = if state::minor(py) >= 10 {
             dispatch::getattr(slf, intern!(py, "_builtin_open"))?
         } else {
-            builtin_open(py)?
+            global_open(py)?
         };
         let kw = PyDict::new(py);
         kw.set_item("encoding", dispatch::getattr(slf, intern!(py, "encoding"))?)?;
@@ -138,8 +138,12 @@ pub fn text_encoding<'py>(py: Python<'py>, encoding: &Bound<'py, PyAny>) -> PyRe
     state::global(py, intern!(py, "io"))?.call_method1(intern!(py, "text_encoding"), (encoding,))
 }
 
-/// The builtin `open`, looked up now as the stdlib's global name `open` would be.
-pub fn builtin_open(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+/// `open` looked up now as the stdlib's global name is: the `logging` module's own `open`
+/// when one was set (`logging.open = FakeFile`, as logging_tree's tests do), else the builtin.
+pub fn global_open(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    if let Some(open) = state::logging_module(py)?.dict().get_item(intern!(py, "open"))? {
+        return Ok(open);
+    }
     py.import(intern!(py, "builtins"))?.getattr(intern!(py, "open"))
 }
 

@@ -74,8 +74,53 @@ pub(crate) fn present_as_stdlib_values<'py>(
             if module == "logging" || module.starts_with("logging.") {
                 let name = cls.getattr(pyo3::intern!(py, "__name__"))?;
                 cls.setattr(pyo3::intern!(py, "__name__"), name)?;
+                install_weakref_descriptor(cls)?;
             }
         }
     }
     Ok(())
+}
+
+/// `__weakref__` on the class that brings the weak-reference slot, as a Python class has it
+/// (`obj.__weakref__`, `dir(obj)`); pyo3's types have the slot but not the descriptor.
+fn install_weakref_descriptor(cls: &Bound<'_, pyo3::types::PyType>) -> PyResult<()> {
+    use pyo3::ffi;
+    let py = cls.py();
+    let tp = cls.as_type_ptr();
+    // SAFETY: attached; `tp` is a live heap type whose dict is its own.
+    unsafe {
+        let base = (*tp).tp_base;
+        let brings_slot = (*tp).tp_weaklistoffset > 0 && (base.is_null() || (*base).tp_weaklistoffset == 0);
+        if !brings_slot || !ffi::PyDict_GetItemWithError((*tp).tp_dict, pyo3::intern!(py, "__weakref__").as_ptr()).is_null() {
+            return Ok(());
+        }
+        let def = Box::leak(Box::new(ffi::PyGetSetDef {
+            name: c"__weakref__".as_ptr(),
+            get: Some(get_weakref),
+            set: None,
+            doc: c"list of weak references to the object".as_ptr(),
+            closure: std::ptr::null_mut(),
+        }));
+        let descr = Bound::from_owned_ptr_or_err(py, ffi::PyDescr_NewGetSet(tp, def))?;
+        if ffi::PyDict_SetItem((*tp).tp_dict, pyo3::intern!(py, "__weakref__").as_ptr(), descr.as_ptr()) != 0 {
+            return Err(PyErr::fetch(py));
+        }
+        ffi::PyType_Modified(tp);
+    }
+    Ok(())
+}
+
+/// The getter of [`install_weakref_descriptor`]: the head of the object's weak-reference
+/// list, or None (CPython's own for Python classes reads the same slot).
+unsafe extern "C" fn get_weakref(obj: *mut pyo3::ffi::PyObject, _closure: *mut std::ffi::c_void) -> *mut pyo3::ffi::PyObject {
+    use pyo3::ffi;
+    // SAFETY: called by the descriptor on an instance of the class that has the slot (or a
+    // subclass, at the same offset), attached.
+    unsafe {
+        let offset = (*ffi::Py_TYPE(obj)).tp_weaklistoffset;
+        let head = *(obj.cast::<u8>().offset(offset).cast::<*mut ffi::PyObject>());
+        let result = if head.is_null() { ffi::Py_None() } else { head };
+        ffi::Py_IncRef(result);
+        result
+    }
 }

@@ -621,3 +621,29 @@ def test_handle_error_outside_an_except_block_fails_as_the_stdlib():
             print("raised", type(e).__name__, e)
         """
     )
+
+
+def test_file_handlers_open_through_a_patched_module_open():
+    # `open` is the module's global name: logging_tree's tests set `logging.open` so that file
+    # handlers open no real file.
+    assert_same_output(
+        """
+        import io, logging, logging.handlers
+        class FakeFile(io.StringIO):
+            def __init__(self, filename, *args, **kwargs):
+                super().__init__()
+                self.filename = filename
+        logging.open = FakeFile
+        for make in (lambda: logging.FileHandler("/nonexistent-dir/a.log"),
+                     lambda: logging.handlers.RotatingFileHandler("/nonexistent-dir/b.log", maxBytes=10, backupCount=1),
+                     lambda: logging.handlers.TimedRotatingFileHandler("/nonexistent-dir/c.log"),
+                     lambda: logging.handlers.WatchedFileHandler("/nonexistent-dir/d.log"),
+                     lambda: logging.FileHandler("/nonexistent-dir/e.log", delay=True)):
+            try:
+                h = make()
+                print(type(h).__name__, type(h.stream).__name__, h._open().filename)
+            except OSError as e:
+                print("OSError", e)
+        del logging.open
+        """
+    )

@@ -391,3 +391,28 @@ def test_class_assignment_and_weak_references_as_the_stdlibs_python_classes():
         s = io.StringIO(); h = logging.StreamHandler(s); h.__class__ = H2; lg.addHandler(h); lg.warning("via H2"); print(s.getvalue().strip())
         """
     )
+
+
+def test_weakref_attribute_as_the_stdlibs_python_classes():
+    # `__weakref__` is a descriptor of the class that brings the slot (`Filterer` for
+    # loggers and handlers): `obj.__weakref__`, `dir(obj)`.
+    assert_same_output(
+        """
+        import logging, logging.handlers, logging.config, weakref
+        for cls in (logging.Logger, logging.Handler, logging.StreamHandler, logging.LogRecord, logging.Filter,
+                    logging.Formatter, logging.BufferingFormatter, logging.LoggerAdapter, logging.Manager,
+                    logging.PlaceHolder, logging.PercentStyle, logging.handlers.QueueListener,
+                    logging.config.BaseConfigurator):
+            print(cls.__name__, repr(cls.__weakref__), "__weakref__" in dir(cls))
+        class H(logging.Handler):
+            pass
+        h = H()
+        print(type(h.__weakref__).__name__)  # the module's own reference (_handlerList)
+        r = weakref.ref(h)
+        print(h.__weakref__ is r)
+        try:
+            h.__weakref__ = 1
+        except AttributeError as e:
+            print("AttributeError", e)
+        """
+    )
