@@ -81,6 +81,15 @@ impl Filter {
         record_name()?.get_item(nlen()?)?.rich_compare(".", pyo3::basic::CompareOp::Eq)
     }
 
+    fn __getstate__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        let py = slf.py();
+        state_with(slf.as_any(), &[intern!(py, "name"), intern!(py, "nlen")])
+    }
+
+    fn __setstate__(slf: &Bound<'_, Self>, state: &Bound<'_, PyAny>) -> PyResult<()> {
+        restore_state(slf.as_any(), state, &["name", "nlen"])
+    }
+
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
         visit.call(&self.name)?;
         visit.call(&self.nlen)
@@ -147,11 +156,47 @@ impl Filterer {
         run_filters(slf.as_any(), record)
     }
 
+    fn __getstate__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        state_with(slf.as_any(), &[intern!(slf.py(), "filters")])
+    }
+
+    fn __setstate__(slf: &Bound<'_, Self>, state: &Bound<'_, PyAny>) -> PyResult<()> {
+        restore_state(slf.as_any(), state, &["filters"])
+    }
+
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
         visit.call(&self.filters)
     }
 
     fn __clear__(&mut self) {}
+}
+
+/// The state `pickle` and `copy` take of a Filter or Filterer: what the stdlib's instance
+/// `__dict__` holds, the natively kept attributes (`names`) first, in the stdlib's order.
+fn state_with<'py>(slf: &Bound<'py, PyAny>, names: &[&Bound<'py, PyString>]) -> PyResult<Bound<'py, PyDict>> {
+    let py = slf.py();
+    let state = PyDict::new(py);
+    for name in names {
+        state.set_item(name, slf.getattr(name)?)?;
+    }
+    state.update(slf.getattr(intern!(py, "__dict__"))?.cast::<pyo3::types::PyMapping>()?)?;
+    Ok(state)
+}
+
+/// Restore [`state_with`]'s state: natively kept attributes through their setters, the rest
+/// into the instance `__dict__` (as the default restore does, without `__setattr__`).
+fn restore_state(slf: &Bound<'_, PyAny>, state: &Bound<'_, PyAny>, names: &[&str]) -> PyResult<()> {
+    let py = slf.py();
+    let dict = slf.getattr(intern!(py, "__dict__"))?;
+    for item in state.call_method0(intern!(py, "items"))?.try_iter()? {
+        let (key, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
+        if key.cast::<PyString>().is_ok_and(|k| k.to_str().is_ok_and(|k| names.contains(&k))) {
+            slf.setattr(key.cast::<PyString>()?, value)?;
+        } else {
+            dict.set_item(key, value)?;
+        }
+    }
+    Ok(())
 }
 
 /// `filters` is used in place while no subclass or patch of the class redefines it.

@@ -647,3 +647,39 @@ def test_file_handlers_open_through_a_patched_module_open():
         del logging.open
         """
     )
+
+
+def test_handler_and_filter_pickle_by_their_state():
+    # loguru's tests pickle a Handler subclass whose createLock sets a picklable lock; the
+    # stdlib pickles a handler or filter by its instance state.
+    assert_same_output(
+        """
+        import copy, logging, pickle
+        class MockLock:
+            def __enter__(self): pass
+            def __exit__(self, *a): pass
+            def acquire(self): pass
+            def release(self): pass
+        class Standard(logging.Handler):
+            def __init__(self, level):
+                super().__init__(level)
+                self.written = ""
+            def emit(self, record):
+                self.written += record.getMessage()
+            def createLock(self):
+                self.lock = MockLock()
+        h = Standard(logging.INFO)
+        f = logging.Filter("a.b")
+        h.addFilter(f)
+        back = pickle.loads(pickle.dumps(h))
+        back.handle(logging.makeLogRecord({"msg": "kept", "name": "a.b.c", "levelno": 20}))
+        back.handle(logging.makeLogRecord({"msg": "dropped", "name": "x", "levelno": 20}))
+        print(type(back).__name__, back.level, repr(back.written), [type(x).__name__ for x in back.filters])
+        g = pickle.loads(pickle.dumps(f))
+        print(g.name, g.nlen, copy.copy(f).name, copy.deepcopy(h).filters[0].name)
+        try:
+            pickle.dumps(logging.StreamHandler())
+        except TypeError as e:
+            print("TypeError", e)
+        """
+    )
