@@ -503,7 +503,17 @@ fn calling_frame<'py>(py: Python<'py>, tb: &Bound<'py, PyAny>) -> PyResult<Bound
             f = dispatch::getattr(&f, intern!(py, "f_back"))?;
         }
     }
-    Ok(current)
+    // A Python `handleError` override calling this one (`super().handleError(record)`) runs
+    // above the native emit: its frames are not on the stdlib's walk from emit's frame.
+    let mut start = current;
+    loop {
+        let name = dispatch::getattr(&start, intern!(py, "f_code"))?.getattr(intern!(py, "co_name"))?;
+        let back = dispatch::getattr(&start, intern!(py, "f_back"))?;
+        if back.is_none() || !name.eq(intern!(py, "handleError"))? {
+            return Ok(start);
+        }
+        start = back;
+    }
 }
 
 #[pymethods]

@@ -683,3 +683,20 @@ def test_handler_and_filter_pickle_by_their_state():
             print("TypeError", e)
         """
     )
+
+
+def test_handle_error_override_calling_super_shows_the_callers_stack():
+    assert_same_output(
+        """
+        import logging, sys
+        class Mine(logging.StreamHandler):
+            def handleError(self, record):
+                print("override called", file=sys.stderr)
+                super().handleError(record)
+        sys.stderr = sys.stdout
+        lg = logging.getLogger("override")
+        lg.addHandler(Mine(sys.stdout))
+        lg.warning("%d", "not a number")
+        """,
+        internal_frames=True,
+    )
