@@ -915,6 +915,13 @@ fn percent_init(slf: &Bound<'_, PyAny>, fmt: &Bound<'_, PyAny>, defaults: Arg<'_
     Ok(())
 }
 
+impl PercentStyle {
+    /// A style with nothing cached yet, for `__new__` of the three styles.
+    fn empty() -> Self {
+        PercentStyle { cache: None, finds: [None, None] }
+    }
+}
+
 #[pymethods]
 impl PercentStyle {
     #[classattr]
@@ -937,13 +944,13 @@ impl PercentStyle {
     #[new]
     #[pyo3(signature = (*_args, **_kwargs), text_signature = "(fmt)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
-        PercentStyle { cache: None, finds: [None, None] }
+        PercentStyle::empty()
     }
     #[cfg(Py_3_10)]
     #[new]
     #[pyo3(signature = (*_args, **_kwargs), text_signature = "(fmt, *, defaults=None)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
-        PercentStyle { cache: None, finds: [None, None] }
+        PercentStyle::empty()
     }
 
     /// Initialize with the format string and (3.10+) a dict of default field values.
@@ -1035,13 +1042,13 @@ impl StrFormatStyle {
     #[new]
     #[pyo3(signature = (*_args, **_kwargs), text_signature = "(fmt)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<Self> {
-        PyClassInitializer::from(PercentStyle { cache: None, finds: [None, None] }).add_subclass(StrFormatStyle {})
+        PyClassInitializer::from(PercentStyle::empty()).add_subclass(StrFormatStyle {})
     }
     #[cfg(Py_3_10)]
     #[new]
     #[pyo3(signature = (*_args, **_kwargs), text_signature = "(fmt, *, defaults=None)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<Self> {
-        PyClassInitializer::from(PercentStyle { cache: None, finds: [None, None] }).add_subclass(StrFormatStyle {})
+        PyClassInitializer::from(PercentStyle::empty()).add_subclass(StrFormatStyle {})
     }
 
     fn _format<'py>(slf: &Bound<'py, Self>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
@@ -1153,13 +1160,13 @@ impl StringTemplateStyle {
     #[new]
     #[pyo3(signature = (*_args, **_kwargs), text_signature = "(fmt)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<Self> {
-        PyClassInitializer::from(PercentStyle { cache: None, finds: [None, None] }).add_subclass(StringTemplateStyle {})
+        PyClassInitializer::from(PercentStyle::empty()).add_subclass(StringTemplateStyle {})
     }
     #[cfg(Py_3_10)]
     #[new]
     #[pyo3(signature = (*_args, **_kwargs), text_signature = "(*args, **kwargs)")]
     fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<Self> {
-        PyClassInitializer::from(PercentStyle { cache: None, finds: [None, None] }).add_subclass(StringTemplateStyle {})
+        PyClassInitializer::from(PercentStyle::empty()).add_subclass(StringTemplateStyle {})
     }
 
     /// Initialize as PercentStyle does, then compile `self._tpl = Template(self._fmt)`.
