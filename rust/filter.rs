@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use crate::dispatch::{self, Truth};
 use crate::handler::Arg;
-use crate::record::LogRecord;
 use crate::state;
 
 /// Filter instances are used to perform arbitrary filtering of LogRecords.
@@ -268,7 +267,7 @@ pub fn run_filters<'py>(filterer: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>
         if !result.is_true()? {
             return Ok(false.into_pyobject(py)?.to_owned().into_any());
         }
-        if returns_record && result.is_instance_of::<LogRecord>() {
+        if returns_record && crate::record::is_instance(&result) {
             record = result;
         }
     }

@@ -24,7 +24,6 @@ use pyo3::types::{PyDict, PyFrozenSet, PyString, PyTuple};
 
 use crate::dispatch::{self, Truth};
 use crate::filter::Filterer;
-use crate::record::LogRecord;
 use crate::state;
 
 /// Attributes read on every record, each with its call-site cache.
@@ -368,7 +367,7 @@ impl Handler {
         let py = slf.py();
         let rv = call_filter(slf, record)?;
         let mut record = record.clone();
-        if state::minor(py) >= 12 && rv.is_instance_of::<LogRecord>() {
+        if state::minor(py) >= 12 && crate::record::is_instance(&rv) {
             record = rv.clone();
         }
         if rv.is_true()? {

@@ -954,7 +954,10 @@ fn do_log<'py>(
         )?;
         dispatch::call_method(slf.as_any(), make_record, call_args)?
     };
-    dispatch_handle(slf, &record)
+    let handled = dispatch_handle(slf, &record);
+    // (`record` is the only reference the core holds.)
+    record::settle(&record)?;
+    handled
 }
 
 /// `self.handle(record)` through dispatch.
@@ -984,15 +987,18 @@ fn make_record_impl<'py>(
     sinfo: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let factory = crate::state::global(py, intern!(py, "_logRecordFactory"))?;
-    let rv = if record::is_log_record_class(&factory) {
-        // `LogRecord(...)` itself: built natively, its attributes held natively.
+    let rv = if record::makes_plain_records(&factory) {
+        // `LogRecord(...)` itself: built natively, a young record (the caller settles it).
         let attrs = record::Attributes::capture(name, level, fn_, lno, msg, args, exc_info, Some(func), Some(sinfo))?;
         record::new_record(py, attrs)?
     } else {
         factory.call1((name, level, fn_, lno, msg, args, exc_info, func, sinfo))?
     };
     if !extra.is_none() {
-        add_extra(&rv, extra)?;
+        if let Err(err) = add_extra(&rv, extra) {
+            record::settle(&rv)?;
+            return Err(err);
+        }
     }
     Ok(rv)
 }
@@ -1414,7 +1420,7 @@ impl Logger {
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let none = py.None().into_bound(py);
-        make_record_impl(
+        let record = make_record_impl(
             py,
             name,
             level,
@@ -1426,7 +1432,10 @@ impl Logger {
             func.unwrap_or(&none),
             extra.unwrap_or(&none),
             sinfo.unwrap_or(&none),
-        )
+        )?;
+        // Returned to Python: no longer young.
+        record::release(&record)?;
+        Ok(record)
     }
 
     /// Low-level logging routine which creates a LogRecord and then calls

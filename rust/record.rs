@@ -1,31 +1,44 @@
 //! `LogRecord`: an event being logged, and the record factory.
 //!
+//! The class is a plain Python class, made by `type()` with native methods: its instances
+//! have exactly the layout of any Python object with a `__dict__`, as the stdlib's do, so
+//! code that retypes a plain object into a record works (coloredlogs copies each record
+//! with `copy = Empty(); copy.__class__ = record.__class__`, which CPython allows only
+//! between identical layouts), and `object.__new__(LogRecord)` makes one.
+//!
 //! `record.__dict__` is an interface: `PercentStyle` formats `fmt % record.__dict__`,
 //! `makeLogRecord` updates it, `extra=` adds to it, `copy.copy`, pickling and `vars()` read
 //! it. It holds every attribute, as the stdlib's. Filling a 21-entry dict is most of what
 //! creating a record costs, and the native path (native logger → native handler → native
-//! formatter) never reads it; so a record of the exact `LogRecord` type keeps its
-//! attributes in an [`Attributes`] store that stands in for the dict — same keys, same
-//! order, same values — until Python asks for the dict itself (`__dict__`, `vars()`,
-//! pickling, copying, deleting an attribute). Then the dict is built once and is the only
-//! store from then on. Attribute reads and assignments follow the generic algorithm with
-//! the store in the dict's place, so they need no dict. A subclass's record builds its dict
-//! in `__init__`. The one visible cost: CPython refuses `object.__setattr__(record, …)` for
-//! a class with its own `__setattr__` (`setattr` and `record.__dict__[k] = v` work).
+//! formatter) never reads it; so while the native `Logger._log` handles a record it made
+//! (a *young* record), the record's attributes are kept in an [`Attributes`] store beside
+//! it, keyed by its address, that stands in for the dict — same keys, same order, same
+//! values. The class's `tp_getattro`/`tp_setattro` read and assign with the store in the
+//! dict's place. When Python asks for the dict itself (`__dict__`, `vars()`, pickling,
+//! deleting an attribute, assigning `__class__`), and when the call ends with the record
+//! still referenced elsewhere (a queue, a list of captured records), the dict is built
+//! once and is the only store from then on; a record no one kept just drops its store.
+//! Records made any other way (`LogRecord(...)`, a factory, `makeRecord` called from
+//! Python, a subclass) are filled in their dict at once, as the stdlib's.
+//!
+//! The store is never seen by the garbage collector, which is why it lives only for the
+//! call: its references cannot then keep a cycle alive. The one visible cost: CPython
+//! refuses `object.__setattr__(record, …)` for a class with its own C-level `__setattr__`
+//! (`setattr` and `record.__dict__[k] = v` work).
 //!
 //! The constructor captures at creation what the stdlib captures (`crate::capture`).
 
-use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError, PyAttributeError};
+use pyo3::exceptions::{PyAttributeError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering::Relaxed};
-use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use pyo3::{ffi, intern, PyTraverseError, PyTypeInfo, PyVisit};
+use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::{ffi, intern};
 use smallvec::SmallVec;
 
 use crate::attached_cell::AttachedCell;
 use crate::capture::{self, Created};
-use crate::dispatch::{Truth, _PyObject_GetDictPtr, _PyType_Lookup, type_version};
+use crate::dispatch::{Truth, _PyType_Lookup, type_version};
 use crate::levels;
 use crate::state;
 
@@ -34,19 +47,23 @@ extern "C" {
     fn _PyDict_NewPresized(minused: ffi::Py_ssize_t) -> *mut ffi::PyObject;
 }
 
-/// A LogRecord instance represents an event being logged.
-///
-/// LogRecord instances are created every time something is logged. They contain all the
-/// information pertinent to the event being logged. The main information passed in is in
-/// msg and args, which are combined using str(msg) % args to create the message field of
-/// the record. The record also includes information such as when the record was created,
-/// the source line where the logging call was made, and any exception information to be
-/// logged.
-#[pyclass(module = "logging", name = "LogRecord", subclass, dict, weakref)]
-pub struct LogRecord {
-    /// The attributes while no one has asked for `__dict__`; `None` once the dict holds them.
-    attrs: Option<Attributes>,
-}
+/// The stdlib's docstring of `LogRecord`.
+const DOC: &str = "
+    A LogRecord instance represents an event being logged.
+
+    LogRecord instances are created every time something is logged. They
+    contain all the information pertinent to the event being logged. The
+    main information passed in is in msg and args, which are combined
+    using str(msg) % args to create the message field of the record. The
+    record also includes information such as when the record was created,
+    the source line where the logging call was made, and any exception
+    information to be logged.
+    ";
+
+/// The constructor's signature, as `inspect.signature(LogRecord)` reads it from the class's
+/// internal doc (`__doc__` itself stays the stdlib's).
+const TEXT_SIGNATURE: &std::ffi::CStr =
+    c"LogRecord(name, level, pathname, lineno, msg, args, exc_info, func=None, sinfo=None, **kwargs)\n--\n\n";
 
 // ---------------------------------------------------------------------------------------
 // The native attribute store
@@ -298,6 +315,17 @@ impl Attributes {
         None
     }
 
+    /// Drop the attributes (as bound references: pyo3 may not count the thread as attached
+    /// where the core was entered raw, and would defer dropping a `Py`).
+    fn release(self, py: Python<'_>) {
+        for value in self.values.into_iter().flatten() {
+            drop(value.into_bound(py));
+        }
+        for (key, value) in self.later {
+            drop((key.into_bound(py), value.into_bound(py)));
+        }
+    }
+
     /// Every attribute in `__dict__` order.
     fn into_items(mut self, py: Python<'_>) -> Vec<(Bound<'_, PyString>, Bound<'_, PyAny>)> {
         let mut items = Vec::with_capacity(FIELDS.len() + self.later.len());
@@ -329,17 +357,6 @@ impl Attributes {
     fn later_has(&self, name: &Bound<'_, PyString>) -> bool {
         self.later_slot(name).is_some()
     }
-
-    fn traverse(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError> {
-        for value in self.values.iter().flatten() {
-            visit.call(value)?;
-        }
-        for (key, value) in &self.later {
-            visit.call(key)?;
-            visit.call(value)?;
-        }
-        Ok(())
-    }
 }
 
 /// Whether the type of `obj` has a data descriptor `name` (which wins over the dict).
@@ -351,61 +368,113 @@ fn has_data_descriptor(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bo
     }
 }
 
-/// Run `f` on the store of a record whose attributes are still native; `None` otherwise.
-/// `f` must not run Python code (the record is borrowed meanwhile).
-///
-/// Should anything have reached the instance dict around the store, the store is moved
-/// into the dict first, so the dict has every attribute in the order they were set.
-fn with_attrs<R>(record: &Bound<'_, LogRecord>, f: impl FnOnce(&mut Attributes) -> R) -> PyResult<Option<R>> {
-    if !instance_dict_is_empty(record) {
-        materialize(record)?;
-        return Ok(None);
-    }
-    let Ok(mut this) = record.try_borrow_mut() else {
-        return Ok(None);
-    };
-    Ok(this.attrs.as_mut().map(f))
+// ---------------------------------------------------------------------------------------
+// Young records and their stores
+// ---------------------------------------------------------------------------------------
+
+/// The stores of the young records (see the module's docs), by record address: one per
+/// logging call under way, in any thread (a few at most).
+static YOUNG: AttachedCell<Vec<(usize, Attributes)>> = AttachedCell::new(Vec::new());
+
+/// The error for a store asked for while another use of [`YOUNG`] is under way: never, as
+/// no use runs Python code.
+fn store_in_use() -> PyErr {
+    PyRuntimeError::new_err("logixde: LogRecord is in use")
 }
 
-/// Move the store into the instance `__dict__` (once; later calls do nothing).
+/// Run `f` on the store of a young record; `None` for any other object. `f` must not run
+/// Python code (nor drop a Python object: return it, to be dropped after).
+fn with_attrs<R>(record: &Bound<'_, PyAny>, f: impl FnOnce(&mut Attributes) -> R) -> PyResult<Option<R>> {
+    if !is_exact(record) {
+        return Ok(None);
+    }
+    let address = record.as_ptr() as usize;
+    YOUNG
+        .try_with(record.py(), |young| young.iter_mut().rev().find(|(a, _)| *a == address).map(|(_, attrs)| f(attrs)))
+        .ok_or_else(store_in_use)
+}
+
+/// Take a young record's store away: the record is young no more.
+fn take_store(record: &Bound<'_, PyAny>) -> PyResult<Option<Attributes>> {
+    if !is_exact(record) {
+        return Ok(None);
+    }
+    let address = record.as_ptr() as usize;
+    YOUNG
+        .try_with(record.py(), |young| young.iter().rposition(|(a, _)| *a == address).map(|i| young.swap_remove(i).1))
+        .ok_or_else(store_in_use)
+}
+
+/// Move a young record's store into its instance `__dict__` (once; later calls, and calls
+/// for any other object, do nothing).
 ///
-/// Entries already in the dict were assigned by Python after everything in the store:
-/// they replace the store's values in place, or come after them.
-fn materialize(record: &Bound<'_, LogRecord>) -> PyResult<()> {
-    let py = record.py();
-    let attrs = record
-        .try_borrow_mut()
-        .map_err(|_| PyRuntimeError::new_err("logixde: LogRecord is in use"))?
-        .attrs
-        .take();
-    let Some(attrs) = attrs else {
+/// Entries already in the dict (there are none but what C code wrote past the class's
+/// `__setattr__`) were assigned after everything in the store: they come last.
+fn materialize(record: &Bound<'_, PyAny>) -> PyResult<()> {
+    let Some(attrs) = take_store(record)? else {
         return Ok(());
     };
+    let py = record.py();
     let items = attrs.into_items(py);
-    // SAFETY: `_PyDict_NewPresized` returns a new dict or NULL with an exception set; the
-    // dict slot pointer is valid for the live record and holds NULL or a borrowed dict.
+    // SAFETY: attached; live objects; new references or NULL with an exception set.
     unsafe {
-        let dict = Bound::from_owned_ptr_or_err(py, _PyDict_NewPresized(items.len() as ffi::Py_ssize_t))?
+        let current = Bound::from_owned_ptr_or_err(py, ffi::PyObject_GenericGetDict(record.as_ptr(), std::ptr::null_mut()))?
             .cast_into_unchecked::<PyDict>();
+        let dict = presized_dict(py, items.len())?;
         for (key, value) in items {
             dict.set_item(key, value)?;
         }
-        let slot = _PyObject_GetDictPtr(record.as_ptr());
-        if !slot.is_null() && !(*slot).is_null() {
-            let current = Bound::from_borrowed_ptr(py, *slot).cast_into_unchecked::<PyDict>();
-            if !current.is_empty() {
-                dict.update(current.as_mapping())?;
-            }
+        if !current.is_empty() {
+            dict.update(current.as_mapping())?;
         }
-        if ffi::PyObject_GenericSetDict(record.as_ptr(), dict.as_ptr(), std::ptr::null_mut()) != 0 {
-            return Err(PyErr::fetch(py));
+        set_instance_dict(record, dict.as_any())
+    }
+}
+
+/// A new dict sized for `n` entries.
+fn presized_dict(py: Python<'_>, n: usize) -> PyResult<Bound<'_, PyDict>> {
+    // SAFETY: `_PyDict_NewPresized` returns a new dict or NULL with an exception set.
+    unsafe { Ok(Bound::from_owned_ptr_or_err(py, _PyDict_NewPresized(n as ffi::Py_ssize_t))?.cast_into_unchecked()) }
+}
+
+/// `record.__dict__ = dict`, by the setter `type()` gave the class (`PyObject_GenericSetDict`
+/// leaves 3.13's inline attribute values in place, which lookups then read first).
+fn set_instance_dict(record: &Bound<'_, PyAny>, dict: &Bound<'_, PyAny>) -> PyResult<()> {
+    // SAFETY: attached; the class's original `__dict__` getset descriptor (kept alive for
+    // the process) applies to any record; the setter takes its own reference.
+    unsafe {
+        let descr = CLASS_DICT_DESCRIPTOR.load(Relaxed) as *mut ffi::PyObject;
+        let set = (*ffi::Py_TYPE(descr)).tp_descr_set.expect("a getset descriptor has a setter");
+        if set(descr, record.as_ptr(), dict.as_ptr()) != 0 {
+            return Err(PyErr::fetch(record.py()));
         }
     }
     Ok(())
 }
 
+/// The end of a young record's logging call: a record referenced elsewhere keeps its
+/// attributes in its dict from now on; one about to be freed just drops its store.
+/// `record` must be the caller's only reference of its own.
+pub fn settle(record: &Bound<'_, PyAny>) -> PyResult<()> {
+    // SAFETY: a live object.
+    if unsafe { ffi::Py_REFCNT(record.as_ptr()) } > 1 {
+        materialize(record)
+    } else {
+        if let Some(attrs) = take_store(record)? {
+            attrs.release(record.py());
+        }
+        Ok(())
+    }
+}
+
+/// A record leaving the native call that made it (`makeRecord` called from Python): its
+/// attributes go to its dict.
+pub fn release(record: &Bound<'_, PyAny>) -> PyResult<()> {
+    materialize(record)
+}
+
 /// `getattr(record, name)`: the generic algorithm, with the store in the dict's place.
-fn lookup<'py>(record: &Bound<'py, LogRecord>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+fn lookup<'py>(record: &Bound<'py, PyAny>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     if let Ok(name) = name.cast_exact::<PyString>() {
         let py = record.py();
         match field_by_address(py, name) {
@@ -418,7 +487,11 @@ fn lookup<'py>(record: &Bound<'py, LogRecord>, name: &Bound<'py, PyAny>) -> PyRe
                 }
             }
             None => {
-                if !has_data_descriptor(record, name) {
+                if asks_for_state(name) {
+                    // `object.__reduce_ex__` and `__getstate__` read the instance dict
+                    // itself, not `__dict__`: it must hold the attributes first.
+                    materialize(record)?;
+                } else if !has_data_descriptor(record, name) {
                     if let Some(Some(value)) = with_attrs(record, |attrs| attrs.get(name))? {
                         return Ok(value);
                     }
@@ -428,6 +501,22 @@ fn lookup<'py>(record: &Bound<'py, LogRecord>, name: &Bound<'py, PyAny>) -> PyRe
     }
     // SAFETY: live objects; new reference or NULL with an exception set.
     unsafe { Bound::from_owned_ptr_or_err(record.py(), ffi::PyObject_GenericGetAttr(record.as_ptr(), name.as_ptr())) }
+}
+
+/// Whether `name` is what pickling and copying look up on the instance before reading its
+/// state: `__reduce_ex__`, `__reduce__`, `__getstate__`.
+fn asks_for_state(name: &Bound<'_, PyString>) -> bool {
+    let py = name.py();
+    let names = [intern!(py, "__reduce_ex__"), intern!(py, "__reduce__"), intern!(py, "__getstate__")];
+    // The interned names themselves, as lookups mostly pass them; else by text (strs
+    // compared without Python code).
+    names.iter().any(|n| n.as_ptr() == name.as_ptr())
+        // SAFETY: live exact str objects.
+        || names.iter().any(|n| unsafe {
+            ffi::PyUnicode_GET_LENGTH(n.as_ptr()) == ffi::PyUnicode_GET_LENGTH(name.as_ptr())
+                && !known_hashes_differ(n.as_ptr(), name.as_ptr())
+                && ffi::PyUnicode_Compare(n.as_ptr(), name.as_ptr()) == 0
+        })
 }
 
 /// The interned names of [`FIELDS`] (the objects `intern!` gives the core's readers).
@@ -467,7 +556,7 @@ unsafe fn known_hashes_differ(a: *mut ffi::PyObject, b: *mut ffi::PyObject) -> b
 /// one type and version tag (renewed by any change to the type or its bases, so a
 /// property patched onto `LogRecord` later is seen).
 #[inline]
-fn known_names_have_no_data_descriptor(record: &Bound<'_, LogRecord>) -> bool {
+fn known_names_have_no_data_descriptor(record: &Bound<'_, PyAny>) -> bool {
     static TYPE: AtomicUsize = AtomicUsize::new(0);
     static VERSION: AtomicU32 = AtomicU32::new(0);
     let py = record.py();
@@ -491,15 +580,18 @@ fn known_names_have_no_data_descriptor(record: &Bound<'_, LogRecord>) -> bool {
 }
 
 /// `setattr(record, name, value)`: the generic algorithm, with the store in the dict's place.
-fn assign(record: &Bound<'_, LogRecord>, name: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+fn assign(record: &Bound<'_, PyAny>, name: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
     if let Ok(name) = name.cast_exact::<PyString>() {
         // (A name with lone surrogates, which has no UTF-8 form, goes to the dict.)
         let text = name.to_str();
-        if let (Ok(text), false) = (text, has_data_descriptor(record, name)) {
+        if let (Ok(text), false) = (&text, has_data_descriptor(record, name)) {
             if let Some(replaced) = with_attrs(record, |attrs| attrs.set(name, text, value))? {
-                drop(replaced);
+                drop(replaced.map(|v| v.into_bound(record.py())));
                 return Ok(());
             }
+        } else if text.is_ok_and(|t| t == "__class__") {
+            // A record retyped keeps its attributes in its dict: the store is this class's.
+            materialize(record)?;
         }
     }
     // SAFETY: live objects; 0 or -1 with an exception set.
@@ -512,9 +604,10 @@ fn assign(record: &Bound<'_, LogRecord>, name: &Bound<'_, PyAny>, value: &Bound<
 /// `getattr(record, name)` for the core's readers: natively while the record's attributes
 /// are native.
 pub fn getattr<'py>(record: &Bound<'py, PyAny>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
-    match record.cast_exact::<LogRecord>() {
-        Ok(rec) => lookup(rec, name.as_any()),
-        Err(_) => crate::dispatch::getattr(record, name),
+    if is_exact(record) {
+        lookup(record, name.as_any())
+    } else {
+        crate::dispatch::getattr(record, name)
     }
 }
 
@@ -525,11 +618,7 @@ pub fn field<'py>(record: &Bound<'py, PyAny>, field: Field) -> PyResult<Bound<'p
         return Ok(value);
     }
     let py = record.py();
-    let name = field_names(py)[field as usize].bind(py);
-    match record.cast_exact::<LogRecord>() {
-        Ok(rec) => lookup(rec, name.as_any()),
-        Err(_) => crate::dispatch::getattr(record, name),
-    }
+    getattr(record, field_names(py)[field as usize].bind(py))
 }
 
 /// `getattr(record, name)` for each of `wanted`, all in one look at a native store (see
@@ -538,12 +627,11 @@ pub fn field<'py>(record: &Bound<'py, PyAny>, field: Field) -> PyResult<Bound<'p
 /// caller then reads each attribute at its point, as an attribute may be a property).
 pub fn native_fields<'py, const N: usize>(record: &Bound<'py, PyAny>, wanted: [Field; N]) -> PyResult<Option<[Bound<'py, PyAny>; N]>> {
     let py = record.py();
-    let Ok(rec) = record.cast_exact::<LogRecord>() else { return Ok(None) };
-    if !known_names_have_no_data_descriptor(rec) {
+    if !is_exact(record) || !known_names_have_no_data_descriptor(record) {
         return Ok(None);
     }
     let names = field_names(py);
-    let read = with_attrs(rec, |attrs| {
+    let read = with_attrs(record, |attrs| {
         let mut out: [Option<Bound<'py, PyAny>>; N] = std::array::from_fn(|_| None);
         for (slot, &f) in out.iter_mut().zip(&wanted) {
             *slot = Some(attrs.get_field(py, f as usize, names[f as usize].bind(py))?);
@@ -558,12 +646,11 @@ pub fn native_fields<'py, const N: usize>(record: &Bound<'py, PyAny>, wanted: [F
 /// what `getattr(record, name)` would return, without making the object. `None` when it
 /// must be read as an attribute.
 pub fn native_time(record: &Bound<'_, PyAny>, field: Field) -> Option<f64> {
-    let rec = record.cast_exact::<LogRecord>().ok()?;
-    if !known_names_have_no_data_descriptor(rec) {
+    if !is_exact(record) || !known_names_have_no_data_descriptor(record) {
         return None;
     }
     let i = field as usize;
-    with_attrs(rec, |attrs| {
+    with_attrs(record, |attrs| {
         if attrs.values[i].is_some() {
             return None;
         }
@@ -580,30 +667,25 @@ pub fn native_time(record: &Bound<'_, PyAny>, field: Field) -> Option<f64> {
 
 /// `setattr(record, name, value)` for the core's writers (`message`, `asctime`, `exc_text`).
 pub fn setattr(record: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-    match record.cast_exact::<LogRecord>() {
-        Ok(rec) => {
-            let py = record.py();
-            // `message`/`asctime` themselves (interned) on a plain record: no field of that
-            // name, no descriptor on the type; the store takes them as `assign` would.
-            if formatter_names(py).iter().any(|n| n.as_ptr() == name.as_ptr()) && known_names_have_no_data_descriptor(rec) {
-                if let Some(replaced) = with_attrs(rec, |attrs| attrs.set_later(name, value))? {
-                    drop(replaced);
-                    return Ok(());
-                }
-            }
-            assign(rec, name.as_any(), value)
-        }
-        Err(_) => crate::dispatch::setattr(record, name, value),
+    if !is_exact(record) {
+        return crate::dispatch::setattr(record, name, value);
     }
+    let py = record.py();
+    // `message`/`asctime` themselves (interned) on a plain record: no field of that name,
+    // no descriptor on the type; the store takes them as `assign` would.
+    if formatter_names(py).iter().any(|n| n.as_ptr() == name.as_ptr()) && known_names_have_no_data_descriptor(record) {
+        if let Some(replaced) = with_attrs(record, |attrs| attrs.set_later(name, value))? {
+            drop(replaced.map(|v| v.into_bound(py)));
+            return Ok(());
+        }
+    }
+    assign(record, name.as_any(), value)
 }
 
 /// Whether `record` is a `LogRecord` whose attributes are still held natively: then
 /// [`pending_item`] answers `record.__dict__[key]` without building the dict.
 pub fn is_pending(record: &Bound<'_, PyAny>) -> PyResult<bool> {
-    match record.cast_exact::<LogRecord>() {
-        Ok(rec) => Ok(with_attrs(rec, |_| ())?.is_some()),
-        Err(_) => Ok(false),
-    }
+    Ok(with_attrs(record, |_| ())?.is_some())
 }
 
 /// `record.__dict__[key]` for each of `keys` in turn, pushed to `found`, for a record whose
@@ -619,10 +701,7 @@ where
     'py: 'k,
     A: smallvec::Array<Item = Bound<'py, PyAny>>,
 {
-    let Ok(rec) = record.cast_exact::<LogRecord>() else {
-        return Ok(false);
-    };
-    let all = with_attrs(rec, |attrs| {
+    let all = with_attrs(record, |attrs| {
         for key in keys {
             match attrs.get(key) {
                 Some(value) => found.push(value),
@@ -637,61 +716,62 @@ where
 /// `key in record.__dict__` for `extra=` keys (`Logger.makeRecord`), answered natively for
 /// a record whose attributes are held natively and an exact `str` key (`None`: use the dict).
 pub fn has_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>) -> PyResult<Option<bool>> {
-    let (Ok(rec), Ok(key)) = (record.cast_exact::<LogRecord>(), key.cast_exact::<PyString>()) else {
+    let Ok(key) = key.cast_exact::<PyString>() else {
         return Ok(None);
     };
-    with_attrs(rec, |attrs| attrs.contains(key))
+    with_attrs(record, |attrs| attrs.contains(key))
 }
 
 /// `record.getMessage()`: the native body when the method found is `LogRecord.getMessage`,
 /// else through Python.
 pub fn call_get_message<'py>(record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    static GET_MESSAGE: crate::dispatch::NativeMethod<LogRecord> = crate::dispatch::NativeMethod::new("getMessage");
-    let name = GET_MESSAGE.name(record.py());
-    // The call-site cache answers from the type and the instance dict; a native record's
-    // attribute store stands in for its dict and is asked besides.
-    if GET_MESSAGE.is_native(record) && !holds_extra(record, name) {
-        get_message(record)
-    } else {
-        GET_MESSAGE.call(record, ())
+    let py = record.py();
+    let name = intern!(py, "getMessage");
+    if class_method_is(record, name, &GET_MESSAGE) {
+        // The instance's own attribute of that name (store or dict) would be called instead.
+        let shadowed = match with_attrs(record, |attrs| attrs.later_has(name))? {
+            Some(held) => held,
+            None => crate::dispatch::shadowed_by_instance(record, name),
+        };
+        if !shadowed {
+            return get_message(record);
+        }
     }
+    record.call_method0(name)
 }
 
-/// Whether `record` holds `name` natively beyond the `__init__` attributes (assigned, as in
-/// `record.getMessage = …`, or an `extra=` key): an instance attribute shadowing a method of
-/// its class, as an entry of its `__dict__` would. False for a record whose `__dict__` is
-/// built (the dict itself answers) and for any other object; true when it can't be told
-/// (the generic path is always right).
-fn holds_extra(record: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bool {
-    let Ok(rec) = record.cast_exact::<LogRecord>() else {
-        return false;
-    };
-    let Ok(this) = rec.try_borrow() else {
-        return true;
-    };
-    let Some(attrs) = &this.attrs else {
-        return false;
-    };
-    attrs.later_has(name)
+/// The instance `__dict__` of an exact `LogRecord` that is not young (`None` for any other
+/// object): what `record.__dict__` gives, without the attribute lookup.
+pub fn settled_dict<'py>(record: &Bound<'py, PyAny>) -> Option<Bound<'py, PyDict>> {
+    if !is_exact(record) {
+        return None;
+    }
+    // SAFETY: attached; a live object of a class with an instance dict; a new reference or
+    // NULL with an exception set (cleared: the caller then asks for `__dict__`).
+    unsafe {
+        let dict = ffi::PyObject_GenericGetDict(record.as_ptr(), std::ptr::null_mut());
+        if dict.is_null() {
+            ffi::PyErr_Clear();
+            return None;
+        }
+        Some(Bound::from_owned_ptr(record.py(), dict).cast_into_unchecked())
+    }
 }
 
 /// `record.__dict__[key] = value` for a new `extra=` key of a record whose attributes are
 /// held natively; false when they no longer are (use the dict).
 pub fn add_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<bool> {
-    let (Ok(rec), Ok(key)) = (record.cast_exact::<LogRecord>(), key.cast_exact::<PyString>()) else {
+    let Ok(key) = key.cast_exact::<PyString>() else {
         return Ok(false);
     };
-    Ok(with_attrs(rec, |attrs| attrs.later.push((key.clone().unbind(), value.clone().unbind())))?.is_some())
+    Ok(with_attrs(record, |attrs| attrs.later.push((key.clone().unbind(), value.clone().unbind())))?.is_some())
 }
 
 /// [`has_native_key`] and then [`add_native_key`] in one look at the store: `key` stored
 /// (`Some(true)`) unless already in `__dict__` (`Some(false)`); `None` when the record is
 /// not held natively. Runs no Python code.
 pub fn add_new_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) -> PyResult<Option<bool>> {
-    let Ok(rec) = record.cast_exact::<LogRecord>() else {
-        return Ok(None);
-    };
-    with_attrs(rec, |attrs| {
+    with_attrs(record, |attrs| {
         if attrs.contains(key) {
             return false;
         }
@@ -700,15 +780,56 @@ pub fn add_new_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyString>, 
     })
 }
 
-/// A record made by the native `makeRecord` when the factory is `LogRecord` itself: no
-/// argument tuple, no `__init__` call, no dict.
+/// A young record, made by the native `makeRecord` when the factory is `LogRecord` itself
+/// (see [`makes_plain_records`]): no argument tuple, no `__init__` call, no dict. The caller
+/// ends its youth with [`settle`] or [`release`].
 pub fn new_record<'py>(py: Python<'py>, attrs: Attributes) -> PyResult<Bound<'py, PyAny>> {
-    Ok(Bound::new(py, LogRecord { attrs: Some(attrs) })?.into_any())
+    let record = new_instance(py)?;
+    if class_slots_are_native() {
+        let address = record.as_ptr() as usize;
+        YOUNG.try_with(py, |young| young.push((address, attrs))).ok_or_else(store_in_use)?;
+    } else {
+        fill_new_dict(&record, attrs)?;
+    }
+    Ok(record)
 }
 
-/// The `LogRecord` class, for `factory is LogRecord`.
-pub fn is_log_record_class(factory: &Bound<'_, PyAny>) -> bool {
-    factory.is(LogRecord::type_object(factory.py()))
+/// A record of these attributes, held in its dict.
+fn new_settled_record<'py>(py: Python<'py>, attrs: Attributes) -> PyResult<Bound<'py, PyAny>> {
+    let record = new_instance(py)?;
+    fill_new_dict(&record, attrs)?;
+    Ok(record)
+}
+
+/// `object.__new__(LogRecord)`.
+fn new_instance(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    // SAFETY: attached; `object`'s `tp_new` with an empty argument tuple; a new reference
+    // or NULL with an exception set.
+    unsafe {
+        let new = ffi::PyBaseObject_Type.tp_new.expect("object has tp_new");
+        Bound::from_owned_ptr_or_err(py, new(record_type(), PyTuple::empty(py).as_ptr(), std::ptr::null_mut()))
+    }
+}
+
+/// A new record's `__dict__`: `attrs`, in order.
+fn fill_new_dict(record: &Bound<'_, PyAny>, attrs: Attributes) -> PyResult<()> {
+    let py = record.py();
+    let items = attrs.into_items(py);
+    let dict = presized_dict(py, items.len())?;
+    for (key, value) in items {
+        dict.set_item(key, value)?;
+    }
+    set_instance_dict(record, dict.as_any())
+}
+
+/// Whether `factory` is the `LogRecord` class making records as the native path does:
+/// its `__new__` and `__init__` are the class's own (a patched `__init__` must run).
+pub fn makes_plain_records(factory: &Bound<'_, PyAny>) -> bool {
+    let py = factory.py();
+    // SAFETY: attached; the class is live; descriptors are only compared.
+    factory.as_ptr() == record_type().cast()
+        && unsafe { (*record_type()).tp_new.map(|f| f as usize) == ffi::PyBaseObject_Type.tp_new.map(|f| f as usize) }
+        && unsafe { type_has_method(record_type(), intern!(py, "__init__"), &INIT) }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -740,7 +861,7 @@ fn copy_module_is_standard(py: Python<'_>, copy_fn: &Bound<'_, PyAny>) -> bool {
     if !COPY.is(copy_fn) {
         return false;
     }
-    let tp = LogRecord::type_object_raw(py) as *mut ffi::PyObject;
+    let tp = record_type() as *mut ffi::PyObject;
     // SAFETY: attached; `copy_fn` is a Python function (checked above); borrowed dict
     // entries are only inspected while nothing else runs (a dict probe with a type key
     // compares it with other keys of its hash, which for the tables `copy` keeps are types;
@@ -786,24 +907,23 @@ fn copy_module_is_standard(py: Python<'_>, copy_fn: &Bound<'_, PyAny>) -> bool {
     }
 }
 
-/// The `__dict__` descriptor [`install_dict_descriptor`] gave `LogRecord`.
-static DICT_DESCRIPTOR: AtomicUsize = AtomicUsize::new(0);
-
 /// Whether the `LogRecord` class still copies by the default protocol: no `__copy__` (on
 /// the class or its metaclass, which is `type`), no `__getnewargs_ex__`/`__getnewargs__`,
-/// no `__setstate__`, its own `__new__` and `__dict__` descriptor. (Its `__reduce_ex__`,
-/// `__reduce__` and `__getstate__` are asked through the dispatch caches, which also see
-/// the instance.) Remembered for the class's version tag, renewed by any change to it.
+/// no `__setstate__`, `object`'s `__new__`, `__reduce_ex__` and `__reduce__`, its own
+/// `__getstate__` and `__dict__` descriptor. Remembered for the class's version tag,
+/// renewed by any change to it.
 fn class_copies_by_default(py: Python<'_>) -> bool {
     static VERSION: AtomicU32 = AtomicU32::new(0);
     // SAFETY: attached; the class is live; descriptors found are only inspected.
     unsafe {
-        let tp = LogRecord::type_object_raw(py);
+        let tp = record_type();
         let version = type_version(py, tp);
         if version != 0 && version == VERSION.load(Relaxed) {
             return true;
         }
         let type_type = &raw mut ffi::PyType_Type;
+        let object = &raw mut ffi::PyBaseObject_Type;
+        let from_object = |name: &Bound<'_, PyString>| _PyType_Lookup(tp, name.as_ptr()) == _PyType_Lookup(object, name.as_ptr());
         let absent = |on: *mut ffi::PyTypeObject, name: &Bound<'_, PyString>| _PyType_Lookup(on, name.as_ptr()).is_null();
         let new = _PyType_Lookup(tp, intern!(py, "__new__").as_ptr());
         let ok = ffi::Py_TYPE(tp.cast()) == type_type
@@ -813,9 +933,12 @@ fn class_copies_by_default(py: Python<'_>) -> bool {
             && absent(tp, intern!(py, "__getnewargs__"))
             && absent(tp, intern!(py, "__setstate__"))
             && _PyType_Lookup(tp, intern!(py, "__dict__").as_ptr()) as usize == DICT_DESCRIPTOR.load(Relaxed)
+            && from_object(intern!(py, "__getstate__"))
+            && from_object(intern!(py, "__reduce_ex__"))
+            && from_object(intern!(py, "__reduce__"))
             && !new.is_null()
             && ffi::PyCFunction_Check(new) != 0
-            && ffi::PyCFunction_GetSelf(new) == tp.cast();
+            && ffi::PyCFunction_GetSelf(new) == object.cast();
         // Remembered only under a tag that was there before the lookups (which assign one
         // to a type without) and is still there after them.
         let after = type_version(py, tp);
@@ -826,35 +949,23 @@ fn class_copies_by_default(py: Python<'_>) -> bool {
     }
 }
 
-/// `copy_fn(record)` made natively when it is `copy.copy` copying an exact `LogRecord`
-/// whose attributes are held natively by the standard protocol (see above); `None` when
-/// the caller must call `copy_fn` itself.
+/// `copy_fn(record)` made natively when it is `copy.copy` copying a young record by the
+/// standard protocol (see above); `None` when the caller must call `copy_fn` itself. The
+/// copy keeps its attributes in its dict.
 pub fn copy_natively<'py>(copy_fn: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
-    use crate::dispatch::NativeMethod;
-    static REDUCE_EX: NativeMethod<PyAny> = NativeMethod::new("__reduce_ex__");
-    static REDUCE: NativeMethod<PyAny> = NativeMethod::new("__reduce__");
-    static GETSTATE: NativeMethod<LogRecord> = NativeMethod::new("__getstate__");
-    let Ok(rec) = record.cast_exact::<LogRecord>() else {
-        return Ok(None);
-    };
     let py = record.py();
-    if !(REDUCE_EX.is_native(record)
-        && REDUCE.is_native(record)
-        && GETSTATE.is_native(record)
-        && class_copies_by_default(py)
-        && copy_module_is_standard(py, copy_fn))
-    {
+    if !is_exact(record) || !class_copies_by_default(py) || !copy_module_is_standard(py, copy_fn) {
         return Ok(None);
     }
     // `record.__reduce_ex__` and `record.__getstate__` are looked up on the record: an
     // attribute of that name in its store would be called instead.
-    let (reduce_ex, getstate) = (REDUCE_EX.name(py), GETSTATE.name(py));
-    let copied = with_attrs(rec, |attrs| {
+    let (reduce_ex, getstate) = (intern!(py, "__reduce_ex__"), intern!(py, "__getstate__"));
+    let copied = with_attrs(record, |attrs| {
         (!attrs.later_has(reduce_ex) && !attrs.later_has(getstate)).then(|| attrs.shallow_copy(py))
     })?
     .flatten();
     match copied {
-        Some(attrs) => new_record(py, attrs).map(Some),
+        Some(attrs) => new_settled_record(py, attrs).map(Some),
         None => Ok(None),
     }
 }
@@ -954,19 +1065,10 @@ fn split_posix_path(path: &str) -> (&str, &str) {
     (filename, module)
 }
 
-/// Attributes `LogRecord.__init__` sets: the size a subclass record's `__dict__` is made with.
-const RECORD_ATTRIBUTES: isize = 22;
+/// Attributes `LogRecord.__init__` sets: the size a record's `__dict__` is made with.
+const RECORD_ATTRIBUTES: usize = 22;
 
-/// Whether the record's instance dict is missing or empty.
-fn instance_dict_is_empty(obj: &Bound<'_, PyAny>) -> bool {
-    // SAFETY: attached; the live object's dict slot holds NULL or a dict.
-    unsafe {
-        let dict = crate::dispatch::instance_dict_ptr(obj.as_ptr());
-        dict.is_null() || crate::dispatch::dict_len(dict) == 0
-    }
-}
-
-/// The instance `__dict__` about to receive a subclass record's attributes.
+/// The instance `__dict__` about to receive a record's attributes.
 ///
 /// A fresh record's empty `__dict__` is replaced by one sized for every attribute, so
 /// filling it never resizes; a dict that already holds entries (a subclass that set
@@ -976,16 +1078,9 @@ fn fresh_instance_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDi
     if !current.is_empty() {
         return Ok(current);
     }
-    let py = obj.py();
-    // SAFETY: `_PyDict_NewPresized` returns a new reference to a dict or NULL with an
-    // exception set; `PyObject_GenericSetDict` takes its own reference to the dict.
-    unsafe {
-        let dict = Bound::from_owned_ptr_or_err(py, _PyDict_NewPresized(RECORD_ATTRIBUTES))?;
-        if ffi::PyObject_GenericSetDict(obj.as_ptr(), dict.as_ptr(), std::ptr::null_mut()) != 0 {
-            return Err(PyErr::fetch(py));
-        }
-        Ok(dict.cast_into_unchecked())
-    }
+    let dict = presized_dict(obj.py(), RECORD_ATTRIBUTES)?;
+    set_instance_dict(obj, dict.as_any())?;
+    Ok(dict)
 }
 
 /// The instance `__dict__` of a record (or of any object with one).
@@ -993,124 +1088,75 @@ pub fn instance_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict
     Ok(obj.getattr(intern!(obj.py(), "__dict__"))?.cast_into::<PyDict>()?)
 }
 
-#[pymethods]
-impl LogRecord {
-    #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(name, level, pathname, lineno, msg, args, exc_info, func=None, sinfo=None, **kwargs)")]
-    fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
-        LogRecord { attrs: None }
-    }
+// ---------------------------------------------------------------------------------------
+// The class's methods
+// ---------------------------------------------------------------------------------------
 
-    /// Initialize a logging record with interesting information.
-    #[pyo3(signature = (name, level, pathname, lineno, msg, args, exc_info, func = None, sinfo = None, **_kwargs))]
-    #[allow(clippy::too_many_arguments)]
-    fn __init__(
-        slf: &Bound<'_, Self>,
-        name: &Bound<'_, PyAny>,
-        level: &Bound<'_, PyAny>,
-        pathname: &Bound<'_, PyAny>,
-        lineno: &Bound<'_, PyAny>,
-        msg: &Bound<'_, PyAny>,
-        args: &Bound<'_, PyAny>,
-        exc_info: &Bound<'_, PyAny>,
-        func: Option<&Bound<'_, PyAny>>,
-        sinfo: Option<&Bound<'_, PyAny>>,
-        _kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<()> {
-        let py = slf.py();
-        let attrs = Attributes::capture(name, level, pathname, lineno, msg, args, exc_info, func, sinfo)?;
-        if slf.is_exact_instance_of::<LogRecord>() && instance_dict_is_empty(slf) {
-            let replaced = slf
-                .try_borrow_mut()
-                .map_err(|_| PyRuntimeError::new_err("logixde: LogRecord is in use"))?
-                .attrs
-                .replace(attrs);
-            drop(replaced);
-            return Ok(());
-        }
-        // A subclass, or a record whose dict is already in use: the stdlib's assignments,
-        // `self.<name> = value` each (a subclass's `__setattr__` or property runs), straight
-        // into the dict where that is all the assignment would do.
-        materialize(slf)?;
-        let d = fresh_instance_dict(slf.as_any())?;
-        // SAFETY: attached; live type objects, their slots only compared.
-        let own_setattr = unsafe {
-            (*ffi::Py_TYPE(slf.as_ptr())).tp_setattro.map(|f| f as usize)
-                == (*LogRecord::type_object(py).as_type_ptr()).tp_setattro.map(|f| f as usize)
-        };
-        let plain = own_setattr && known_names_have_no_data_descriptor(slf);
-        for (key, value) in attrs.into_items(py) {
-            if plain || (own_setattr && !has_data_descriptor(slf, &key)) {
-                d.set_item(key, value)?;
-            } else {
-                slf.as_any().setattr(key, value)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn __getattribute__<'py>(slf: &Bound<'py, Self>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        lookup(slf, name)
-    }
-
-    /// Only reached when `__getattribute__` raised AttributeError: pyo3 would replace that
-    /// error with a bare `AttributeError(name)`, so the generic lookup runs again to raise
-    /// Python's own (message, `name`, `obj`).
-    fn __getattr__<'py>(slf: &Bound<'py, Self>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        // SAFETY: live objects; new reference or NULL with an exception set.
-        unsafe { Bound::from_owned_ptr_or_err(slf.py(), ffi::PyObject_GenericGetAttr(slf.as_ptr(), name.as_ptr())) }
-    }
-
-    fn __setattr__(slf: &Bound<'_, Self>, name: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        assign(slf, name, value)
-    }
-
-    fn __delattr__(slf: &Bound<'_, Self>, name: &Bound<'_, PyAny>) -> PyResult<()> {
-        materialize(slf)?;
-        // SAFETY: live objects; a NULL value deletes; 0 or -1 with an exception set.
-        if unsafe { ffi::PyObject_GenericSetAttr(slf.as_ptr(), name.as_ptr(), std::ptr::null_mut()) } != 0 {
-            return Err(PyErr::fetch(slf.py()));
-        }
-        Ok(())
-    }
-
-    fn __repr__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let fields = (
-            slf.getattr(intern!(py, "name"))?,
-            slf.getattr(intern!(py, "levelno"))?,
-            slf.getattr(intern!(py, "pathname"))?,
-            slf.getattr(intern!(py, "lineno"))?,
-            slf.getattr(intern!(py, "msg"))?,
-        );
-        PyString::new(py, "<LogRecord: %s, %s, %s, %s, \"%s\">").rem(fields)
-    }
-
-    /// The pickled state is the instance `__dict__`, as for the stdlib's plain-Python
-    /// record (the native base has no other state).
-    fn __getstate__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        instance_dict(slf.as_any())
-    }
-
-    /// Return the message for this LogRecord.
-    ///
-    /// Return the message for this LogRecord after merging any user-supplied arguments
-    /// with the message.
-    #[pyo3(name = "getMessage")]
-    fn get_message<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        get_message(slf.as_any())
-    }
-
-    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-        match &self.attrs {
-            Some(attrs) => attrs.traverse(&visit),
-            None => Ok(()),
+/// Initialize a logging record with interesting information.
+#[pyfunction]
+#[pyo3(
+    name = "__init__",
+    signature = (slf, name, level, pathname, lineno, msg, args, exc_info, func = None, sinfo = None, **_kwargs),
+    text_signature = "(self, name, level, pathname, lineno, msg, args, exc_info, func=None, sinfo=None, **kwargs)"
+)]
+#[allow(clippy::too_many_arguments)]
+fn record_init(
+    slf: &Bound<'_, PyAny>,
+    name: &Bound<'_, PyAny>,
+    level: &Bound<'_, PyAny>,
+    pathname: &Bound<'_, PyAny>,
+    lineno: &Bound<'_, PyAny>,
+    msg: &Bound<'_, PyAny>,
+    args: &Bound<'_, PyAny>,
+    exc_info: &Bound<'_, PyAny>,
+    func: Option<&Bound<'_, PyAny>>,
+    sinfo: Option<&Bound<'_, PyAny>>,
+    _kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<()> {
+    let py = slf.py();
+    let attrs = Attributes::capture(name, level, pathname, lineno, msg, args, exc_info, func, sinfo)?;
+    // The stdlib's assignments, `self.<name> = value` each (a subclass's `__setattr__` or
+    // property runs), straight into the dict where that is all the assignment would do.
+    materialize(slf)?;
+    let d = fresh_instance_dict(slf)?;
+    // SAFETY: attached; live type objects, their slots only compared.
+    let plain_setattr = unsafe {
+        let setattro = (*ffi::Py_TYPE(slf.as_ptr())).tp_setattro.map(|f| f as usize);
+        setattro == Some(record_setattro as *const () as usize) || setattro == Some(ffi::PyObject_GenericSetAttr as *const () as usize)
+    };
+    let plain = plain_setattr && known_names_have_no_data_descriptor(slf);
+    for (key, value) in attrs.into_items(py) {
+        if plain || (plain_setattr && !has_data_descriptor(slf, &key)) {
+            d.set_item(key, value)?;
+        } else {
+            slf.setattr(key, value)?;
         }
     }
+    Ok(())
+}
 
-    fn __clear__(&mut self) {
-        self.attrs = None;
-    }
+#[pyfunction]
+#[pyo3(name = "__repr__", signature = (slf), text_signature = "(self)")]
+fn record_repr<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let fields = (
+        slf.getattr(intern!(py, "name"))?,
+        slf.getattr(intern!(py, "levelno"))?,
+        slf.getattr(intern!(py, "pathname"))?,
+        slf.getattr(intern!(py, "lineno"))?,
+        slf.getattr(intern!(py, "msg"))?,
+    );
+    PyString::new(py, "<LogRecord: %s, %s, %s, %s, \"%s\">").rem(fields)
+}
+
+/// Return the message for this LogRecord.
+///
+/// Return the message for this LogRecord after merging any user-supplied arguments with
+/// the message.
+#[pyfunction]
+#[pyo3(name = "getMessage", signature = (slf), text_signature = "(self)")]
+fn record_get_message<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    get_message(slf)
 }
 
 /// `str(record.msg) % record.args` when there are args, with Python's own `%`.
@@ -1345,16 +1391,102 @@ fn write_decimal(v: i64, out: &mut [u8]) {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// The class
+// ---------------------------------------------------------------------------------------
+
+/// The `LogRecord` class (made once, in [`register`]).
+static RECORD_TYPE: AtomicUsize = AtomicUsize::new(0);
+
+/// The `LogRecord` class.
+#[inline]
+fn record_type() -> *mut ffi::PyTypeObject {
+    RECORD_TYPE.load(Relaxed) as *mut ffi::PyTypeObject
+}
+
+/// Whether `obj` is a `LogRecord` of that class exactly.
+#[inline]
+pub fn is_exact(obj: &Bound<'_, PyAny>) -> bool {
+    // SAFETY: a live object.
+    unsafe { ffi::Py_TYPE(obj.as_ptr()) == record_type() }
+}
+
+/// `isinstance(obj, LogRecord)` as the type alone answers it.
+pub fn is_instance(obj: &Bound<'_, PyAny>) -> bool {
+    // SAFETY: attached; a live object and type.
+    unsafe { ffi::PyObject_TypeCheck(obj.as_ptr(), record_type()) != 0 }
+}
+
+/// The native methods as put on the class (their `instancemethod` wrappers, by address),
+/// to tell them from replacements.
+static INIT: AtomicUsize = AtomicUsize::new(0);
+static GET_MESSAGE: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether `tp.<name>` (on the class or a base) is still `method`.
+///
+/// # Safety
+/// Attached; `tp` is a live type.
+unsafe fn type_has_method(tp: *mut ffi::PyTypeObject, name: &Bound<'_, PyString>, method: &AtomicUsize) -> bool {
+    _PyType_Lookup(tp, name.as_ptr()) as usize == method.load(Relaxed)
+}
+
+/// Whether `type(obj).<name>` is still `method`.
+fn class_method_is(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, method: &AtomicUsize) -> bool {
+    // SAFETY: attached; a live object's type.
+    unsafe { type_has_method(ffi::Py_TYPE(obj.as_ptr()), name, method) }
+}
+
+/// Whether the class still reads and assigns attributes with [`record_getattro`] and
+/// [`record_setattro`] (a `__getattr__`, `__setattr__`, … assigned to the class replaces
+/// them, and must see every attribute in the dict).
+fn class_slots_are_native() -> bool {
+    // SAFETY: a live type; its slots only compared.
+    unsafe {
+        let tp = record_type();
+        (*tp).tp_getattro.map(|f| f as usize) == Some(record_getattro as *const () as usize)
+            && (*tp).tp_setattro.map(|f| f as usize) == Some(record_setattro as *const () as usize)
+    }
+}
+
+/// `tp_getattro` of the class: [`lookup`].
+unsafe extern "C" fn record_getattro(obj: *mut ffi::PyObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    crate::dispatch::c_method_result("LogRecord.__getattribute__", || {
+        // SAFETY: called by CPython, attached, with live objects.
+        let py = unsafe { Python::assume_attached() };
+        let (obj, name) = unsafe { (Bound::from_borrowed_ptr(py, obj), Bound::from_borrowed_ptr(py, name)) };
+        lookup(&obj, &name).map(Bound::into_ptr)
+    })
+}
+
+/// `tp_setattro` of the class: [`assign`], or a deletion (from the dict: the store moves
+/// there first).
+unsafe extern "C" fn record_setattro(obj: *mut ffi::PyObject, name: *mut ffi::PyObject, value: *mut ffi::PyObject) -> std::ffi::c_int {
+    let done = crate::dispatch::c_method_result("LogRecord.__setattr__", || {
+        // SAFETY: called by CPython, attached, with live objects (`value` NULL to delete).
+        let py = unsafe { Python::assume_attached() };
+        let (obj, name) = unsafe { (Bound::from_borrowed_ptr(py, obj), Bound::from_borrowed_ptr(py, name)) };
+        if value.is_null() {
+            materialize(&obj)?;
+            // SAFETY: live objects; a NULL value deletes; 0 or -1 with an exception set.
+            if unsafe { ffi::PyObject_GenericSetAttr(obj.as_ptr(), name.as_ptr(), std::ptr::null_mut()) } != 0 {
+                return Err(PyErr::fetch(py));
+            }
+        } else {
+            assign(&obj, &name, unsafe { &Bound::from_borrowed_ptr(py, value) })?;
+        }
+        Ok(ffi::Py_None())
+    });
+    if done.is_null() { -1 } else { 0 }
+}
+
 /// The `__dict__` descriptor of `LogRecord`: the store moves into the dict before anyone
 /// sees or replaces it.
 fn dict_descriptor_access(obj: *mut ffi::PyObject, value: Option<*mut ffi::PyObject>) -> PyResult<*mut ffi::PyObject> {
     // SAFETY: called by CPython with the interpreter attached and a live instance.
     let py = unsafe { Python::assume_attached() };
     let obj = unsafe { Bound::from_borrowed_ptr(py, obj) };
-    if let Ok(rec) = obj.cast::<LogRecord>() {
-        materialize(rec)?;
-    }
-    // SAFETY: the generic dict accessors for a type with a dict slot.
+    materialize(&obj)?;
+    // SAFETY: the generic dict accessors for a type with an instance dict.
     unsafe {
         match value {
             None => {
@@ -1362,11 +1494,14 @@ fn dict_descriptor_access(obj: *mut ffi::PyObject, value: Option<*mut ffi::PyObj
                 if d.is_null() { Err(PyErr::fetch(py)) } else { Ok(d) }
             }
             Some(v) => {
-                if ffi::PyObject_GenericSetDict(obj.as_ptr(), v, std::ptr::null_mut()) != 0 {
-                    Err(PyErr::fetch(py))
-                } else {
-                    Ok(ffi::Py_None())
+                if v.is_null() {
+                    // `del record.__dict__`, as the class's own descriptor answers it.
+                    let descr = CLASS_DICT_DESCRIPTOR.load(Relaxed) as *mut ffi::PyObject;
+                    let set = (*ffi::Py_TYPE(descr)).tp_descr_set.expect("a getset descriptor has a setter");
+                    return if set(descr, obj.as_ptr(), v) != 0 { Err(PyErr::fetch(py)) } else { Ok(ffi::Py_None()) };
                 }
+                set_instance_dict(&obj, &Bound::from_borrowed_ptr(py, v))?;
+                Ok(ffi::Py_None())
             }
         }
     }
@@ -1381,20 +1516,33 @@ unsafe extern "C" fn set_dict(obj: *mut ffi::PyObject, value: *mut ffi::PyObject
     if done.is_null() { -1 } else { 0 }
 }
 
-/// Replace the `__dict__` descriptor pyo3 gives `LogRecord` with [`get_dict`]/[`set_dict`].
-fn install_dict_descriptor(py: Python<'_>) -> PyResult<()> {
-    let ty = LogRecord::type_object(py);
+/// The `__dict__` descriptor [`install_dict_descriptor`] gave `LogRecord`.
+static DICT_DESCRIPTOR: AtomicUsize = AtomicUsize::new(0);
+
+/// The `__dict__` descriptor `type()` made for the class (replaced by [`DICT_DESCRIPTOR`]).
+static CLASS_DICT_DESCRIPTOR: AtomicUsize = AtomicUsize::new(0);
+
+/// Replace the class's `__dict__` descriptor with [`get_dict`]/[`set_dict`].
+fn install_dict_descriptor(cls: &Bound<'_, PyType>) -> PyResult<()> {
+    let py = cls.py();
     let def = Box::leak(Box::new(ffi::PyGetSetDef {
         name: c"__dict__".as_ptr(),
         get: Some(get_dict),
         set: Some(set_dict),
-        doc: std::ptr::null(),
+        doc: c"dictionary for instance variables".as_ptr(),
         closure: std::ptr::null_mut(),
     }));
-    // SAFETY: `def` lives for the process; the type's dict is its own (a heap type), and
-    // PyType_Modified drops the lookups cached for it.
+    // SAFETY: `def` lives for the process; the class is a heap type whose dict is its own,
+    // and PyType_Modified drops the lookups cached for it.
     unsafe {
-        let tp = ty.as_type_ptr();
+        let tp = cls.as_type_ptr();
+        let original = ffi::PyDict_GetItemWithError((*tp).tp_dict, intern!(py, "__dict__").as_ptr());
+        if original.is_null() {
+            return Err(PyErr::take(py).unwrap_or_else(|| PyRuntimeError::new_err("LogRecord has no __dict__ descriptor")));
+        }
+        // Kept for the process, as the class.
+        ffi::Py_IncRef(original);
+        CLASS_DICT_DESCRIPTOR.store(original as usize, Relaxed);
         let descr = Bound::from_owned_ptr_or_err(py, ffi::PyDescr_NewGetSet(tp, def))?;
         if ffi::PyDict_SetItem((*tp).tp_dict, intern!(py, "__dict__").as_ptr(), descr.as_ptr()) != 0 {
             return Err(PyErr::fetch(py));
@@ -1403,6 +1551,70 @@ fn install_dict_descriptor(py: Python<'_>) -> PyResult<()> {
         ffi::PyType_Modified(tp);
     }
     Ok(())
+}
+
+extern "C" {
+    // CPython 3.9–3.13 (cpython/classobject.h): a function that binds as a method.
+    fn PyInstanceMethod_New(func: *mut ffi::PyObject) -> *mut ffi::PyObject;
+}
+
+/// Make the `LogRecord` class: `class LogRecord(object)` with the stdlib's `__module__`,
+/// `__doc__` and methods (native functions, bound as a Python function is), and the
+/// attribute slots of the young records' stores.
+fn make_class<'py>(m: &Bound<'py, PyModule>) -> PyResult<Bound<'py, PyType>> {
+    let py = m.py();
+    let ns = PyDict::new(py);
+    ns.set_item("__module__", "logging")?;
+    ns.set_item("__qualname__", "LogRecord")?;
+    // 3.13 strips docstrings' indentation.
+    let doc = if state::minor(py) >= 13 {
+        DOC.split('\n').map(|line| line.strip_prefix("    ").unwrap_or(line)).collect::<Vec<_>>().join("\n")
+    } else {
+        DOC.to_owned()
+    };
+    ns.set_item("__doc__", doc)?;
+    for (function, slot) in [
+        (wrap_pyfunction!(record_init, m)?, Some(&INIT)),
+        (wrap_pyfunction!(record_repr, m)?, None),
+        (wrap_pyfunction!(record_get_message, m)?, Some(&GET_MESSAGE)),
+    ] {
+        // SAFETY: a new reference or NULL with an exception set.
+        let method = unsafe { Bound::from_owned_ptr_or_err(py, PyInstanceMethod_New(function.as_ptr()))? };
+        if let Some(slot) = slot {
+            slot.store(method.as_ptr() as usize, Relaxed);
+        }
+        ns.set_item(function.getattr(intern!(py, "__name__"))?, method)?;
+    }
+    if state::minor(py) >= 13 {
+        // What 3.13's compiler records of the class body: the attributes its methods assign.
+        // (Not `__firstlineno__`: it would point `inspect.getsource` into the facade.)
+        let mut assigned = FIELDS.to_vec();
+        assigned.sort_unstable();
+        ns.set_item("__static_attributes__", PyTuple::new(py, assigned)?)?;
+    }
+    let bases = PyTuple::new(py, [py.get_type::<PyAny>()])?;
+    let cls = py.get_type::<PyType>().call1(("LogRecord", bases, ns))?.cast_into::<PyType>()?;
+    install_dict_descriptor(&cls)?;
+    // SAFETY: the class is new and a heap type: its slots and internal doc are its own (the
+    // doc is freed with PyObject_Free, so allocated with PyObject_Malloc).
+    unsafe {
+        let tp = cls.as_type_ptr();
+        (*tp).tp_getattro = Some(record_getattro);
+        (*tp).tp_setattro = Some(record_setattro);
+        let text = TEXT_SIGNATURE.to_bytes_with_nul();
+        let doc = ffi::PyObject_Malloc(text.len()).cast::<u8>();
+        if doc.is_null() {
+            return Err(pyo3::exceptions::PyMemoryError::new_err(()));
+        }
+        std::ptr::copy_nonoverlapping(text.as_ptr(), doc, text.len());
+        ffi::PyObject_Free((*tp).tp_doc as *mut std::ffi::c_void);
+        (*tp).tp_doc = doc.cast();
+        ffi::PyType_Modified(tp);
+        RECORD_TYPE.store(tp as usize, Relaxed);
+    }
+    // The class lives as long as the process: the address above stays valid.
+    std::mem::forget(cls.clone());
+    Ok(cls)
 }
 
 /// Set the factory to be used when instantiating a log record.
@@ -1437,8 +1649,7 @@ fn make_log_record<'py>(dict: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<LogRecord>()?;
-    install_dict_descriptor(m.py())?;
+    m.add("LogRecord", make_class(m)?)?;
     m.add_function(wrap_pyfunction!(set_log_record_factory, m)?)?;
     m.add_function(wrap_pyfunction!(get_log_record_factory, m)?)?;
     m.add_function(wrap_pyfunction!(make_log_record, m)?)?;

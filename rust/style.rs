@@ -609,7 +609,7 @@ fn style_values<'py>(slf: &Bound<'py, PyAny>, record: &Bound<'py, PyAny>) -> PyR
 /// `record.__dict__`.
 fn record_dict<'py>(record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     if !crate::record::is_pending(record)? {
-        if let Some(d) = dispatch::exact_instance_dict::<crate::record::LogRecord>(record) {
+        if let Some(d) = crate::record::settled_dict(record) {
             return Ok(d.into_any());
         }
     }

@@ -189,13 +189,16 @@ _STDLIB_SIGNATURES = run_json(_SIGNATURES, logixde=False)
 
 # Where the signature shows what a native type cannot: `Handler.__init__` and the like are
 # the type's `tp_init` slot, whose wrapper has CPython's fixed `(self, /, *args, **kwargs)`
-# (the class itself has the stdlib's signature); `shutdown`'s default is the module's list of
+# (the class itself has the stdlib's signature; `LogRecord`, a Python class with native
+# methods, has the stdlib's `__init__`); `shutdown`'s default is the module's list of
 # handler references, which a native signature cannot hold (omitted, it is still that list).
 _SLOT_WRAPPER_SIGNATURE = [["self", "POSITIONAL_OR_KEYWORD", None], ["args", "VAR_POSITIONAL", None], ["kwargs", "VAR_KEYWORD", None]]
 _KNOWN_DIFFERENT = {
     name: "a slot wrapper's fixed signature"
     for name, sig in _STDLIB_SIGNATURES.items()
-    if name.endswith(".__init__") and sig != _SLOT_WRAPPER_SIGNATURE
+    if name.endswith(".__init__")
+    and sig != _SLOT_WRAPPER_SIGNATURE
+    and name not in ("logging.LogRecord.__init__", "logging._logRecordFactory.__init__")
 }
 _KNOWN_DIFFERENT["logging.shutdown"] = "the default is an object a native signature cannot spell"
 
