@@ -592,24 +592,6 @@ pub fn is_exact_rlock(lock: &Bound<'_, PyAny>) -> bool {
     exact_rlock(lock).is_some()
 }
 
-/// `obj.__dict__` when `obj` is exactly a `T` (a native class with an instance dict and no
-/// `__dict__` override), read from the dict slot without the attribute lookup; `None`
-/// otherwise or when the dict is not created yet (the caller does the lookup).
-#[inline]
-pub fn exact_instance_dict<'py, T: PyTypeInfo>(obj: &Bound<'py, PyAny>) -> Option<Bound<'py, pyo3::types::PyDict>> {
-    if !obj.is_exact_instance_of::<T>() {
-        return None;
-    }
-    // SAFETY: `obj` is live; the slot holds NULL or a borrowed dict reference.
-    unsafe {
-        let dict_ptr = _PyObject_GetDictPtr(obj.as_ptr());
-        if dict_ptr.is_null() || (*dict_ptr).is_null() {
-            return None;
-        }
-        Some(Bound::from_borrowed_ptr(obj.py(), *dict_ptr).cast_into_unchecked())
-    }
-}
-
 /// Whether `tp` looks attributes up with the generic algorithm over a `tp_dictoffset` dict
 /// (native classes and their Python subclasses without `__getattr__`/`__getattribute__`),
 /// for every name found: exact modules too (their `tp_getattro` differs only for a name

@@ -47,8 +47,13 @@ extern "C" {
     fn _PyDict_NewPresized(minused: ffi::Py_ssize_t) -> *mut ffi::PyObject;
 }
 
-/// The stdlib's docstring of `LogRecord`.
-const DOC: &str = "
+/// The class statement: the stdlib's, its methods calling the native functions (`_init`,
+/// `_repr`, `_get_message`). The methods are Python functions so that everything the stdlib's
+/// are holds (taken from the class and put back, they bind again; their signatures,
+/// docstrings and qualified names are the stdlib's); the core calls the native functions
+/// directly while the class still has these methods.
+const CLASS_SOURCE: &std::ffi::CStr = c"class LogRecord(object):
+    \"\"\"
     A LogRecord instance represents an event being logged.
 
     LogRecord instances are created every time something is logged. They
@@ -58,12 +63,26 @@ const DOC: &str = "
     record also includes information such as when the record was created,
     the source line where the logging call was made, and any exception
     information to be logged.
-    ";
+    \"\"\"
+    def __init__(self, name, level, pathname, lineno,
+                 msg, args, exc_info, func=None, sinfo=None, **kwargs):
+        \"\"\"
+        Initialize a logging record with interesting information.
+        \"\"\"
+        _init(self, name, level, pathname, lineno, msg, args, exc_info, func, sinfo, **kwargs)
 
-/// The constructor's signature, as `inspect.signature(LogRecord)` reads it from the class's
-/// internal doc (`__doc__` itself stays the stdlib's).
-const TEXT_SIGNATURE: &std::ffi::CStr =
-    c"LogRecord(name, level, pathname, lineno, msg, args, exc_info, func=None, sinfo=None, **kwargs)\n--\n\n";
+    def __repr__(self):
+        return _repr(self)
+
+    def getMessage(self):
+        \"\"\"
+        Return the message for this LogRecord.
+
+        Return the message for this LogRecord after merging any user-supplied
+        arguments with the message.
+        \"\"\"
+        return _get_message(self)
+";
 
 // ---------------------------------------------------------------------------------------
 // The native attribute store
@@ -1095,9 +1114,8 @@ pub fn instance_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict
 /// Initialize a logging record with interesting information.
 #[pyfunction]
 #[pyo3(
-    name = "__init__",
-    signature = (slf, name, level, pathname, lineno, msg, args, exc_info, func = None, sinfo = None, **_kwargs),
-    text_signature = "(self, name, level, pathname, lineno, msg, args, exc_info, func=None, sinfo=None, **kwargs)"
+    name = "_init",
+    signature = (slf, name, level, pathname, lineno, msg, args, exc_info, func = None, sinfo = None, **_kwargs)
 )]
 #[allow(clippy::too_many_arguments)]
 fn record_init(
@@ -1136,7 +1154,7 @@ fn record_init(
 }
 
 #[pyfunction]
-#[pyo3(name = "__repr__", signature = (slf), text_signature = "(self)")]
+#[pyo3(name = "_repr", signature = (slf))]
 fn record_repr<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let fields = (
@@ -1154,7 +1172,7 @@ fn record_repr<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
 /// Return the message for this LogRecord after merging any user-supplied arguments with
 /// the message.
 #[pyfunction]
-#[pyo3(name = "getMessage", signature = (slf), text_signature = "(self)")]
+#[pyo3(name = "_get_message", signature = (slf))]
 fn record_get_message<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     get_message(slf)
 }
@@ -1417,8 +1435,7 @@ pub fn is_instance(obj: &Bound<'_, PyAny>) -> bool {
     unsafe { ffi::PyObject_TypeCheck(obj.as_ptr(), record_type()) != 0 }
 }
 
-/// The native methods as put on the class (their `instancemethod` wrappers, by address),
-/// to tell them from replacements.
+/// The class's methods as made (by address), to tell them from replacements.
 static INIT: AtomicUsize = AtomicUsize::new(0);
 static GET_MESSAGE: AtomicUsize = AtomicUsize::new(0);
 
@@ -1553,62 +1570,34 @@ fn install_dict_descriptor(cls: &Bound<'_, PyType>) -> PyResult<()> {
     Ok(())
 }
 
-extern "C" {
-    // CPython 3.9–3.13 (cpython/classobject.h): a function that binds as a method.
-    fn PyInstanceMethod_New(func: *mut ffi::PyObject) -> *mut ffi::PyObject;
-}
-
-/// Make the `LogRecord` class: `class LogRecord(object)` with the stdlib's `__module__`,
-/// `__doc__` and methods (native functions, bound as a Python function is), and the
-/// attribute slots of the young records' stores.
+/// Make the `LogRecord` class ([`CLASS_SOURCE`], run as a module named `logging`), with the
+/// attribute slots and `__dict__` descriptor of the young records' stores.
 fn make_class<'py>(m: &Bound<'py, PyModule>) -> PyResult<Bound<'py, PyType>> {
     let py = m.py();
-    let ns = PyDict::new(py);
-    ns.set_item("__module__", "logging")?;
-    ns.set_item("__qualname__", "LogRecord")?;
-    // 3.13 strips docstrings' indentation.
-    let doc = if state::minor(py) >= 13 {
-        DOC.split('\n').map(|line| line.strip_prefix("    ").unwrap_or(line)).collect::<Vec<_>>().join("\n")
-    } else {
-        DOC.to_owned()
-    };
-    ns.set_item("__doc__", doc)?;
-    for (function, slot) in [
-        (wrap_pyfunction!(record_init, m)?, Some(&INIT)),
-        (wrap_pyfunction!(record_repr, m)?, None),
-        (wrap_pyfunction!(record_get_message, m)?, Some(&GET_MESSAGE)),
-    ] {
-        // SAFETY: a new reference or NULL with an exception set.
-        let method = unsafe { Bound::from_owned_ptr_or_err(py, PyInstanceMethod_New(function.as_ptr()))? };
-        if let Some(slot) = slot {
-            slot.store(method.as_ptr() as usize, Relaxed);
-        }
-        ns.set_item(function.getattr(intern!(py, "__name__"))?, method)?;
-    }
+    let globals = PyDict::new(py);
+    globals.set_item("__name__", "logging")?;
+    globals.set_item("_init", wrap_pyfunction!(record_init, m)?)?;
+    globals.set_item("_repr", wrap_pyfunction!(record_repr, m)?)?;
+    globals.set_item("_get_message", wrap_pyfunction!(record_get_message, m)?)?;
+    py.run(CLASS_SOURCE, Some(&globals), None)?;
+    let cls = globals.get_item("LogRecord")?.expect("the class statement ran").cast_into::<PyType>()?;
     if state::minor(py) >= 13 {
-        // What 3.13's compiler records of the class body: the attributes its methods assign.
-        // (Not `__firstlineno__`: it would point `inspect.getsource` into the facade.)
+        // What the stdlib's methods assign, as 3.13's compiler records it; no
+        // `__firstlineno__`, which would point `inspect.getsource` into the facade.
         let mut assigned = FIELDS.to_vec();
         assigned.sort_unstable();
-        ns.set_item("__static_attributes__", PyTuple::new(py, assigned)?)?;
+        cls.setattr("__static_attributes__", PyTuple::new(py, assigned)?)?;
+        cls.delattr("__firstlineno__")?;
     }
-    let bases = PyTuple::new(py, [py.get_type::<PyAny>()])?;
-    let cls = py.get_type::<PyType>().call1(("LogRecord", bases, ns))?.cast_into::<PyType>()?;
+    let method = |name: &str| -> PyResult<usize> { Ok(cls.getattr(name)?.as_ptr() as usize) };
+    INIT.store(method("__init__")?, Relaxed);
+    GET_MESSAGE.store(method("getMessage")?, Relaxed);
     install_dict_descriptor(&cls)?;
-    // SAFETY: the class is new and a heap type: its slots and internal doc are its own (the
-    // doc is freed with PyObject_Free, so allocated with PyObject_Malloc).
+    // SAFETY: the class is new and a heap type: its slots are its own.
     unsafe {
         let tp = cls.as_type_ptr();
         (*tp).tp_getattro = Some(record_getattro);
         (*tp).tp_setattro = Some(record_setattro);
-        let text = TEXT_SIGNATURE.to_bytes_with_nul();
-        let doc = ffi::PyObject_Malloc(text.len()).cast::<u8>();
-        if doc.is_null() {
-            return Err(pyo3::exceptions::PyMemoryError::new_err(()));
-        }
-        std::ptr::copy_nonoverlapping(text.as_ptr(), doc, text.len());
-        ffi::PyObject_Free((*tp).tp_doc as *mut std::ffi::c_void);
-        (*tp).tp_doc = doc.cast();
         ffi::PyType_Modified(tp);
         RECORD_TYPE.store(tp as usize, Relaxed);
     }

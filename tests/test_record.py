@@ -364,6 +364,28 @@ def test_plain_object_retyped_as_a_record():
     )
 
 
+def test_patched_init_runs_for_the_loggers_records():
+    # The stdlib's makeRecord calls the factory, LogRecord, whose __init__ may be patched.
+    assert_same_output(
+        """
+        import logging, sys
+        original = logging.LogRecord.__init__
+        def init(self, *args, **kwargs):
+            original(self, *args, **kwargs)
+            self.custom = "patched"
+        logging.LogRecord.__init__ = init
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(custom)s %(levelname)s %(message)s"))
+        log = logging.getLogger("patched")
+        log.addHandler(handler)
+        log.warning("one %d", 1)
+        logging.LogRecord.__init__ = original
+        log.warning("two %s", 2, extra={"custom": "extra"})
+        print(logging.LogRecord.__init__ is original, type(original).__name__)
+        """
+    )
+
+
 def test_records_kept_copied_pickled_or_retyped_while_handled():
     # A record the logger makes is handed to Python code, which may keep it, copy it,
     # pickle it, retype it or read its __dict__ before the call is over.
