@@ -19,6 +19,7 @@
 //! `sys._getframe(3)` and the `stacklevel` steps before the skip).
 
 use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -746,8 +747,40 @@ pub fn find_caller<'py>(
     }
 }
 
+/// The module's own `currentframe` and `_is_internal_frame` (by address).
+static OWN_CURRENTFRAME: AtomicUsize = AtomicUsize::new(0);
+static OWN_IS_INTERNAL_FRAME: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether `logging.currentframe`, or from 3.11 `logging._is_internal_frame`, is no longer
+/// the module's own: the stdlib's `findCaller` calls them (code replaces `currentframe` with
+/// `lambda: sys._getframe(N)` to skip its own wrappers), so it must then run in Python.
+pub fn frame_functions_replaced(py: Python<'_>) -> PyResult<bool> {
+    if state::global(py, intern!(py, "currentframe"))?.as_ptr() as usize != OWN_CURRENTFRAME.load(Relaxed) {
+        return Ok(true);
+    }
+    Ok(state::minor(py) >= 11
+        && state::global(py, intern!(py, "_is_internal_frame"))?.as_ptr() as usize != OWN_IS_INTERNAL_FRAME.load(Relaxed))
+}
+
+/// The stdlib's `findCaller` run in Python by the facade's `_log`, from `depth` frames of
+/// the facade's file standing for the stdlib's `findCaller` and the logging frames below it
+/// (see [`frame_functions_replaced`]).
+pub fn find_caller_in_python<'py>(
+    py: Python<'py>,
+    depth: usize,
+    stack_info: &Bound<'py, PyAny>,
+    stacklevel: &Bound<'py, PyAny>,
+) -> PyResult<Caller<'py>> {
+    let through = state::global(py, intern!(py, "_log"))?;
+    unpack(&through.call1((depth, py.None(), stack_info, stacklevel))?)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(currentframe, m)?)?;
-    m.add_function(wrap_pyfunction!(is_internal_frame, m)?)?;
+    let currentframe = wrap_pyfunction!(currentframe, m)?;
+    let is_internal_frame = wrap_pyfunction!(is_internal_frame, m)?;
+    OWN_CURRENTFRAME.store(currentframe.as_ptr() as usize, Relaxed);
+    OWN_IS_INTERNAL_FRAME.store(is_internal_frame.as_ptr() as usize, Relaxed);
+    m.add_function(currentframe)?;
+    m.add_function(is_internal_frame)?;
     Ok(())
 }

@@ -956,3 +956,53 @@ def test_is_enabled_for_errors_carry_the_cache_miss_as_context():
                 print(type(e).__name__, e, "| context:", repr(e.__context__))
         """
     )
+
+
+def test_replaced_currentframe_and_is_internal_frame_are_what_find_caller_calls():
+    # Code skips its own wrappers with `logging.currentframe = lambda: sys._getframe(N)`
+    # (N counts the stdlib's frames: findCaller, _log, the log method), and from 3.11 may
+    # widen `_is_internal_frame`: the stdlib's findCaller calls both module globals.
+    assert_same_output(
+        """
+        import logging, sys, io
+        fmt = logging.Formatter("%(filename)s:%(lineno)d %(funcName)s %(message)s")
+        h = logging.StreamHandler(sys.stdout); h.setFormatter(fmt)
+        root = logging.getLogger(); root.addHandler(h); root.setLevel(logging.DEBUG)
+        log = logging.getLogger("app")
+        ORIGINAL_CF = logging.currentframe
+
+        def wrapper(msg, *args):
+            # the "report the caller of my wrapper" pattern
+            try:
+                logging.currentframe = lambda: sys._getframe(4 if sys.version_info < (3, 11) else 2)
+                log.info(msg, *args)
+            finally:
+                logging.currentframe = ORIGINAL_CF
+
+        def user():
+            wrapper("via wrapper %d", 1)
+            log.info("direct")
+            logging.info("module level")
+        user()
+
+        logging.currentframe = lambda: sys._getframe(3)
+        def deep():
+            log.warning("patched 3")
+            log.warning("stacklevel 2", stacklevel=2)
+            logging.warning("module patched 3")
+            adapter = logging.LoggerAdapter(log, {})
+            adapter.warning("adapter")
+            print(log.findCaller())
+            log.info("with stack", stack_info=True)
+        deep()
+        logging.currentframe = ORIGINAL_CF
+        if sys.version_info >= (3, 11):
+            orig = logging._is_internal_frame
+            logging._is_internal_frame = lambda f: orig(f) or f.f_code.co_name == "helper"
+            def helper():
+                log.warning("skip helper")
+            def outer():
+                helper()
+            outer()
+        """
+    )

@@ -199,7 +199,60 @@ def _log(depth, find_caller, stack_info, stacklevel):
     # log method and `Logger._log` (frames of `_srcfile`, skipped as the stdlib's are).
     if depth > 1:
         return _log(depth - 1, find_caller, stack_info, stacklevel)
-    return find_caller(stack_info, stacklevel)
+    if find_caller is not None:
+        return find_caller(stack_info, stacklevel)
+    # `currentframe` (or `_is_internal_frame`) replaced, as by `logging.currentframe =
+    # lambda: sys._getframe(N)`: the stdlib's Logger.findCaller, this frame standing for its.
+    f = currentframe()
+    if sys.version_info >= (3, 11):
+        #On some versions of IronPython, currentframe() returns None if
+        #IronPython isn't run with -X:Frames.
+        if f is None:
+            return "(unknown file)", 0, "(unknown function)", None
+        while stacklevel > 0:
+            next_f = f.f_back
+            if next_f is None:
+                break
+            f = next_f
+            if not _is_internal_frame(f):
+                stacklevel -= 1
+        co = f.f_code
+        sinfo = None
+        if stack_info:
+            with io.StringIO() as sio:
+                sio.write("Stack (most recent call last):\n")
+                traceback.print_stack(f, file=sio)
+                sinfo = sio.getvalue()
+                if sinfo[-1] == '\n':
+                    sinfo = sinfo[:-1]
+        return co.co_filename, f.f_lineno, co.co_name, sinfo
+    if f is not None:
+        f = f.f_back
+    orig_f = f
+    while f and stacklevel > 1:
+        f = f.f_back
+        stacklevel -= 1
+    if not f:
+        f = orig_f
+    rv = "(unknown file)", 0, "(unknown function)", None
+    while hasattr(f, "f_code"):
+        co = f.f_code
+        filename = os.path.normcase(co.co_filename)
+        if filename == _srcfile:
+            f = f.f_back
+            continue
+        sinfo = None
+        if stack_info:
+            sio = io.StringIO()
+            sio.write('Stack (most recent call last):\n')
+            traceback.print_stack(f, file=sio)
+            sinfo = sio.getvalue()
+            if sinfo[-1] == '\n':
+                sinfo = sinfo[:-1]
+            sio.close()
+        rv = (co.co_filename, f.f_lineno, co.co_name, sinfo)
+        break
+    return rv
 
 
 if _VERSION >= (3, 13):
