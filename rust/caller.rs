@@ -392,6 +392,9 @@ impl VirtualFrame {
 #[pymethods]
 impl VirtualFrame {
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if !crate::gc::is_written(&self.f_back) {
+            return Ok(());
+        }
         visit.call(&self.f_back)?;
         visit.call(&self.f_code)?;
         visit.call(&self.f_globals)?;
@@ -412,6 +415,9 @@ pub struct VirtualCode {
 #[pymethods]
 impl VirtualCode {
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if !crate::gc::is_written(&self.co_filename) {
+            return Ok(());
+        }
         visit.call(&self.co_filename)?;
         visit.call(&self.co_name)
     }

@@ -90,6 +90,9 @@ impl Filter {
     }
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if !crate::gc::is_written(&self.name) {
+            return Ok(());
+        }
         visit.call(&self.name)?;
         visit.call(&self.nlen)
     }
@@ -164,6 +167,9 @@ impl Filterer {
     }
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if !crate::gc::is_written(&self.filters) {
+            return Ok(());
+        }
         visit.call(&self.filters)
     }
 

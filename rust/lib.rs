@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 
 pub mod attached_cell;
 pub mod dispatch;
+pub mod gc;
 pub mod py_slice;
 pub mod state;
 

@@ -1639,6 +1639,9 @@ impl Logger {
     }
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if !crate::gc::is_written(&self.name) {
+            return Ok(());
+        }
         visit.call(&self.name)?;
         visit.call(&self.level)?;
         visit.call(&self.parent)?;

@@ -97,6 +97,9 @@ impl PlaceHolder {
     }
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if !crate::gc::is_written(&self.logger_map) {
+            return Ok(());
+        }
         visit.call(&self.logger_map)
     }
 
@@ -295,6 +298,9 @@ impl Manager {
     }
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if !crate::gc::is_written(&self.root) {
+            return Ok(());
+        }
         visit.call(&self.root)?;
         visit.call(&self.disable_value)?;
         visit.call(&self.emitted_no_handler_warning)?;
