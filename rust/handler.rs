@@ -80,14 +80,14 @@ pub fn pybool(py: Python<'_>, v: bool) -> Bound<'_, PyAny> {
     v.into_pyobject(py).expect("bool conversion is infallible").to_owned().into_any()
 }
 
-/// `_checkLevel(level)` of the running version.
+/// `_checkLevel(level)`, through the module's global (users may patch it).
 pub fn check_level<'py>(_py: Python<'py>, level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    crate::levels::check_level(level)
+    crate::levels::call_check_level(level)
 }
 
-/// `getLevelName(level)`, read live from the module (users may patch it).
-pub fn get_level_name<'py>(py: Python<'py>, level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    state::global(py, intern!(py, "getLevelName"))?.call1((level,))
+/// `getLevelName(level)`, through the module's global (users may patch it).
+pub fn get_level_name<'py>(_py: Python<'py>, level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    crate::levels::call_get_level_name(level)
 }
 
 /// `self.__class__.__name__`.

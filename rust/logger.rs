@@ -1247,7 +1247,7 @@ pub fn repr_with_level<'py>(
     level: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = obj.py();
-    let level_name = crate::levels::get_level_name(level)?;
+    let level_name = crate::levels::call_get_level_name(level)?;
     let cls_name = obj.getattr(intern!(py, "__class__"))?.getattr(intern!(py, "__name__"))?;
     PyString::new(py, "<%s %s (%s)>").rem((cls_name, name, level_name))
 }

@@ -33,9 +33,9 @@ pub fn with_lock<R>(py: Python<'_>, f: impl FnOnce() -> PyResult<R>) -> PyResult
     Ok(value)
 }
 
-/// `_checkLevel(value)`.
+/// `_checkLevel(value)`, through the module's global (users may patch it).
 pub fn check_level<'py>(_py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    crate::levels::check_level(value)
+    crate::levels::call_check_level(value)
 }
 
 /// `issubclass(klass, Logger)` with `issubclass`'s own errors.

@@ -173,7 +173,7 @@ impl Attributes {
         // level methods' raw entry), a `Py` would go through pyo3's deferred-decref pool.
         let none = py.None().into_bound(py);
         let args = single_mapping_argument(args)?.unwrap_or_else(|| args.clone());
-        let levelname = levels::get_level_name(level)?;
+        let levelname = levels::call_get_level_name(level)?;
         let (filename, module) = match path_parts(pathname)? {
             Ok(parts) => parts,
             Err(err)

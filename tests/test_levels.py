@@ -78,3 +78,32 @@ def test_replaced_tables_are_asked_through_their_own_get():
         print(s.getvalue(), end="")
         """
     )
+
+
+def test_replaced_get_level_name_and_check_level_are_what_the_stdlib_calls():
+    # Code replaces `logging.getLevelName` "to enable better printing": the stdlib's
+    # LogRecord, Logger.__repr__ and Handler.__repr__ call the module global, as its
+    # setLevel calls `_checkLevel`.
+    assert_same_output(
+        """
+        import logging, sys
+        _NAMES = {10: "DBG", 20: "INF", 30: "WRN"}
+        def log_level_name(level):
+            return _NAMES.get(level, "Level {}".format(level))
+        logging.getLevelName = log_level_name
+        logging.basicConfig(stream=sys.stdout, format="%(levelname)s %(name)s %(message)s", level=logging.DEBUG)
+        log = logging.getLogger("app")
+        log.debug("d"); log.info("i"); log.warning("w"); log.error("e"); log.log(5, "five")
+        print(repr(log), repr(logging.getLogger()), repr(logging.LoggerAdapter(log, {})))
+        print(repr(logging.StreamHandler(sys.stdout)))
+        checked = []
+        orig = logging._checkLevel
+        def check(level):
+            checked.append(level)
+            return orig(level)
+        logging._checkLevel = check
+        log.setLevel("INFO"); logging.StreamHandler().setLevel(30); logging.disable(0)
+        print(checked, logging.makeLogRecord({"levelno": 10}).levelname)
+        r = logging.LogRecord("n", 20, "p", 1, "m", (), None); print(r.levelname)
+        """
+    )
