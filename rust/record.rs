@@ -1,10 +1,11 @@
 //! `LogRecord`: an event being logged, and the record factory.
 //!
-//! The class is a plain Python class, made by `type()` with native methods: its instances
-//! have exactly the layout of any Python object with a `__dict__`, as the stdlib's do, so
-//! code that retypes a plain object into a record works (coloredlogs copies each record
-//! with `copy = Empty(); copy.__class__ = record.__class__`, which CPython allows only
-//! between identical layouts), and `object.__new__(LogRecord)` makes one.
+//! The class is a plain Python class (its class statement run by the core, its methods
+//! calling native functions): its instances have exactly the layout of any Python object
+//! with a `__dict__`, as the stdlib's do, so code that retypes a plain object into a record
+//! works (coloredlogs copies each record with `copy = Empty(); copy.__class__ =
+//! record.__class__`, which CPython allows only between identical layouts), and
+//! `object.__new__(LogRecord)` makes one.
 //!
 //! `record.__dict__` is an interface: `PercentStyle` formats `fmt % record.__dict__`,
 //! `makeLogRecord` updates it, `extra=` adds to it, `copy.copy`, pickling and `vars()` read
