@@ -9,6 +9,8 @@
 //!   when it runs under that very interpreter (same `sys.version` and `_sre.MAGIC`), which
 //!   makes the same `Pattern`. Anywhere else (another interpreter, a failed run here) the
 //!   patterns are compiled at import, as before.
+//! - The `LogRecord` class statement (`rust/record_class.py`) compiled and marshalled, for the
+//!   same reason: compiling it at import costs ~0.1 ms.
 //! - The unwinder (libgcc_eh) linked statically on Linux/glibc. Rust's std links
 //!   `libgcc_s.so.1` for unwinding (panic = "unwind", which stays: pyo3 turns panics into
 //!   `PanicException`). A Python process has not loaded libgcc_s, so `import logging` paid for
@@ -98,12 +100,55 @@ fn precompile_patterns(out: &Path) {
     std::fs::write(out.join("precompiled_patterns.rs"), source).expect("write precompiled_patterns.rs");
 }
 
+/// Run by the target interpreter with `rust/record_class.py` on stdin: prints its
+/// `sys.version`, a line feed, then the marshalled code (`record.rs` loads it when it runs
+/// under that very interpreter, else compiles the source at import).
+const COMPILE_RECORD_CLASS: &str = r#"
+import marshal, sys
+code = compile(sys.stdin.read(), "<logging.LogRecord>", "exec")
+sys.stdout.buffer.write(sys.version.encode() + b"\n" + marshal.dumps(code))
+"#;
+
+fn compile_record_class(out: &Path) {
+    let executable = pyo3_build_config::get().executable().map(str::to_owned);
+    let compiled = executable.and_then(|python| {
+        use std::io::Write;
+        let source = std::fs::read("rust/record_class.py").ok()?;
+        let mut child = Command::new(python)
+            .args(["-I", "-c", COMPILE_RECORD_CLASS])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .ok()?;
+        child.stdin.take()?.write_all(&source).ok()?;
+        let output = child.wait_with_output().ok()?;
+        if !output.status.success() {
+            return None;
+        }
+        let newline = output.stdout.iter().position(|&b| b == b'\n')?;
+        let version = String::from_utf8(output.stdout[..newline].to_vec()).ok()?;
+        Some((version, output.stdout[newline + 1..].to_vec()))
+    });
+    let (version, code) = compiled.unwrap_or_else(|| {
+        println!("cargo:warning=the LogRecord class could not be precompiled: it is compiled at import");
+        (String::new(), Vec::new())
+    });
+    std::fs::write(out.join("record_class.marshal"), code).expect("write record_class.marshal");
+    let source = format!(
+        "const RECORD_CLASS_BUILT_FOR: &str = {version:?};\n\
+         const RECORD_CLASS_CODE: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/record_class.marshal\"));\n"
+    );
+    std::fs::write(out.join("record_class.rs"), source).expect("write record_class.rs");
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=rust/class_patterns.rs");
+    println!("cargo:rerun-if-changed=rust/record_class.py");
     pyo3_build_config::use_pyo3_cfgs();
     let out = std::env::var("OUT_DIR").expect("OUT_DIR");
     precompile_patterns(Path::new(&out));
+    compile_record_class(Path::new(&out));
     let target = std::env::var("TARGET").unwrap_or_default();
     if target.ends_with("-linux-gnu") {
         println!("cargo:rustc-link-lib=static:+whole-archive,-bundle=gcc_eh");

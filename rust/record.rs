@@ -48,42 +48,15 @@ extern "C" {
     fn _PyDict_NewPresized(minused: ffi::Py_ssize_t) -> *mut ffi::PyObject;
 }
 
-/// The class statement: the stdlib's, its methods calling the native functions (`_init`,
-/// `_repr`, `_get_message`). The methods are Python functions so that everything the stdlib's
-/// are holds (taken from the class and put back, they bind again; their signatures,
-/// docstrings and qualified names are the stdlib's); the core calls the native functions
-/// directly while the class still has these methods.
-const CLASS_SOURCE: &std::ffi::CStr = c"class LogRecord(object):
-    \"\"\"
-    A LogRecord instance represents an event being logged.
+/// The class statement (`record_class.py`).
+const CLASS_SOURCE: &str = include_str!("record_class.py");
 
-    LogRecord instances are created every time something is logged. They
-    contain all the information pertinent to the event being logged. The
-    main information passed in is in msg and args, which are combined
-    using str(msg) % args to create the message field of the record. The
-    record also includes information such as when the record was created,
-    the source line where the logging call was made, and any exception
-    information to be logged.
-    \"\"\"
-    def __init__(self, name, level, pathname, lineno,
-                 msg, args, exc_info, func=None, sinfo=None, **kwargs):
-        \"\"\"
-        Initialize a logging record with interesting information.
-        \"\"\"
-        _init(self, name, level, pathname, lineno, msg, args, exc_info, func, sinfo, **kwargs)
+/// The file name the class's code is compiled under (tracebacks show it).
+const CLASS_FILENAME: &str = "<logging.LogRecord>";
 
-    def __repr__(self):
-        return _repr(self)
-
-    def getMessage(self):
-        \"\"\"
-        Return the message for this LogRecord.
-
-        Return the message for this LogRecord after merging any user-supplied
-        arguments with the message.
-        \"\"\"
-        return _get_message(self)
-";
+// `RECORD_CLASS_BUILT_FOR` (the `sys.version` build.rs ran) and `RECORD_CLASS_CODE` (the
+// marshalled code of [`CLASS_SOURCE`] it compiled; empty when it could not).
+include!(concat!(env!("OUT_DIR"), "/record_class.rs"));
 
 // ---------------------------------------------------------------------------------------
 // The native attribute store
@@ -1571,6 +1544,15 @@ fn install_dict_descriptor(cls: &Bound<'_, PyType>) -> PyResult<()> {
     Ok(())
 }
 
+/// The code of [`CLASS_SOURCE`]: as build.rs compiled it when this is the interpreter it ran
+/// (compiling it at import would cost a tenth of `import logging`), else compiled here.
+fn class_code(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    if !RECORD_CLASS_CODE.is_empty() && py.import("sys")?.getattr("version")?.extract::<String>()? == RECORD_CLASS_BUILT_FOR {
+        return py.import("marshal")?.call_method1("loads", (pyo3::types::PyBytes::new(py, RECORD_CLASS_CODE),));
+    }
+    py.import("builtins")?.call_method1("compile", (CLASS_SOURCE, CLASS_FILENAME, "exec"))
+}
+
 /// Make the `LogRecord` class ([`CLASS_SOURCE`], run as a module named `logging`), with the
 /// attribute slots and `__dict__` descriptor of the young records' stores.
 fn make_class<'py>(m: &Bound<'py, PyModule>) -> PyResult<Bound<'py, PyType>> {
@@ -1580,7 +1562,8 @@ fn make_class<'py>(m: &Bound<'py, PyModule>) -> PyResult<Bound<'py, PyType>> {
     globals.set_item("_init", wrap_pyfunction!(record_init, m)?)?;
     globals.set_item("_repr", wrap_pyfunction!(record_repr, m)?)?;
     globals.set_item("_get_message", wrap_pyfunction!(record_get_message, m)?)?;
-    py.run(CLASS_SOURCE, Some(&globals), None)?;
+    let builtins = py.import("builtins")?;
+    builtins.getattr(intern!(py, "exec"))?.call1((class_code(py)?, &globals))?;
     let cls = globals.get_item("LogRecord")?.expect("the class statement ran").cast_into::<PyType>()?;
     if state::minor(py) >= 13 {
         // What the stdlib's methods assign, as 3.13's compiler records it; no
