@@ -75,24 +75,25 @@ print('];')
 const NONE_PRECOMPILED: &str = "const BUILT_FOR: &str = \"\";\nconst SRE_MAGIC: i64 = 0;\n\
 const SRE_CODESIZE: i64 = 0;\nconst PRECOMPILED: &[Precompiled] = &[];\n";
 
+/// What the interpreter being built for prints running `script` (`python -I -c`) with `input`
+/// on stdin; `None` when it cannot be run or fails.
+fn run_target_python(script: &str, input: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let python = pyo3_build_config::get().executable()?.to_owned();
+    let mut child = Command::new(python)
+        .args(["-I", "-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(input).ok()?;
+    let output = child.wait_with_output().ok()?;
+    output.status.success().then_some(output.stdout)
+}
+
 fn precompile_patterns(out: &Path) {
-    let executable = pyo3_build_config::get().executable().map(str::to_owned);
-    let source = executable.and_then(|python| {
-        use std::io::Write;
-        let mut child = Command::new(python)
-            .args(["-I", "-c", PRECOMPILE])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .ok()?;
-        let input: String = class_patterns::ALL.iter().map(|(p, icase)| format!("{p}\t{}\n", u8::from(*icase))).collect();
-        child.stdin.take()?.write_all(input.as_bytes()).ok()?;
-        let output = child.wait_with_output().ok()?;
-        if !output.status.success() {
-            return None;
-        }
-        String::from_utf8(output.stdout).ok()
-    });
+    let input: String = class_patterns::ALL.iter().map(|(p, icase)| format!("{p}\t{}\n", u8::from(*icase))).collect();
+    let source = run_target_python(PRECOMPILE, input.as_bytes()).and_then(|stdout| String::from_utf8(stdout).ok());
     let source = source.unwrap_or_else(|| {
         println!("cargo:warning=the class regexes could not be precompiled: they are compiled at import");
         NONE_PRECOMPILED.to_string()
@@ -105,29 +106,16 @@ fn precompile_patterns(out: &Path) {
 /// under that very interpreter, else compiles the source at import).
 const COMPILE_RECORD_CLASS: &str = r#"
 import marshal, sys
-code = compile(sys.stdin.read(), "<logging.LogRecord>", "exec")
+code = compile(sys.stdin.buffer.read(), "<logging.LogRecord>", "exec")
 sys.stdout.buffer.write(sys.version.encode() + b"\n" + marshal.dumps(code))
 "#;
 
 fn compile_record_class(out: &Path) {
-    let executable = pyo3_build_config::get().executable().map(str::to_owned);
-    let compiled = executable.and_then(|python| {
-        use std::io::Write;
-        let source = std::fs::read("rust/record_class.py").ok()?;
-        let mut child = Command::new(python)
-            .args(["-I", "-c", COMPILE_RECORD_CLASS])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .ok()?;
-        child.stdin.take()?.write_all(&source).ok()?;
-        let output = child.wait_with_output().ok()?;
-        if !output.status.success() {
-            return None;
-        }
-        let newline = output.stdout.iter().position(|&b| b == b'\n')?;
-        let version = String::from_utf8(output.stdout[..newline].to_vec()).ok()?;
-        Some((version, output.stdout[newline + 1..].to_vec()))
+    let compiled = std::fs::read("rust/record_class.py").ok().and_then(|source| {
+        let stdout = run_target_python(COMPILE_RECORD_CLASS, &source)?;
+        let newline = stdout.iter().position(|&b| b == b'\n')?;
+        let version = String::from_utf8(stdout[..newline].to_vec()).ok()?;
+        Some((version, stdout[newline + 1..].to_vec()))
     });
     let (version, code) = compiled.unwrap_or_else(|| {
         println!("cargo:warning=the LogRecord class could not be precompiled: it is compiled at import");
