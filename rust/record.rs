@@ -902,8 +902,8 @@ fn copy_module_is_standard(py: Python<'_>, copy_fn: &Bound<'_, PyAny>) -> bool {
 
 /// Whether the `LogRecord` class still copies by the default protocol: no `__copy__` (on
 /// the class or its metaclass, which is `type`), no `__getnewargs_ex__`/`__getnewargs__`,
-/// no `__setstate__`, `object`'s `__new__`, `__reduce_ex__` and `__reduce__`, its own
-/// `__getstate__` and `__dict__` descriptor. Remembered for the class's version tag,
+/// no `__setstate__`, `object`'s `__new__`, `__reduce_ex__`, `__reduce__` and (from 3.11)
+/// `__getstate__`, its own `__dict__` descriptor. Remembered for the class's version tag,
 /// renewed by any change to it.
 fn class_copies_by_default(py: Python<'_>) -> bool {
     static VERSION: AtomicU32 = AtomicU32::new(0);
