@@ -1,5 +1,6 @@
 """Helpers for tests that compare logixde with the standard library byte for byte."""
 
+import difflib
 import os
 import subprocess
 import sys
@@ -98,9 +99,21 @@ def assert_same_output(code, *, check_logixde_active=True, internal_frames=False
     if internal_frames:
         expected_out = without_stdlib_logging_frames(expected_out.decode()).encode()
         expected_err = without_stdlib_logging_frames(expected_err.decode()).encode()
-    assert ours.stdout.decode() == expected_out.decode()
-    assert ours.stderr.decode() == expected_err.decode()
+    assert ours.stdout.decode() == expected_out.decode(), _diff("stdout", expected_out, ours.stdout)
+    assert ours.stderr.decode() == expected_err.decode(), _diff("stderr", expected_err, ours.stderr)
     return ours
+
+
+def _diff(what, expected, got):
+    """The unified diff of two outputs, for a failed comparison's message (this module's
+    asserts are not rewritten by pytest)."""
+    lines = difflib.unified_diff(
+        expected.decode().splitlines(keepends=True),
+        got.decode().splitlines(keepends=True),
+        f"{what} (stdlib)",
+        f"{what} (logixde)",
+    )
+    return "".join(lines)
 
 
 def check_stacklevel_walk(trigger, records):
