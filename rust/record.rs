@@ -319,6 +319,16 @@ impl Attributes {
         }
     }
 
+    /// A new dict of every attribute, in `__dict__` order.
+    fn into_dict(self, py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+        let items = self.into_items(py);
+        let dict = presized_dict(py, items.len())?;
+        for (key, value) in items {
+            dict.set_item(key, value)?;
+        }
+        Ok(dict)
+    }
+
     /// Every attribute in `__dict__` order.
     fn into_items(mut self, py: Python<'_>) -> Vec<(Bound<'_, PyString>, Bound<'_, PyAny>)> {
         let mut items = Vec::with_capacity(FIELDS.len() + self.later.len());
@@ -408,20 +418,16 @@ fn materialize(record: &Bound<'_, PyAny>) -> PyResult<()> {
         return Ok(());
     };
     let py = record.py();
-    let items = attrs.into_items(py);
-    // SAFETY: attached; live objects; new references or NULL with an exception set.
-    unsafe {
-        let current = Bound::from_owned_ptr_or_err(py, ffi::PyObject_GenericGetDict(record.as_ptr(), std::ptr::null_mut()))?
-            .cast_into_unchecked::<PyDict>();
-        let dict = presized_dict(py, items.len())?;
-        for (key, value) in items {
-            dict.set_item(key, value)?;
-        }
-        if !current.is_empty() {
-            dict.update(current.as_mapping())?;
-        }
-        set_instance_dict(record, dict.as_any())
+    // SAFETY: attached; a live object; a new reference or NULL with an exception set.
+    let current = unsafe {
+        Bound::from_owned_ptr_or_err(py, ffi::PyObject_GenericGetDict(record.as_ptr(), std::ptr::null_mut()))?
+            .cast_into_unchecked::<PyDict>()
+    };
+    let dict = attrs.into_dict(py)?;
+    if !current.is_empty() {
+        dict.update(current.as_mapping())?;
     }
+    set_instance_dict(record, Some(dict.as_any()))
 }
 
 /// A new dict sized for `n` entries.
@@ -430,15 +436,17 @@ fn presized_dict(py: Python<'_>, n: usize) -> PyResult<Bound<'_, PyDict>> {
     unsafe { Ok(Bound::from_owned_ptr_or_err(py, _PyDict_NewPresized(n as ffi::Py_ssize_t))?.cast_into_unchecked()) }
 }
 
-/// `record.__dict__ = dict`, by the setter `type()` gave the class (`PyObject_GenericSetDict`
-/// leaves 3.13's inline attribute values in place, which lookups then read first).
-fn set_instance_dict(record: &Bound<'_, PyAny>, dict: &Bound<'_, PyAny>) -> PyResult<()> {
+/// `record.__dict__ = dict` (`None`: `del record.__dict__`), by the setter the class
+/// statement gave the class (`PyObject_GenericSetDict` leaves 3.13's inline attribute values
+/// in place, which lookups then read first).
+fn set_instance_dict(record: &Bound<'_, PyAny>, dict: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    let value = dict.map_or(std::ptr::null_mut(), Bound::as_ptr);
     // SAFETY: attached; the class's original `__dict__` getset descriptor (kept alive for
     // the process) applies to any record; the setter takes its own reference.
     unsafe {
         let descr = CLASS_DICT_DESCRIPTOR.load(Relaxed) as *mut ffi::PyObject;
         let set = (*ffi::Py_TYPE(descr)).tp_descr_set.expect("a getset descriptor has a setter");
-        if set(descr, record.as_ptr(), dict.as_ptr()) != 0 {
+        if set(descr, record.as_ptr(), value) != 0 {
             return Err(PyErr::fetch(record.py()));
         }
     }
@@ -806,13 +814,7 @@ fn new_instance(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 
 /// A new record's `__dict__`: `attrs`, in order.
 fn fill_new_dict(record: &Bound<'_, PyAny>, attrs: Attributes) -> PyResult<()> {
-    let py = record.py();
-    let items = attrs.into_items(py);
-    let dict = presized_dict(py, items.len())?;
-    for (key, value) in items {
-        dict.set_item(key, value)?;
-    }
-    set_instance_dict(record, dict.as_any())
+    set_instance_dict(record, Some(attrs.into_dict(record.py())?.as_any()))
 }
 
 /// Whether `factory` is the `LogRecord` class making records as the native path does:
@@ -1072,7 +1074,7 @@ fn fresh_instance_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDi
         return Ok(current);
     }
     let dict = presized_dict(obj.py(), RECORD_ATTRIBUTES)?;
-    set_instance_dict(obj, dict.as_any())?;
+    set_instance_dict(obj, Some(dict.as_any()))?;
     Ok(dict)
 }
 
@@ -1485,13 +1487,9 @@ fn dict_descriptor_access(obj: *mut ffi::PyObject, value: Option<*mut ffi::PyObj
                 if d.is_null() { Err(PyErr::fetch(py)) } else { Ok(d) }
             }
             Some(v) => {
-                if v.is_null() {
-                    // `del record.__dict__`, as the class's own descriptor answers it.
-                    let descr = CLASS_DICT_DESCRIPTOR.load(Relaxed) as *mut ffi::PyObject;
-                    let set = (*ffi::Py_TYPE(descr)).tp_descr_set.expect("a getset descriptor has a setter");
-                    return if set(descr, obj.as_ptr(), v) != 0 { Err(PyErr::fetch(py)) } else { Ok(ffi::Py_None()) };
-                }
-                set_instance_dict(&obj, &Bound::from_borrowed_ptr(py, v))?;
+                // (NULL: `del record.__dict__`.)
+                let value = (!v.is_null()).then(|| Bound::from_borrowed_ptr(py, v));
+                set_instance_dict(&obj, value.as_ref())?;
                 Ok(ffi::Py_None())
             }
         }
