@@ -19,7 +19,6 @@
 //! `sys._getframe(3)` and the `stacklevel` steps before the skip).
 
 use std::cell::{Cell, RefCell};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -28,7 +27,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::{ffi, intern, PyTraverseError, PyVisit};
 
 use crate::attached_cell::AttachedCell;
-use crate::state;
+use crate::state::{self, StandIn};
 
 thread_local! {
     /// (id, frame pointer, count) of each live [`VirtualFrames`] guard, oldest first.
@@ -753,19 +752,12 @@ pub fn find_caller<'py>(
     }
 }
 
-/// The module's own `currentframe` and `_is_internal_frame` (by address).
-static OWN_CURRENTFRAME: AtomicUsize = AtomicUsize::new(0);
-static OWN_IS_INTERNAL_FRAME: AtomicUsize = AtomicUsize::new(0);
-
 /// Whether `logging.currentframe`, or from 3.11 `logging._is_internal_frame`, is no longer
 /// the module's own: the stdlib's `findCaller` calls them (code replaces `currentframe` with
 /// `lambda: sys._getframe(N)` to skip its own wrappers), so it must then run in Python.
-pub fn frame_functions_replaced(py: Python<'_>) -> PyResult<bool> {
-    if state::global(py, intern!(py, "currentframe"))?.as_ptr() as usize != OWN_CURRENTFRAME.load(Relaxed) {
-        return Ok(true);
-    }
-    Ok(state::minor(py) >= 11
-        && state::global(py, intern!(py, "_is_internal_frame"))?.as_ptr() as usize != OWN_IS_INTERNAL_FRAME.load(Relaxed))
+pub fn frame_functions_replaced(py: Python<'_>) -> bool {
+    state::is_replaced(py, StandIn::CurrentFrame)
+        || (state::minor(py) >= 11 && state::is_replaced(py, StandIn::IsInternalFrame))
 }
 
 /// The stdlib's `findCaller` run in Python by the facade's `_log`, from `depth` frames of
@@ -784,8 +776,8 @@ pub fn find_caller_in_python<'py>(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let currentframe = wrap_pyfunction!(currentframe, m)?;
     let is_internal_frame = wrap_pyfunction!(is_internal_frame, m)?;
-    OWN_CURRENTFRAME.store(currentframe.as_ptr() as usize, Relaxed);
-    OWN_IS_INTERNAL_FRAME.store(is_internal_frame.as_ptr() as usize, Relaxed);
+    state::register_own(StandIn::CurrentFrame, &currentframe);
+    state::register_own(StandIn::IsInternalFrame, &is_internal_frame);
     m.add_function(currentframe)?;
     m.add_function(is_internal_frame)?;
     Ok(())

@@ -7,9 +7,8 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyInt, PyString};
 use pyo3::intern;
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-use crate::state;
+use crate::state::{self, StandIn};
 
 fn level_to_name(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     state::global(py, intern!(py, "_levelToName"))
@@ -57,36 +56,29 @@ pub fn get_level_name<'py>(level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyA
     PyString::new(py, "Level %s").rem(level)
 }
 
-/// The module's own `getLevelName` and `_checkLevel` (by address), to tell them from
-/// replacements.
-static OWN_GET_LEVEL_NAME: AtomicUsize = AtomicUsize::new(0);
-static OWN_CHECK_LEVEL: AtomicUsize = AtomicUsize::new(0);
-
-/// `fallback(level)` while the module global `name` is the module's own function `own`,
-/// else a call of whatever the global now is: the stdlib calls these two by their global
-/// names, and code replaces them (`logging.getLevelName = my_names` "for better printing").
+/// `fallback(level)` while the module global of `which` is the module's own function, else
+/// a call of whatever the global now is: the stdlib calls these two by their global names,
+/// and code replaces them (`logging.getLevelName = my_names` "for better printing").
 fn call_global<'py>(
     level: &Bound<'py, PyAny>,
+    which: StandIn,
     name: &Bound<'py, PyString>,
-    own: &AtomicUsize,
     fallback: fn(&Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let function = state::global(level.py(), name)?;
-    if function.as_ptr() as usize == own.load(Relaxed) {
-        fallback(level)
-    } else {
-        function.call1((level,))
+    if !state::is_replaced(level.py(), which) {
+        return fallback(level);
     }
+    state::global(level.py(), name)?.call1((level,))
 }
 
 /// `getLevelName(level)` as the stdlib's callers make it: through the module's global.
 pub fn call_get_level_name<'py>(level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    call_global(level, intern!(level.py(), "getLevelName"), &OWN_GET_LEVEL_NAME, get_level_name)
+    call_global(level, StandIn::GetLevelName, intern!(level.py(), "getLevelName"), get_level_name)
 }
 
 /// `_checkLevel(level)` as the stdlib's callers make it: through the module's global.
 pub fn call_check_level<'py>(level: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    call_global(level, intern!(level.py(), "_checkLevel"), &OWN_CHECK_LEVEL, check_level)
+    call_global(level, StandIn::CheckLevel, intern!(level.py(), "_checkLevel"), check_level)
 }
 
 /// `_checkLevel(level)`: an int passes, a registered level name maps to its number.
@@ -163,8 +155,8 @@ fn get_level_names_mapping(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let get_level_name = wrap_pyfunction!(py_get_level_name, m)?;
     let check_level = wrap_pyfunction!(py_check_level, m)?;
-    OWN_GET_LEVEL_NAME.store(get_level_name.as_ptr() as usize, Relaxed);
-    OWN_CHECK_LEVEL.store(check_level.as_ptr() as usize, Relaxed);
+    state::register_own(StandIn::GetLevelName, &get_level_name);
+    state::register_own(StandIn::CheckLevel, &check_level);
     m.add_function(get_level_name)?;
     m.add_function(wrap_pyfunction!(add_level_name, m)?)?;
     m.add_function(check_level)?;

@@ -916,7 +916,7 @@ fn do_log<'py>(
     };
     let (fn_, lno, func, sinfo) = if crate::state::global(py, intern!(py, "_srcfile"))?.is_true()? {
         let result = if FIND_CALLER.is_native(slf.as_any()) {
-            if caller::frame_functions_replaced(py)? {
+            if caller::frame_functions_replaced(py) {
                 // One more frame: the one standing for `findCaller` itself.
                 caller::find_caller_in_python(py, frames.max(1) + 1, &opts.stack_info, &opts.stacklevel)
             } else {
@@ -1402,7 +1402,7 @@ impl Logger {
         stacklevel: Py<PyAny>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
-        let (filename, lineno, name, sinfo) = if caller::frame_functions_replaced(py)? {
+        let (filename, lineno, name, sinfo) = if caller::frame_functions_replaced(py) {
             caller::find_caller_in_python(py, 1, stack_info.bind(py), stacklevel.bind(py))?
         } else {
             caller::find_caller(py, stack_info.bind(py).is_true()?, stacklevel.bind(py), 0)?

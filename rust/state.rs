@@ -5,7 +5,7 @@
 //! therefore live in the facade module (a real Python module), and Rust reads them live
 //! through the module object registered here when the facade is imported.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering::Relaxed};
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -170,6 +170,86 @@ pub fn module_attr<'py>(module: &Bound<'py, PyAny>, name: &Bound<'py, PyString>)
         }
     }
     module.getattr(name)
+}
+
+/// Module functions the core stands in for while they are the module's own: the stdlib
+/// calls them by their global names, and code replaces them
+/// (`logging.currentframe = lambda: sys._getframe(3)`, `logging.getLevelName = my_names`).
+#[derive(Clone, Copy)]
+pub enum StandIn {
+    CurrentFrame,
+    IsInternalFrame,
+    GetLevelName,
+    CheckLevel,
+}
+
+impl StandIn {
+    const ALL: [StandIn; 4] = [StandIn::CurrentFrame, StandIn::IsInternalFrame, StandIn::GetLevelName, StandIn::CheckLevel];
+
+    fn global_name(self) -> &'static str {
+        match self {
+            StandIn::CurrentFrame => "currentframe",
+            StandIn::IsInternalFrame => "_is_internal_frame",
+            StandIn::GetLevelName => "getLevelName",
+            StandIn::CheckLevel => "_checkLevel",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// The module's own functions by address, indexed by [`StandIn`].
+static OWN_FUNCTIONS: [AtomicUsize; 4] = [const { AtomicUsize::new(0) }; 4];
+
+/// Which [`StandIn`]s are replaced (a bit each), as read while the module dict had the
+/// version tag `REPLACED_AT` (0: not read): one tag comparison a record instead of a
+/// lookup per function.
+static REPLACED: AtomicU8 = AtomicU8::new(0);
+static REPLACED_AT: AtomicU64 = AtomicU64::new(0);
+
+/// Remember `function` as the module's own `which` (at registration, before the facade
+/// binds it to its global name).
+pub fn register_own(which: StandIn, function: &Bound<'_, PyAny>) {
+    OWN_FUNCTIONS[which as usize].store(function.as_ptr() as usize, Relaxed);
+}
+
+/// Whether the module global of `which` is no longer the module's own function (or is
+/// missing): callers then look it up and call it as the stdlib does.
+#[inline]
+pub fn is_replaced(py: Python<'_>, which: StandIn) -> bool {
+    let dict = GLOBALS.dict.load(Relaxed) as *mut pyo3::ffi::PyObject;
+    let at = REPLACED_AT.load(Relaxed);
+    // SAFETY: `dict` is the bound module's dict, alive as long as the module.
+    if at != 0 && !dict.is_null() && at == unsafe { crate::dispatch::dict_version(dict) } {
+        return REPLACED.load(Relaxed) & which.bit() != 0;
+    }
+    read_replaced(py) & which.bit() != 0
+}
+
+#[cold]
+fn read_replaced(py: Python<'_>) -> u8 {
+    let mut replaced = 0;
+    for which in StandIn::ALL {
+        let own = OWN_FUNCTIONS[which as usize].load(Relaxed);
+        let name = PyString::intern(py, which.global_name());
+        if !global(py, &name).is_ok_and(|f| f.as_ptr() as usize == own) {
+            replaced |= which.bit();
+        }
+    }
+    // The reads above left `GLOBALS` at the dict's current tag (a read through a module
+    // `__getattr__` or a failed one leaves it unset: nothing is remembered then).
+    let dict = GLOBALS.dict.load(Relaxed) as *mut pyo3::ffi::PyObject;
+    if !dict.is_null() && crate::dispatch::version_tags_work(py) {
+        // SAFETY: as in `is_replaced`.
+        let version = unsafe { crate::dispatch::dict_version(dict) };
+        if version == GLOBALS.version.load(Relaxed) {
+            REPLACED.store(replaced, Relaxed);
+            REPLACED_AT.store(version, Relaxed);
+        }
+    }
+    replaced
 }
 
 /// A global read as a truth value, as the stdlib's `if raiseExceptions:` does.

@@ -90,6 +90,7 @@ def test_replaced_get_level_name_and_check_level_are_what_the_stdlib_calls():
         _NAMES = {10: "DBG", 20: "INF", 30: "WRN"}
         def log_level_name(level):
             return _NAMES.get(level, "Level {}".format(level))
+        ORIGINAL_NAME = logging.getLevelName
         logging.getLevelName = log_level_name
         logging.basicConfig(stream=sys.stdout, format="%(levelname)s %(name)s %(message)s", level=logging.DEBUG)
         log = logging.getLogger("app")
@@ -105,5 +106,10 @@ def test_replaced_get_level_name_and_check_level_are_what_the_stdlib_calls():
         log.setLevel("INFO"); logging.StreamHandler().setLevel(30); logging.disable(0)
         print(checked, logging.makeLogRecord({"levelno": 10}).levelname)
         r = logging.LogRecord("n", 20, "p", 1, "m", (), None); print(r.levelname)
+        # Put back, replaced again, put back: each change is seen by the next record.
+        logging.getLevelName = ORIGINAL_NAME; log.warning("restored")
+        logging.getLevelName = log_level_name; log.warning("again")
+        logging.getLevelName = ORIGINAL_NAME; log.warning("restored again")
+        logging._checkLevel = orig; log.setLevel("DEBUG"); print(checked)
         """
     )
