@@ -23,9 +23,10 @@
 //! Python, a subclass) are filled in their dict at once, as the stdlib's.
 //!
 //! The store is never seen by the garbage collector, which is why it lives only for the
-//! call: its references cannot then keep a cycle alive. The one visible cost: CPython
-//! refuses `object.__setattr__(record, …)` for a class with its own C-level `__setattr__`
-//! (`setattr` and `record.__dict__[k] = v` work).
+//! call: its references cannot then keep a cycle alive. Assignments go through the class's
+//! own `__setattr__` and `__delattr__` (which CPython's `object.__setattr__` and a
+//! subclass's `super().__setattr__` accept, as they would not a C-level `tp_setattro`):
+//! `vars(LogRecord)` shows these two where the stdlib's class has neither.
 //!
 //! The constructor captures at creation what the stdlib captures (`crate::capture`).
 
@@ -668,19 +669,28 @@ pub fn native_time(record: &Bound<'_, PyAny>, field: Field) -> Option<f64> {
 
 /// `setattr(record, name, value)` for the core's writers (`message`, `asctime`, `exc_text`).
 pub fn setattr(record: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-    if !is_exact(record) {
-        return crate::dispatch::setattr(record, name, value);
-    }
     let py = record.py();
-    // `message`/`asctime` themselves (interned) on a plain record: no field of that name,
-    // no descriptor on the type; the store takes them as `assign` would.
-    if formatter_names(py).iter().any(|n| n.as_ptr() == name.as_ptr()) && known_names_have_no_data_descriptor(record) {
-        if let Some(replaced) = with_attrs(record, |attrs| attrs.set_later(name, value))? {
-            drop(replaced.map(|v| v.into_bound(py)));
-            return Ok(());
+    let native_setters = if is_exact(record) {
+        // `message`/`asctime` themselves (interned) on a plain record: no field of that
+        // name, no descriptor on the type; the store takes them as `assign` would.
+        if formatter_names(py).iter().any(|n| n.as_ptr() == name.as_ptr()) && known_names_have_no_data_descriptor(record) {
+            if let Some(replaced) = with_attrs(record, |attrs| attrs.set_later(name, value))? {
+                drop(replaced.map(|v| v.into_bound(py)));
+                return Ok(());
+            }
         }
+        class_slots_are_native(py)
+    } else {
+        // SAFETY: a live object's type.
+        has_native_setters(py, unsafe { ffi::Py_TYPE(record.as_ptr()) })
+    };
+    if native_setters {
+        // What the class's `__setattr__` would do, without the call by name.
+        assign(record, name.as_any(), value)
+    } else {
+        // A `__setattr__` patched onto the class or defined by a subclass runs.
+        crate::dispatch::setattr(record, name, value)
     }
-    assign(record, name.as_any(), value)
 }
 
 /// Whether `record` is a `LogRecord` whose attributes are still held natively: then
@@ -786,7 +796,7 @@ pub fn add_new_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyString>, 
 /// ends its youth with [`settle`] or [`release`].
 pub fn new_record<'py>(py: Python<'py>, attrs: Attributes) -> PyResult<Bound<'py, PyAny>> {
     let record = new_instance(py)?;
-    if class_slots_are_native() {
+    if class_slots_are_native(py) {
         let address = record.as_ptr() as usize;
         YOUNG.try_with(py, |young| young.push((address, attrs))).ok_or_else(store_in_use)?;
     } else {
@@ -1113,10 +1123,10 @@ fn record_init(
     // property runs), straight into the dict where that is all the assignment would do.
     materialize(slf)?;
     let d = fresh_instance_dict(slf)?;
-    // SAFETY: attached; live type objects, their slots only compared.
+    // SAFETY: attached; a live type object, its slot only compared.
     let plain_setattr = unsafe {
-        let setattro = (*ffi::Py_TYPE(slf.as_ptr())).tp_setattro.map(|f| f as usize);
-        setattro == Some(record_setattro as *const () as usize) || setattro == Some(ffi::PyObject_GenericSetAttr as *const () as usize)
+        let tp = ffi::Py_TYPE(slf.as_ptr());
+        (*tp).tp_setattro.map(|f| f as usize) == Some(ffi::PyObject_GenericSetAttr as *const () as usize) || has_native_setters(py, tp)
     };
     let plain = plain_setattr && known_names_have_no_data_descriptor(slf);
     for (key, value) in attrs.into_items(py) {
@@ -1429,15 +1439,36 @@ fn class_method_is(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, method: &
     unsafe { type_has_method(ffi::Py_TYPE(obj.as_ptr()), name, method) }
 }
 
-/// Whether the class still reads and assigns attributes with [`record_getattro`] and
-/// [`record_setattro`] (a `__getattr__`, `__setattr__`, … assigned to the class replaces
-/// them, and must see every attribute in the dict).
-fn class_slots_are_native() -> bool {
+/// Whether the class still reads attributes with [`record_getattro`] and assigns and
+/// deletes them with its own `__setattr__`/`__delattr__` ([`install_attribute_setters`]);
+/// a `__getattr__`, `__setattr__`, … assigned to the class replaces them, and must see
+/// every attribute in the dict. Remembered per version tag of the class.
+fn class_slots_are_native(py: Python<'_>) -> bool {
+    static NATIVE_AT: AtomicU32 = AtomicU32::new(0);
+    let tp = record_type();
     // SAFETY: a live type; its slots only compared.
+    let (getattro, version) = unsafe { ((*tp).tp_getattro.map(|f| f as usize), type_version(py, tp)) };
+    if getattro != Some(record_getattro as *const () as usize) {
+        return false;
+    }
+    if version != 0 && version == NATIVE_AT.load(Relaxed) {
+        return true;
+    }
+    let native = has_native_setters(py, tp);
+    if native {
+        NATIVE_AT.store(version, Relaxed);
+    }
+    native
+}
+
+/// Whether instances of `tp` are assigned and deleted through `LogRecord`'s own
+/// `__setattr__`/`__delattr__` (neither redefined by `tp` or a patch of the class).
+fn has_native_setters(py: Python<'_>, tp: *mut ffi::PyTypeObject) -> bool {
+    // SAFETY: attached; a live type; the descriptors found are only compared.
     unsafe {
-        let tp = record_type();
-        (*tp).tp_getattro.map(|f| f as usize) == Some(record_getattro as *const () as usize)
-            && (*tp).tp_setattro.map(|f| f as usize) == Some(record_setattro as *const () as usize)
+        (*tp).tp_setattro.map(|f| f as usize) == Some(SLOT_SETATTRO.load(Relaxed))
+            && _PyType_Lookup(tp, intern!(py, "__setattr__").as_ptr()) as usize == SETATTR.load(Relaxed)
+            && _PyType_Lookup(tp, intern!(py, "__delattr__").as_ptr()) as usize == DELATTR.load(Relaxed)
     }
 }
 
@@ -1451,25 +1482,93 @@ unsafe extern "C" fn record_getattro(obj: *mut ffi::PyObject, name: *mut ffi::Py
     })
 }
 
-/// `tp_setattro` of the class: [`assign`], or a deletion (from the dict: the store moves
-/// there first).
-unsafe extern "C" fn record_setattro(obj: *mut ffi::PyObject, name: *mut ffi::PyObject, value: *mut ffi::PyObject) -> std::ffi::c_int {
-    let done = crate::dispatch::c_method_result("LogRecord.__setattr__", || {
-        // SAFETY: called by CPython, attached, with live objects (`value` NULL to delete).
+/// `LogRecord.__setattr__(self, name, value)`: [`assign`].
+unsafe extern "C" fn record_setattr(
+    obj: *mut ffi::PyObject,
+    args: *mut *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+) -> *mut ffi::PyObject {
+    crate::dispatch::c_method_result("LogRecord.__setattr__", || {
+        // SAFETY: called by CPython, attached, with `nargs` live arguments.
         let py = unsafe { Python::assume_attached() };
-        let (obj, name) = unsafe { (Bound::from_borrowed_ptr(py, obj), Bound::from_borrowed_ptr(py, name)) };
-        if value.is_null() {
-            materialize(&obj)?;
-            // SAFETY: live objects; a NULL value deletes; 0 or -1 with an exception set.
-            if unsafe { ffi::PyObject_GenericSetAttr(obj.as_ptr(), name.as_ptr(), std::ptr::null_mut()) } != 0 {
+        if nargs != 2 {
+            return Err(PyTypeError::new_err(format!(" expected 2 arguments, got {nargs}")));
+        }
+        let (obj, name, value) = unsafe {
+            (Bound::from_borrowed_ptr(py, obj), Bound::from_borrowed_ptr(py, *args), Bound::from_borrowed_ptr(py, *args.add(1)))
+        };
+        assign(&obj, &name, &value)?;
+        Ok(py.None().into_ptr())
+    })
+}
+
+/// `LogRecord.__delattr__(self, name)`: from the dict (the store moves there first).
+unsafe extern "C" fn record_delattr(
+    obj: *mut ffi::PyObject,
+    args: *mut *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+) -> *mut ffi::PyObject {
+    crate::dispatch::c_method_result("LogRecord.__delattr__", || {
+        // SAFETY: called by CPython, attached, with `nargs` live arguments.
+        let py = unsafe { Python::assume_attached() };
+        if nargs != 1 {
+            return Err(PyTypeError::new_err(format!("expected 1 argument, got {nargs}")));
+        }
+        let obj = unsafe { Bound::from_borrowed_ptr(py, obj) };
+        materialize(&obj)?;
+        // SAFETY: live objects; a NULL value deletes; 0 or -1 with an exception set.
+        if unsafe { ffi::PyObject_GenericSetAttr(obj.as_ptr(), *args, std::ptr::null_mut()) } != 0 {
+            return Err(PyErr::fetch(py));
+        }
+        Ok(py.None().into_ptr())
+    })
+}
+
+/// `LogRecord`'s `__setattr__` and `__delattr__` (method descriptors), and CPython's
+/// `slot_tp_setattro`, which calls them by name as for any class defining them.
+static SETATTR: AtomicUsize = AtomicUsize::new(0);
+static DELATTR: AtomicUsize = AtomicUsize::new(0);
+static SLOT_SETATTRO: AtomicUsize = AtomicUsize::new(0);
+
+/// Give the class its own `__setattr__` and `__delattr__` (with the store in the dict's
+/// place) and the slot a Python class defining them gets. A C-level `tp_setattro` would do
+/// the same, but CPython then refuses `object.__setattr__(record, …)` and a subclass's
+/// `super().__setattr__(…)` ("can't apply this __setattr__"), which it allows for a class
+/// whose slot calls its `__setattr__`: as here.
+fn install_attribute_setters(cls: &Bound<'_, PyType>) -> PyResult<()> {
+    let py = cls.py();
+    // A class defining `__setattr__` gets `slot_tp_setattro`, which CPython does not export.
+    let probe = PyDict::new(py);
+    py.run(c"class Probe:\n    def __setattr__(self, name, value): pass\n", Some(&probe), None)?;
+    let probe = probe.get_item("Probe")?.expect("the class statement ran").cast_into::<PyType>()?;
+    let methods: [(&std::ffi::CStr, ffi::PyCFunctionFast, &std::ffi::CStr, &AtomicUsize); 2] = [
+        (c"__setattr__", record_setattr, c"__setattr__($self, name, value, /)\n--\n\nImplement setattr(self, name, value).", &SETATTR),
+        (c"__delattr__", record_delattr, c"__delattr__($self, name, /)\n--\n\nImplement delattr(self, name).", &DELATTR),
+    ];
+    // SAFETY: attached; the definitions live for the process, as the class; the class is
+    // a heap type whose dict and slots are its own, and PyType_Modified drops the lookups
+    // cached for it.
+    unsafe {
+        let tp = cls.as_type_ptr();
+        for (name, meth, doc, store) in methods {
+            let def: &'static mut ffi::PyMethodDef = Box::leak(Box::new(ffi::PyMethodDef {
+                ml_name: name.as_ptr(),
+                ml_meth: ffi::PyMethodDefPointer { PyCFunctionFast: meth },
+                ml_flags: ffi::METH_FASTCALL,
+                ml_doc: doc.as_ptr(),
+            }));
+            let descr = Bound::from_owned_ptr_or_err(py, ffi::PyDescr_NewMethod(tp, def))?;
+            let key = PyString::new(py, name.to_str().expect("ASCII"));
+            if ffi::PyDict_SetItem((*tp).tp_dict, key.as_ptr(), descr.as_ptr()) != 0 {
                 return Err(PyErr::fetch(py));
             }
-        } else {
-            assign(&obj, &name, unsafe { &Bound::from_borrowed_ptr(py, value) })?;
+            store.store(descr.as_ptr() as usize, Relaxed);
         }
-        Ok(ffi::Py_None())
-    });
-    if done.is_null() { -1 } else { 0 }
+        (*tp).tp_setattro = (*probe.as_type_ptr()).tp_setattro;
+        SLOT_SETATTRO.store((*tp).tp_setattro.map_or(0, |f| f as usize), Relaxed);
+        ffi::PyType_Modified(tp);
+    }
+    Ok(())
 }
 
 /// The `__dict__` descriptor of `LogRecord`: the store moves into the dict before anyone
@@ -1575,11 +1674,11 @@ fn make_class<'py>(m: &Bound<'py, PyModule>) -> PyResult<Bound<'py, PyType>> {
     INIT.store(method("__init__")?, Relaxed);
     GET_MESSAGE.store(method("getMessage")?, Relaxed);
     install_dict_descriptor(&cls)?;
+    install_attribute_setters(&cls)?;
     // SAFETY: the class is new and a heap type: its slots are its own.
     unsafe {
         let tp = cls.as_type_ptr();
         (*tp).tp_getattro = Some(record_getattro);
-        (*tp).tp_setattro = Some(record_setattro);
         ffi::PyType_Modified(tp);
         RECORD_TYPE.store(tp as usize, Relaxed);
     }

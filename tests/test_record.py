@@ -417,9 +417,87 @@ def test_records_kept_copied_pickled_or_retyped_while_handled():
         log.warning("retype")
         for r in kept:
             print(type(r).__name__, r.getMessage(), r.k, getattr(r, "late", None), r.levelname)
-        # (3.13's `__firstlineno__` would point `inspect.getsource` into the facade.)
-        print([k for k in logging.LogRecord.__dict__ if k != "__firstlineno__"])
         print(getattr(logging.LogRecord, "__static_attributes__", None))
+        """
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="LogRecord has its own __setattr__ and __delattr__ (the young records' store; a "
+    "C-level slot would make CPython refuse object.__setattr__ and super().__setattr__)",
+)
+def test_class_dict_as_the_stdlibs():
+    # (3.13's `__firstlineno__` would point `inspect.getsource` into the facade.)
+    assert_same_output(
+        """
+        import logging
+        print([k for k in logging.LogRecord.__dict__ if k != "__firstlineno__"])
+        """
+    )
+
+
+def test_object_setattr_super_setattr_and_patched_setattr_as_the_stdlib():
+    # CPython's object.__setattr__/__delattr__ refuse a class with a C-level __setattr__
+    # ("can't apply this __setattr__"): a subclass's super().__setattr__, an explicit
+    # LogRecord.__setattr__(record, ...) and object.__setattr__(record, ...) must work.
+    assert_same_output(
+        """
+        import logging, sys
+        class Upper(logging.LogRecord):
+            def __setattr__(self, name, value):
+                if name == "msg":
+                    value = value.replace("made", "MADE").replace("direct", "DIRECT")
+                super().__setattr__(name, value)
+            def __delattr__(self, name):
+                print("del", name)
+                super().__delattr__(name)
+        class Explicit(logging.LogRecord):
+            def __setattr__(self, name, value):
+                logging.LogRecord.__setattr__(self, name, value)
+        logging.basicConfig(stream=sys.stdout, format="%(levelname)s %(name)s %(message)s %(tag)s")
+        log = logging.getLogger("app")
+        class Tag(logging.Filter):
+            def filter(self, record):
+                object.__setattr__(record, "tag", "<" + type(record).__name__ + ">")
+                record.gone = 1
+                del record.gone
+                return True
+        log.addFilter(Tag())
+        log.warning("plain %s", 1)
+        for cls in (Upper, Explicit):
+            logging.setLogRecordFactory(cls)
+            log.warning("made by %s", cls.__name__)
+            r = logging.makeLogRecord({"msg": "direct", "x": 1})
+            del r.x
+            print(r.msg, hasattr(r, "x"), type(r).__name__)
+        logging.setLogRecordFactory(logging.LogRecord)
+        r = logging.LogRecord("n", 20, "p", 1, "m", (), None)
+        object.__setattr__(r, "custom", 5)
+        logging.LogRecord.__setattr__(r, "other", 6)
+        object.__delattr__(r, "msg")
+        print(r.custom, r.other, hasattr(r, "msg"), sorted(vars(r))[-3:])
+        for bad in ((), ("a",), ("a", 1, 2)):
+            try:
+                logging.LogRecord.__setattr__(r, *bad)
+            except TypeError as e:
+                print("TypeError", e)
+        try:
+            r.__setattr__(3, 4)
+        except TypeError as e:
+            print("TypeError", e)
+        # A __setattr__ patched onto the class runs for every assignment; put back, the
+        # class is as before.
+        saved = logging.LogRecord.__setattr__
+        def traced(self, name, value):
+            if name in ("message", "tag", "extra_key"):
+                print("set", name)
+            saved(self, name, value)
+        logging.LogRecord.__setattr__ = traced
+        log.warning("traced", extra={"extra_key": 1})
+        logging.LogRecord.__setattr__ = saved
+        log.warning("put back")
+        print(logging.LogRecord.__setattr__ is saved)
         """
     )
 
