@@ -269,7 +269,8 @@ unsafe fn is_own(found: usize, kind: *mut ffi::PyTypeObject, owner: *mut ffi::Py
     if found == 0 || found == SHADOWED {
         return false;
     }
-    let descr = found as *mut ffi::PyDescrObject;
+    // A native method stands in the class's dict as a function calling it.
+    let descr = crate::method_functions::native_descriptor(found) as *mut ffi::PyDescrObject;
     if ffi::Py_TYPE(descr.cast()) != kind || (*descr).d_type != owner {
         return false;
     }

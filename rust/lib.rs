@@ -19,6 +19,7 @@ pub mod handler;
 pub mod levels;
 pub mod logger;
 pub mod manager;
+pub mod method_functions;
 pub mod module_functions;
 pub mod capture;
 pub mod class_patterns;
@@ -36,6 +37,7 @@ pub mod config;
 #[pyo3(name = "_core")]
 fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(state::bind_logging_module, m)?)?;
+    m.add_function(wrap_pyfunction!(method_functions::methods_as_functions, m)?)?;
     levels::register(m)?;
     record::register(m)?;
     filter::register(m)?;

@@ -162,6 +162,13 @@ for _name in ('getLevelNamesMapping', '_is_internal_frame', 'getHandlerByName',
         globals()[_name].__module__ = __name__
 del _f, _name
 
+# The methods are Python functions, as the stdlib's (`mock.patch.object(Logger, "info",
+# autospec=True)` binds only a function to the instance); calling one runs the native method.
+_core._methods_as_functions(
+    globals(), PercentStyle, StrFormatStyle, StringTemplateStyle, Formatter,
+    BufferingFormatter, Filter, Filterer, Handler, StreamHandler, FileHandler, _StderrHandler,
+    NullHandler, PlaceHolder, Manager, Logger, RootLogger, LoggerAdapter)
+
 #---------------------------------------------------------------------------
 #   Module state built from the native classes
 #---------------------------------------------------------------------------

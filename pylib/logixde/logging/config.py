@@ -85,5 +85,8 @@ if hasattr(_native, "listen"):
     stopListening = _native.stopListening
 
 _native._bind_module(_sys.modules[__name__])
+_core._methods_as_functions(
+    globals(), ConvertingMixin, ConvertingDict, ConvertingList, ConvertingTuple,
+    BaseConfigurator, DictConfigurator)
 
 del _core, _native, _sys, _VERSION

@@ -54,4 +54,9 @@ from logixde._core import (  # noqa: E402
     BufferingHandler, MemoryHandler, QueueHandler, QueueListener,
 )
 
+_core._methods_as_functions(
+    globals(), BaseRotatingHandler, RotatingFileHandler, TimedRotatingFileHandler,
+    WatchedFileHandler, SocketHandler, DatagramHandler, SysLogHandler, SMTPHandler,
+    NTEventLogHandler, HTTPHandler, BufferingHandler, MemoryHandler, QueueHandler, QueueListener)
+
 del sys, _core

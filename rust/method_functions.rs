@@ -1,0 +1,365 @@
+//! The native classes' methods as Python functions, as the stdlib's are.
+//!
+//! Code depends on the stdlib's methods being functions: `mock.patch.object(Logger,
+//! "warning", autospec=True)` binds the mock to the instance only when the original is a
+//! function (a mock made from a method descriptor is called without `self`, and
+//! `assert_called_with(ANY, "msg")` fails), `inspect.isfunction(Logger.info)`,
+//! `inspect.signature(Logger.info)` shows no `/` after `self`. So each native method
+//! descriptor in a class's dict (and each builtin bound as an `instancemethod`) is replaced
+//! by a function with the stdlib's signature (the text signature, which pyo3 writes from the
+//! same parameter list) whose vectorcall entry calls the native method: calling it runs no
+//! Python code.
+//!
+//! The function's body never runs: the interpreter calls a function through its vectorcall
+//! entry (3.9, 3.10), or inlines its frame only while that entry is the default one (3.12
+//! and 3.13, where `PyFunction_SetVectorcall` also keeps the function out of the
+//! specialized calls). 3.11 inlines every function called from Python code whatever its
+//! entry, so the methods stay method descriptors there.
+//!
+//! The core recognises such a function as the native class's own method
+//! ([`native_descriptor`]), so overriding or patching it is seen as before.
+
+use std::collections::HashMap;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyString, PyTuple, PyType};
+
+use crate::state;
+
+const CO_VARARGS: i64 = 0x4;
+const CO_VARKEYWORDS: i64 = 0x8;
+
+/// The code every method function is made from (its parameters replaced): a body that
+/// should never run, and says so if it does.
+const TEMPLATE: &std::ffi::CStr = c"def _():\n    raise SystemError(\"logixde: the Python body of a native method ran\")\n";
+
+/// A method's parameters, as its text signature lists them.
+struct Parameters {
+    /// Positional-or-keyword names, `self` first.
+    positional: Vec<String>,
+    keyword_only: Vec<String>,
+    varargs: Option<String>,
+    varkw: Option<String>,
+    /// The default of each of the last `positional_defaults.len()` positional names, then
+    /// of each keyword-only name that has one: source text, evaluated in the module.
+    positional_defaults: Vec<String>,
+    keyword_defaults: Vec<(String, String)>,
+}
+
+/// Split `text` at the commas outside brackets and quotes.
+fn split_top_level(text: &str) -> Vec<&str> {
+    let (mut parts, mut depth, mut quote, mut start) = (Vec::new(), 0i32, None::<char>, 0);
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match (quote, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// Parse a text signature such as `($self, /, record, datefmt=None)`.
+fn parse_signature(text: &str) -> Option<Parameters> {
+    let inner = text.strip_prefix('(')?.strip_suffix(')')?;
+    let mut params = Parameters {
+        positional: Vec::new(),
+        keyword_only: Vec::new(),
+        varargs: None,
+        varkw: None,
+        positional_defaults: Vec::new(),
+        keyword_defaults: Vec::new(),
+    };
+    let mut keyword_only = false;
+    for part in split_top_level(inner).into_iter().map(str::trim) {
+        match part {
+            "" | "/" => {}
+            "$self" => params.positional.push("self".to_owned()),
+            "*" => keyword_only = true,
+            _ if part.starts_with("**") => params.varkw = Some(part[2..].to_owned()),
+            _ if part.starts_with('*') => {
+                params.varargs = Some(part[1..].to_owned());
+                keyword_only = true;
+            }
+            _ => {
+                let (name, default) = match part.split_once('=') {
+                    Some((name, default)) => (name.trim().to_owned(), Some(default.trim().to_owned())),
+                    None => (part.to_owned(), None),
+                };
+                if keyword_only {
+                    if let Some(default) = default {
+                        params.keyword_defaults.push((name.clone(), default));
+                    }
+                    params.keyword_only.push(name);
+                } else {
+                    if let Some(default) = default {
+                        params.positional_defaults.push(default);
+                    } else if !params.positional_defaults.is_empty() {
+                        return None;
+                    }
+                    params.positional.push(name);
+                }
+            }
+        }
+    }
+    (params.positional.first().map(String::as_str) == Some("self")).then_some(params)
+}
+
+/// The code object for a parameter list: the template's, its parameters replaced (one per
+/// distinct list, shared by the methods that have it).
+fn code_for<'py>(
+    py: Python<'py>,
+    params: &Parameters,
+    codes: &mut HashMap<(Vec<String>, usize, i64), Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    static TEMPLATE_CODE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let template = TEMPLATE_CODE
+        .get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+            let namespace = PyDict::new(py);
+            py.run(TEMPLATE, Some(&namespace), None)?;
+            Ok(namespace.get_item("_")?.expect("the def ran").getattr("__code__")?.unbind())
+        })?
+        .bind(py);
+    let mut names: Vec<String> = params.positional.clone();
+    names.extend(params.keyword_only.iter().cloned());
+    let mut flags: i64 = template.getattr("co_flags")?.extract()?;
+    if let Some(varargs) = &params.varargs {
+        names.push(varargs.clone());
+        flags |= CO_VARARGS;
+    }
+    if let Some(varkw) = &params.varkw {
+        names.push(varkw.clone());
+        flags |= CO_VARKEYWORDS;
+    }
+    let key = (names, params.keyword_only.len(), flags);
+    if let Some(code) = codes.get(&key) {
+        return Ok(code.clone());
+    }
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("co_argcount", params.positional.len())?;
+    kwargs.set_item("co_posonlyargcount", 0)?;
+    kwargs.set_item("co_kwonlyargcount", params.keyword_only.len())?;
+    kwargs.set_item("co_nlocals", key.0.len())?;
+    kwargs.set_item("co_varnames", PyTuple::new(py, &key.0)?)?;
+    kwargs.set_item("co_flags", flags)?;
+    let code = template.call_method("replace", (), Some(&kwargs))?;
+    codes.insert(key, code.clone());
+    Ok(code)
+}
+
+/// `call_native` as the functions' vectorcall entry.
+unsafe extern "C" fn call_native(
+    callable: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargsf: usize,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: called by CPython for one of our functions: its closure holds the cell of the
+    // native method (see `methods_as_functions`), alive as long as the function. `self` is
+    // the first argument, as a method descriptor takes it.
+    let native = native_of(callable);
+    if ffi::Py_TYPE(native) == std::ptr::addr_of_mut!(ffi::PyMethodDescr_Type) {
+        if let Some(entry) = (*(native as *mut ffi::PyMethodDescrObject)).vectorcall {
+            // What `PyObject_Vectorcall` would find and call.
+            return entry(native, args, nargsf, kwnames);
+        }
+    }
+    ffi::PyObject_Vectorcall(native, args, nargsf, kwnames)
+}
+
+/// The native method (a method descriptor, or a builtin taking `self` first) held in the
+/// closure of one of our functions (borrowed).
+///
+/// # Safety
+/// `function` is one of our functions (its vectorcall entry is [`call_native`]).
+unsafe fn native_of(function: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    let closure = ffi::PyFunction_GetClosure(function);
+    let cell = ffi::PyTuple_GET_ITEM(closure, 0) as *mut ffi::PyCellObject;
+    (*cell).ob_ref
+}
+
+/// The byte offset of a function's vectorcall entry (`PyFunctionObject.vectorcall`).
+fn vectorcall_offset() -> isize {
+    // SAFETY: reading a static type's field.
+    unsafe { (*std::ptr::addr_of!(ffi::PyFunction_Type)).tp_vectorcall_offset }
+}
+
+/// The native method `found` (a class-dict entry) stands for: the method one of our
+/// functions calls; anything else is returned as is.
+///
+/// # Safety
+/// Attached; `found` is 0, a marker below 16, or a live object.
+#[inline]
+pub unsafe fn native_descriptor(found: usize) -> usize {
+    if found < 16 {
+        return found;
+    }
+    let object = found as *mut ffi::PyObject;
+    if ffi::Py_TYPE(object) != std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
+        return found;
+    }
+    let entry = *((object as *mut u8).offset(vectorcall_offset()) as *const usize);
+    if entry == call_native as *const () as usize {
+        native_of(object) as usize
+    } else {
+        found
+    }
+}
+
+/// Make `function` call [`call_native`].
+///
+/// # Safety
+/// Attached; `function` is a new function object no one has called.
+unsafe fn set_entry(function: *mut ffi::PyObject) {
+    #[cfg(Py_3_12)]
+    {
+        extern "C" {
+            fn PyFunction_SetVectorcall(func: *mut ffi::PyObject, vectorcall: ffi::vectorcallfunc);
+        }
+        PyFunction_SetVectorcall(function, call_native);
+    }
+    #[cfg(not(Py_3_12))]
+    {
+        *((function as *mut u8).offset(vectorcall_offset()) as *mut ffi::vectorcallfunc) = call_native;
+    }
+}
+
+/// What a class-dict entry calls when it is a native method: a method descriptor itself, or
+/// the builtin function an `instancemethod` wraps (`logging.config`'s classes made by
+/// `type()`, see `config::converting`, bind builtins to instances that way).
+fn native_method<'py>(value: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    // SAFETY: a live object's type, only compared.
+    let kind = unsafe { ffi::Py_TYPE(value.as_ptr()) };
+    if kind == std::ptr::addr_of_mut!(ffi::PyMethodDescr_Type) {
+        return Ok(Some(value.clone()));
+    }
+    if value.get_type().name()? == "instancemethod" {
+        let function = value.getattr("__func__")?;
+        // SAFETY: a live object.
+        if unsafe { ffi::PyCFunction_Check(function.as_ptr()) } != 0 {
+            return Ok(Some(function));
+        }
+    }
+    Ok(None)
+}
+
+/// Replace the method descriptors in each class's own dict by functions (not on 3.11: see
+/// the module's docs). `namespace` is the facade module's dict: the functions' globals,
+/// where their defaults are evaluated.
+#[pyfunction]
+#[pyo3(name = "_methods_as_functions", signature = (namespace, *classes))]
+pub fn methods_as_functions(namespace: &Bound<'_, PyDict>, classes: &Bound<'_, PyTuple>) -> PyResult<()> {
+    let py = namespace.py();
+    if state::minor(py) == 11 {
+        return Ok(());
+    }
+    // Every method first, then the distinct default texts evaluated at once (compiling
+    // is what costs), then the functions made.
+    let mut methods = Vec::new();
+    let mut default_texts: HashMap<String, usize> = HashMap::new();
+    let mut source = String::from("(");
+    for cls in classes.iter() {
+        let cls = cls.cast_into::<PyType>()?;
+        // SAFETY: attached; reading the class's own dict (a live dict).
+        let dict = unsafe { Bound::from_borrowed_ptr(py, (*cls.as_type_ptr()).tp_dict).cast_into::<PyDict>()? };
+        for (name, value) in dict.iter() {
+            let name = name.cast_into::<PyString>()?;
+            let Some(callee) = native_method(&value)? else {
+                continue;
+            };
+            let text: String = callee.getattr("__text_signature__")?.extract()?;
+            let params = parse_signature(&text).ok_or_else(|| {
+                PyValueError::new_err(format!("logixde: cannot read the signature {text} of {}.{name}", cls.name().map(|n| n.to_string()).unwrap_or_default()))
+            })?;
+            for default in params.positional_defaults.iter().chain(params.keyword_defaults.iter().map(|(_, d)| d)) {
+                if !default_texts.contains_key(default) {
+                    default_texts.insert(default.clone(), default_texts.len());
+                    source.push_str(default);
+                    source.push(',');
+                }
+            }
+            methods.push((cls.clone(), name, callee, params));
+        }
+    }
+    source.push(')');
+    let values = py.import("builtins")?.getattr("eval")?.call1((source, namespace))?.cast_into::<PyTuple>()?;
+    let value_of = |text: &String| values.get_item(default_texts[text]);
+    let mut codes = HashMap::new();
+    // A method under two names (`fatal = critical` before 3.13) stays one function.
+    let mut made: HashMap<usize, Bound<'_, PyAny>> = HashMap::new();
+    for (cls, name, callee, params) in methods {
+        if let Some(function) = made.get(&(callee.as_ptr() as usize)) {
+            cls.setattr(&name, function)?;
+            continue;
+        }
+        let positional = PyTuple::new(py, params.positional_defaults.iter().map(value_of).collect::<PyResult<Vec<_>>>()?)?;
+        let keyword = PyDict::new(py);
+        for (key, text) in &params.keyword_defaults {
+            keyword.set_item(key, value_of(text)?)?;
+        }
+        let code = code_for(py, &params, &mut codes)?;
+        let qualname = format!("{}.{}", cls.name()?, name);
+        // SAFETY: attached; new references checked; the function is ours until stored.
+        let function = unsafe {
+            let function = Bound::from_owned_ptr_or_err(py, ffi::PyFunction_New(code.as_ptr(), namespace.as_ptr()))?;
+            let cell = Bound::from_owned_ptr_or_err(py, ffi::PyCell_New(callee.as_ptr()))?;
+            let closure = PyTuple::new(py, [cell])?;
+            if ffi::PyFunction_SetClosure(function.as_ptr(), closure.as_ptr()) != 0 {
+                return Err(PyErr::fetch(py));
+            }
+            set_entry(function.as_ptr());
+            function
+        };
+        function.setattr("__name__", &name)?;
+        function.setattr("__qualname__", qualname)?;
+        function.setattr("__doc__", callee.getattr("__doc__")?)?;
+        if !positional.is_empty() {
+            function.setattr("__defaults__", positional)?;
+        }
+        if !keyword.is_empty() {
+            function.setattr("__kwdefaults__", keyword)?;
+        }
+        cls.setattr(&name, &function)?;
+        made.insert(callee.as_ptr() as usize, function);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_respects_brackets_and_quotes() {
+        assert_eq!(split_top_level("a, b=('x', 1), c='a,b', d"), vec!["a", " b=('x', 1)", " c='a,b'", " d"]);
+    }
+
+    #[test]
+    fn parses_the_kinds_of_parameters() {
+        let p = parse_signature("($self, /, fmt=None, datefmt=None, *args, defaults=None, **kwargs)").unwrap();
+        assert_eq!(p.positional, vec!["self", "fmt", "datefmt"]);
+        assert_eq!(p.positional_defaults, vec!["None", "None"]);
+        assert_eq!(p.varargs.as_deref(), Some("args"));
+        assert_eq!(p.keyword_only, vec!["defaults"]);
+        assert_eq!(p.keyword_defaults, vec![("defaults".to_owned(), "None".to_owned())]);
+        assert_eq!(p.varkw.as_deref(), Some("kwargs"));
+        let p = parse_signature("($self, /, record, *, stacklevel=1)").unwrap();
+        assert_eq!((p.positional.len(), p.keyword_only.len()), (2, 1));
+        assert!(parse_signature("(record)").is_none());
+    }
+}
