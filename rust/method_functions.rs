@@ -162,7 +162,7 @@ fn code_for<'py>(
     Ok(code)
 }
 
-/// `call_native` as the functions' vectorcall entry.
+/// The functions' vectorcall entry: their native method, called with the same arguments.
 unsafe extern "C" fn call_native(
     callable: *mut ffi::PyObject,
     args: *const *mut ffi::PyObject,
@@ -203,12 +203,9 @@ fn vectorcall_offset() -> isize {
 /// functions calls; anything else is returned as is.
 ///
 /// # Safety
-/// Attached; `found` is 0, a marker below 16, or a live object.
+/// Attached; `found` is a live object.
 #[inline]
 pub unsafe fn native_descriptor(found: usize) -> usize {
-    if found < 16 {
-        return found;
-    }
     let object = found as *mut ffi::PyObject;
     if ffi::Py_TYPE(object) != std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
         return found;
