@@ -22,7 +22,7 @@
 use std::collections::HashMap;
 
 use pyo3::exceptions::PyValueError;
-use pyo3::ffi;
+use pyo3::{ffi, intern};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
@@ -32,9 +32,15 @@ use crate::state;
 const CO_VARARGS: i64 = 0x4;
 const CO_VARKEYWORDS: i64 = 0x8;
 
-/// The code every method function is made from (its parameters replaced): a body that
-/// should never run, and says so if it does.
-const TEMPLATE: &std::ffi::CStr = c"def _():\n    raise SystemError(\"logixde: the Python body of a native method ran\")\n";
+/// The code every method function is made from, its parameters replaced: a body that
+/// never runs, and says so if it does (`_native_method_body` in `record_class.py`, compiled
+/// by `build.rs` with the `LogRecord` class; compiling at import would cost a fifth of it).
+static TEMPLATE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// Called once by `record.rs` with the template's code.
+pub fn set_template(py: Python<'_>, code: Py<PyAny>) {
+    let _ = TEMPLATE.set(py, code);
+}
 
 /// A method's parameters, as its text signature lists them.
 struct Parameters {
@@ -127,17 +133,13 @@ fn code_for<'py>(
     params: &Parameters,
     codes: &mut HashMap<(Vec<String>, usize, i64), Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    static TEMPLATE_CODE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    let template = TEMPLATE_CODE
-        .get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-            let namespace = PyDict::new(py);
-            py.run(TEMPLATE, Some(&namespace), None)?;
-            Ok(namespace.get_item("_")?.expect("the def ran").getattr("__code__")?.unbind())
-        })?
+    let template = TEMPLATE
+        .get(py)
+        .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("logixde: the LogRecord class is not made yet"))?
         .bind(py);
     let mut names: Vec<String> = params.positional.clone();
     names.extend(params.keyword_only.iter().cloned());
-    let mut flags: i64 = template.getattr("co_flags")?.extract()?;
+    let mut flags: i64 = template.getattr(intern!(py, "co_flags"))?.extract()?;
     if let Some(varargs) = &params.varargs {
         names.push(varargs.clone());
         flags |= CO_VARARGS;
@@ -151,12 +153,12 @@ fn code_for<'py>(
         return Ok(code.clone());
     }
     let kwargs = PyDict::new(py);
-    kwargs.set_item("co_argcount", params.positional.len())?;
-    kwargs.set_item("co_posonlyargcount", 0)?;
-    kwargs.set_item("co_kwonlyargcount", params.keyword_only.len())?;
-    kwargs.set_item("co_nlocals", key.0.len())?;
-    kwargs.set_item("co_varnames", PyTuple::new(py, &key.0)?)?;
-    kwargs.set_item("co_flags", flags)?;
+    kwargs.set_item(intern!(py, "co_argcount"), params.positional.len())?;
+    kwargs.set_item(intern!(py, "co_posonlyargcount"), 0)?;
+    kwargs.set_item(intern!(py, "co_kwonlyargcount"), params.keyword_only.len())?;
+    kwargs.set_item(intern!(py, "co_nlocals"), key.0.len())?;
+    kwargs.set_item(intern!(py, "co_varnames"), PyTuple::new(py, &key.0)?)?;
+    kwargs.set_item(intern!(py, "co_flags"), flags)?;
     let code = template.call_method("replace", (), Some(&kwargs))?;
     codes.insert(key, code.clone());
     Ok(code)
@@ -279,7 +281,7 @@ pub fn methods_as_functions(namespace: &Bound<'_, PyDict>, classes: &Bound<'_, P
             let Some(callee) = native_method(&value)? else {
                 continue;
             };
-            let text: String = callee.getattr("__text_signature__")?.extract()?;
+            let text: String = callee.getattr(intern!(py, "__text_signature__"))?.extract()?;
             let params = parse_signature(&text).ok_or_else(|| {
                 PyValueError::new_err(format!("logixde: cannot read the signature {text} of {}.{name}", cls.name().map(|n| n.to_string()).unwrap_or_default()))
             })?;
@@ -310,7 +312,7 @@ pub fn methods_as_functions(namespace: &Bound<'_, PyDict>, classes: &Bound<'_, P
             keyword.set_item(key, value_of(text)?)?;
         }
         let code = code_for(py, &params, &mut codes)?;
-        let qualname = format!("{}.{}", cls.name()?, name);
+        let qualname = cls.name()?.add(".")?.add(&name)?;
         // SAFETY: attached; new references checked; the function is ours until stored.
         let function = unsafe {
             let function = Bound::from_owned_ptr_or_err(py, ffi::PyFunction_New(code.as_ptr(), namespace.as_ptr()))?;
@@ -322,14 +324,14 @@ pub fn methods_as_functions(namespace: &Bound<'_, PyDict>, classes: &Bound<'_, P
             set_entry(function.as_ptr());
             function
         };
-        function.setattr("__name__", &name)?;
-        function.setattr("__qualname__", qualname)?;
-        function.setattr("__doc__", callee.getattr("__doc__")?)?;
+        function.setattr(intern!(py, "__name__"), &name)?;
+        function.setattr(intern!(py, "__qualname__"), qualname)?;
+        function.setattr(intern!(py, "__doc__"), callee.getattr(intern!(py, "__doc__"))?)?;
         if !positional.is_empty() {
-            function.setattr("__defaults__", positional)?;
+            function.setattr(intern!(py, "__defaults__"), positional)?;
         }
         if !keyword.is_empty() {
-            function.setattr("__kwdefaults__", keyword)?;
+            function.setattr(intern!(py, "__kwdefaults__"), keyword)?;
         }
         cls.setattr(&name, &function)?;
         made.insert(callee.as_ptr() as usize, function);

@@ -1492,6 +1492,7 @@ unsafe extern "C" fn record_setattr(
         // SAFETY: called by CPython, attached, with `nargs` live arguments.
         let py = unsafe { Python::assume_attached() };
         if nargs != 2 {
+            // CPython's wording for `object.__setattr__`, leading space included.
             return Err(PyTypeError::new_err(format!(" expected 2 arguments, got {nargs}")));
         }
         let (obj, name, value) = unsafe {
@@ -1671,6 +1672,8 @@ fn make_class<'py>(m: &Bound<'py, PyModule>) -> PyResult<Bound<'py, PyType>> {
         cls.delattr("__firstlineno__")?;
     }
     let method = |name: &str| -> PyResult<usize> { Ok(cls.getattr(name)?.as_ptr() as usize) };
+    let body = globals.get_item("_native_method_body")?.expect("the def ran").getattr("__code__")?;
+    crate::method_functions::set_template(py, body.unbind());
     INIT.store(method("__init__")?, Relaxed);
     GET_MESSAGE.store(method("getMessage")?, Relaxed);
     install_dict_descriptor(&cls)?;
