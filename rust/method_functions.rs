@@ -238,20 +238,43 @@ unsafe fn set_entry(function: *mut ffi::PyObject) {
     }
 }
 
-/// What a class-dict entry calls when it is a native method: a method descriptor itself, or
-/// the builtin function an `instancemethod` wraps (`logging.config`'s classes made by
-/// `type()`, see `config::converting`, bind builtins to instances that way).
-fn native_method<'py>(value: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
-    // SAFETY: a live object's type, only compared.
-    let kind = unsafe { ffi::Py_TYPE(value.as_ptr()) };
-    if kind == std::ptr::addr_of_mut!(ffi::PyMethodDescr_Type) {
-        return Ok(Some(value.clone()));
+/// What a class-dict entry calls when it is a native method, with its text signature: a
+/// method descriptor itself; the builtin function an `instancemethod` wraps
+/// (`logging.config`'s classes made by `type()`, see `config::converting`, bind builtins to
+/// instances that way); the slot wrapper of a native `__init__` (its parameters the class's
+/// own text signature, after `self`) or `__repr__`, which the stdlib defines as functions.
+fn native_method<'py>(
+    cls: &Bound<'py, PyType>,
+    name: &Bound<'py, PyString>,
+    value: &Bound<'py, PyAny>,
+) -> PyResult<Option<(Bound<'py, PyAny>, String)>> {
+    let py = value.py();
+    let signature_of = |callee: &Bound<'py, PyAny>| -> PyResult<String> { callee.getattr(intern!(py, "__text_signature__"))?.extract() };
+    let kind = value.get_type();
+    let kind = kind.name()?;
+    let kind = kind.to_str()?;
+    if kind == "method_descriptor" {
+        return Ok(Some((value.clone(), signature_of(value)?)));
     }
-    if value.get_type().name()? == "instancemethod" {
-        let function = value.getattr("__func__")?;
+    if kind == "instancemethod" {
+        let function = value.getattr(intern!(py, "__func__"))?;
         // SAFETY: a live object.
         if unsafe { ffi::PyCFunction_Check(function.as_ptr()) } != 0 {
-            return Ok(Some(function));
+            let signature = signature_of(&function)?;
+            return Ok(Some((function, signature)));
+        }
+    }
+    if kind == "wrapper_descriptor" {
+        match name.to_str()? {
+            "__init__" => {
+                let class_signature: Option<String> = cls.getattr(intern!(py, "__text_signature__"))?.extract()?;
+                if let Some(inner) = class_signature.as_deref().and_then(|s| s.strip_prefix('(')) {
+                    let signature = if inner == ")" { "($self)".to_owned() } else { format!("($self, {inner}") };
+                    return Ok(Some((value.clone(), signature)));
+                }
+            }
+            "__repr__" => return Ok(Some((value.clone(), signature_of(value)?))),
+            _ => {}
         }
     }
     Ok(None)
@@ -278,10 +301,9 @@ pub fn methods_as_functions(namespace: &Bound<'_, PyDict>, classes: &Bound<'_, P
         let dict = unsafe { Bound::from_borrowed_ptr(py, (*cls.as_type_ptr()).tp_dict).cast_into::<PyDict>()? };
         for (name, value) in dict.iter() {
             let name = name.cast_into::<PyString>()?;
-            let Some(callee) = native_method(&value)? else {
+            let Some((callee, text)) = native_method(&cls, &name, &value)? else {
                 continue;
             };
-            let text: String = callee.getattr(intern!(py, "__text_signature__"))?.extract()?;
             let params = parse_signature(&text).ok_or_else(|| {
                 PyValueError::new_err(format!("logixde: cannot read the signature {text} of {}.{name}", cls.name().map(|n| n.to_string()).unwrap_or_default()))
             })?;

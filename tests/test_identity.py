@@ -189,16 +189,18 @@ print(json.dumps(out))
 
 _STDLIB_SIGNATURES = run_json(_SIGNATURES, logixde=False)
 
-# Where the signature shows what a native type cannot: `Handler.__init__` and the like are
-# the type's `tp_init` slot, whose wrapper has CPython's fixed `(self, /, *args, **kwargs)`
-# (the class itself has the stdlib's signature; `LogRecord`, a Python class with native
-# methods, has the stdlib's `__init__`); `shutdown`'s default is the module's list of
-# handler references, which a native signature cannot hold (omitted, it is still that list).
+# Where the signature shows what a native type cannot: on 3.11 `Handler.__init__` and the
+# like are the type's `tp_init` slot, whose wrapper has CPython's fixed `(self, /, *args,
+# **kwargs)` (elsewhere a function with the stdlib's signature stands for it, see
+# rust/method_functions.rs; the class itself has the stdlib's signature everywhere);
+# `shutdown`'s default is the module's list of handler references, which a native signature
+# cannot hold (omitted, it is still that list).
 _SLOT_WRAPPER_SIGNATURE = [["self", "POSITIONAL_OR_KEYWORD", None], ["args", "VAR_POSITIONAL", None], ["kwargs", "VAR_KEYWORD", None]]
 _KNOWN_DIFFERENT = {
-    name: "a slot wrapper's fixed signature"
+    name: "a slot wrapper's fixed signature (3.11 keeps the native methods as they are)"
     for name, sig in _STDLIB_SIGNATURES.items()
-    if name.endswith(".__init__")
+    if sys.version_info[:2] == (3, 11)
+    and name.endswith(".__init__")
     and sig != _SLOT_WRAPPER_SIGNATURE
     and name not in ("logging.LogRecord.__init__", "logging._logRecordFactory.__init__")
 }
@@ -245,8 +247,6 @@ def _method_kind_known_difference(name):
     """Why `name`'s kind differs from the stdlib's, or None."""
     if sys.version_info[:2] == (3, 11):
         return "3.11 inlines every Python function's frame: the methods stay method descriptors"
-    if name.rsplit(".", 1)[1] in ("__init__", "__repr__", "__str__", "__eq__", "__hash__"):
-        return "a native type's slot (tp_init, tp_repr, ...) is a slot wrapper"
     return None
 
 

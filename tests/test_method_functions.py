@@ -111,3 +111,26 @@ def test_calls_reach_the_native_methods_and_patches_win():
         print(len(lines), lines[:2], lines[-8:])
         """
     )
+
+
+@NOT_ON_311
+def test_autospec_of_a_class_checks_and_binds_the_constructors_arguments():
+    # mock binds a call to an autospecced class with `__init__`'s signature: a positional
+    # call then matches a keyword assertion, and a wrong call raises.
+    assert_same_output(
+        """
+        import logging, logging.handlers
+        from unittest import mock
+        with mock.patch("logging.FileHandler", autospec=True) as fh:
+            logging.FileHandler("app.log", "w")
+            fh.assert_called_once_with(filename="app.log", mode="w")
+            print("bound")
+        for cls in (logging.StreamHandler, logging.Formatter, logging.handlers.RotatingFileHandler):
+            try:
+                mock.create_autospec(cls)(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
+                print(cls.__name__, "accepted")
+            except TypeError as e:
+                print(cls.__name__, "TypeError", e)
+        print(repr(logging.Logger.__repr__(logging.getLogger("r"))), logging.Logger.__repr__.__qualname__)
+        """
+    )
