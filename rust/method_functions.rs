@@ -131,35 +131,41 @@ fn parse_signature(text: &str) -> Option<Parameters> {
 fn code_for<'py>(
     py: Python<'py>,
     params: &Parameters,
-    codes: &mut HashMap<(Vec<String>, usize, i64), Bound<'py, PyAny>>,
+    codes: &mut HashMap<String, Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
+    // The parameter list as one key: names by kind.
+    let key = format!(
+        "{}|{}|{}|{}",
+        params.positional.join(","),
+        params.keyword_only.join(","),
+        params.varargs.as_deref().unwrap_or(""),
+        params.varkw.as_deref().unwrap_or(""),
+    );
+    if let Some(code) = codes.get(&key) {
+        return Ok(code.clone());
+    }
     let template = TEMPLATE
         .get(py)
         .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("logixde: the LogRecord class is not made yet"))?
         .bind(py);
-    let mut names: Vec<String> = params.positional.clone();
-    names.extend(params.keyword_only.iter().cloned());
+    let mut names: Vec<&str> = params.positional.iter().chain(&params.keyword_only).map(String::as_str).collect();
     let mut flags: i64 = template.getattr(intern!(py, "co_flags"))?.extract()?;
     if let Some(varargs) = &params.varargs {
-        names.push(varargs.clone());
+        names.push(varargs);
         flags |= CO_VARARGS;
     }
     if let Some(varkw) = &params.varkw {
-        names.push(varkw.clone());
+        names.push(varkw);
         flags |= CO_VARKEYWORDS;
-    }
-    let key = (names, params.keyword_only.len(), flags);
-    if let Some(code) = codes.get(&key) {
-        return Ok(code.clone());
     }
     let kwargs = PyDict::new(py);
     kwargs.set_item(intern!(py, "co_argcount"), params.positional.len())?;
     kwargs.set_item(intern!(py, "co_posonlyargcount"), 0)?;
     kwargs.set_item(intern!(py, "co_kwonlyargcount"), params.keyword_only.len())?;
-    kwargs.set_item(intern!(py, "co_nlocals"), key.0.len())?;
-    kwargs.set_item(intern!(py, "co_varnames"), PyTuple::new(py, &key.0)?)?;
+    kwargs.set_item(intern!(py, "co_nlocals"), names.len())?;
+    kwargs.set_item(intern!(py, "co_varnames"), PyTuple::new(py, &names)?)?;
     kwargs.set_item(intern!(py, "co_flags"), flags)?;
-    let code = template.call_method("replace", (), Some(&kwargs))?;
+    let code = template.call_method(intern!(py, "replace"), (), Some(&kwargs))?;
     codes.insert(key, code.clone());
     Ok(code)
 }
@@ -280,6 +286,25 @@ fn native_method<'py>(
     Ok(None)
 }
 
+/// The value of a default's text when it is a plain literal (`None`, `True`, `False`, an
+/// int, a float, a quoted string without escapes), without compiling it.
+fn plain_literal<'py>(py: Python<'py>, text: &str) -> Option<Bound<'py, PyAny>> {
+    match text {
+        "None" => return Some(py.None().into_bound(py)),
+        "True" => return Some(pyo3::types::PyBool::new(py, true).to_owned().into_any()),
+        "False" => return Some(pyo3::types::PyBool::new(py, false).to_owned().into_any()),
+        _ => {}
+    }
+    if let Ok(int) = text.parse::<i64>() {
+        return int.into_pyobject(py).ok().map(Bound::into_any);
+    }
+    if text.contains('.') && text.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+        return text.parse::<f64>().ok().map(|f| pyo3::types::PyFloat::new(py, f).into_any());
+    }
+    let quoted = text.strip_prefix('\'').and_then(|t| t.strip_suffix('\''));
+    quoted.filter(|t| !t.contains(['\\', '\''])).map(|t| PyString::new(py, t).into_any())
+}
+
 /// Replace the method descriptors in each class's own dict by functions (not on 3.11: see
 /// the module's docs). `namespace` is the facade module's dict: the functions' globals,
 /// where their defaults are evaluated.
@@ -290,11 +315,11 @@ pub fn methods_as_functions(namespace: &Bound<'_, PyDict>, classes: &Bound<'_, P
     if state::minor(py) == 11 {
         return Ok(());
     }
-    // Every method first, then the distinct default texts evaluated at once (compiling
-    // is what costs), then the functions made.
+    // Every method first, then the defaults: the plain literals read here, the distinct
+    // others evaluated at once (compiling is what costs), then the functions made.
     let mut methods = Vec::new();
-    let mut default_texts: HashMap<String, usize> = HashMap::new();
-    let mut source = String::from("(");
+    let mut defaults: HashMap<String, Bound<'_, PyAny>> = HashMap::new();
+    let mut others: Vec<String> = Vec::new();
     for cls in classes.iter() {
         let cls = cls.cast_into::<PyType>()?;
         // SAFETY: attached; reading the class's own dict (a live dict).
@@ -308,18 +333,26 @@ pub fn methods_as_functions(namespace: &Bound<'_, PyDict>, classes: &Bound<'_, P
                 PyValueError::new_err(format!("logixde: cannot read the signature {text} of {}.{name}", cls.name().map(|n| n.to_string()).unwrap_or_default()))
             })?;
             for default in params.positional_defaults.iter().chain(params.keyword_defaults.iter().map(|(_, d)| d)) {
-                if !default_texts.contains_key(default) {
-                    default_texts.insert(default.clone(), default_texts.len());
-                    source.push_str(default);
-                    source.push(',');
+                if !defaults.contains_key(default) && !others.contains(default) {
+                    match plain_literal(py, default) {
+                        Some(value) => {
+                            defaults.insert(default.clone(), value);
+                        }
+                        None => others.push(default.clone()),
+                    }
                 }
             }
             methods.push((cls.clone(), name, callee, params));
         }
     }
-    source.push(')');
-    let values = py.import("builtins")?.getattr("eval")?.call1((source, namespace))?.cast_into::<PyTuple>()?;
-    let value_of = |text: &String| values.get_item(default_texts[text]);
+    if !others.is_empty() {
+        let source = format!("({},)", others.join(","));
+        let values = py.import("builtins")?.getattr("eval")?.call1((source, namespace))?.cast_into::<PyTuple>()?;
+        for (text, value) in others.into_iter().zip(values.iter()) {
+            defaults.insert(text, value);
+        }
+    }
+    let value_of = |text: &String| -> PyResult<Bound<'_, PyAny>> { Ok(defaults[text].clone()) };
     let mut codes = HashMap::new();
     // A method under two names (`fatal = critical` before 3.13) stays one function.
     let mut made: HashMap<usize, Bound<'_, PyAny>> = HashMap::new();
