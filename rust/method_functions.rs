@@ -256,12 +256,13 @@ fn native_method<'py>(
 ) -> PyResult<Option<(Bound<'py, PyAny>, String)>> {
     let py = value.py();
     let signature_of = |callee: &Bound<'py, PyAny>| -> PyResult<String> { callee.getattr(intern!(py, "__text_signature__"))?.extract() };
+    // SAFETY: a live object's type, only compared.
+    if unsafe { ffi::Py_TYPE(value.as_ptr()) } == std::ptr::addr_of_mut!(ffi::PyMethodDescr_Type) {
+        return Ok(Some((value.clone(), signature_of(value)?)));
+    }
     let kind = value.get_type();
     let kind = kind.name()?;
     let kind = kind.to_str()?;
-    if kind == "method_descriptor" {
-        return Ok(Some((value.clone(), signature_of(value)?)));
-    }
     if kind == "instancemethod" {
         let function = value.getattr(intern!(py, "__func__"))?;
         // SAFETY: a live object.
@@ -352,7 +353,6 @@ pub fn methods_as_functions(namespace: &Bound<'_, PyDict>, classes: &Bound<'_, P
             defaults.insert(text, value);
         }
     }
-    let value_of = |text: &String| -> PyResult<Bound<'_, PyAny>> { Ok(defaults[text].clone()) };
     let mut codes = HashMap::new();
     // A method under two names (`fatal = critical` before 3.13) stays one function.
     let mut made: HashMap<usize, Bound<'_, PyAny>> = HashMap::new();
@@ -361,10 +361,10 @@ pub fn methods_as_functions(namespace: &Bound<'_, PyDict>, classes: &Bound<'_, P
             cls.setattr(&name, function)?;
             continue;
         }
-        let positional = PyTuple::new(py, params.positional_defaults.iter().map(value_of).collect::<PyResult<Vec<_>>>()?)?;
+        let positional = PyTuple::new(py, params.positional_defaults.iter().map(|text| &defaults[text]))?;
         let keyword = PyDict::new(py);
         for (key, text) in &params.keyword_defaults {
-            keyword.set_item(key, value_of(text)?)?;
+            keyword.set_item(key, &defaults[text])?;
         }
         let code = code_for(py, &params, &mut codes)?;
         let qualname = cls.name()?.add(".")?.add(&name)?;
