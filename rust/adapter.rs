@@ -407,8 +407,7 @@ impl LoggerAdapter {
 
     #[getter]
     fn get_manager<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        LOGGER.get(slf)?.getattr(intern!(py, "manager"))
+        crate::logger::manager_of(&LOGGER.get(slf)?)
     }
 
     #[setter]

@@ -87,6 +87,9 @@ pub struct Logger {
     disabled: Py<PyAny>,
     #[pyo3(get, set, name = "_cache")]
     cache: Py<PyAny>,
+    /// The `manager` `Manager.getLogger` assigns, when kept here rather than in the
+    /// instance `__dict__` (see [`assign_manager`]).
+    manager: Option<Py<PyAny>>,
 }
 
 /// The options of `_log` after `level, msg, args`.
@@ -188,6 +191,7 @@ impl Logger {
             handlers: PyList::empty(py).into_any().unbind(),
             disabled: py_bool(py, false).unbind(),
             cache: PyDict::new(py).into_any().unbind(),
+            manager: None,
         })
     }
 
@@ -214,6 +218,8 @@ impl Logger {
         this.handlers = PyList::empty(py).into_any().unbind();
         this.disabled = py_bool(py, false).unbind();
         this.cache = PyDict::new(py).into_any().unbind();
+        drop(this);
+        drop_unused_dict(slf.as_any());
         Ok(())
     }
 
@@ -228,6 +234,95 @@ impl Logger {
             Field::Cache => &self.cache,
         }
     }
+}
+
+// A logger's instance `__dict__`. The interpreter specialises `logger.info(...)` (3.12+:
+// `LOAD_ATTR_METHOD_LAZY_DICT`, which finds the method on the type once) only for an
+// object whose `tp_dictoffset` slot is NULL; otherwise every call looks the method up
+// (`_PyObject_GetMethod`: ~280 instructions of a disabled call's ~1 100). Python classes
+// keep their attributes in "values" the specialisation reads through; a native class
+// gets that only while it has no dict. So on 3.12+ a logger is left without one: 3.12
+// creates an empty dict in `object.__new__` (3.11 too, whose `LOAD_METHOD_WITH_DICT`
+// wants it, so it stays), and the `manager` the stdlib assigns to each logger is kept
+// natively when reads find the same object on the class.
+
+/// Drop the empty instance dict 3.12's `object.__new__` made for `logger` (a dict is made
+/// again by the first attribute stored in it, or by a read of `__dict__`).
+fn drop_unused_dict(logger: &Bound<'_, PyAny>) {
+    if !cfg!(all(Py_3_12, not(Py_3_13))) {
+        return;
+    }
+    // SAFETY: attached; the slot is `logger`'s own; a dict only the slot holds (refcount
+    // 1) and that is empty is released with no one seeing it go.
+    unsafe {
+        let o = logger.as_ptr();
+        let offset = (*ffi::Py_TYPE(o)).tp_dictoffset;
+        if offset <= 0 {
+            return;
+        }
+        let slot = (o as *mut u8).offset(offset) as *mut *mut ffi::PyObject;
+        let dict = *slot;
+        if !dict.is_null() && ffi::PyDict_CheckExact(dict) != 0 && ffi::PyDict_Size(dict) == 0 && ffi::Py_REFCNT(dict) == 1 {
+            *slot = std::ptr::null_mut();
+            ffi::Py_DECREF(dict);
+        }
+    }
+}
+
+/// `rv.manager = manager`, as `Manager.getLogger` assigns it. On 3.12+, when the generic
+/// `__setattr__` would store it in the instance dict and a read would find the very same
+/// object on the class (`Logger.manager`, no descriptor), it is kept natively instead:
+/// reads give the same object, and the logger keeps no dict (see above). The core reads
+/// it back with [`manager_of`], so a logger keeps the manager that made it when
+/// `Logger.manager` is replaced later, as the stdlib's do.
+pub(crate) fn assign_manager(rv: &Bound<'_, PyAny>, manager: &Bound<'_, PyAny>) -> PyResult<()> {
+    let py = rv.py();
+    if cfg!(Py_3_12) {
+        if let Ok(logger) = rv.cast::<Logger>() {
+            // SAFETY: attached; live objects; a type lookup runs no Python code.
+            let natively = unsafe {
+                let tp = ffi::Py_TYPE(rv.as_ptr());
+                let generic = (*tp).tp_setattro.map(|f| f as usize) == Some(ffi::PyObject_GenericSetAttr as *const () as usize);
+                let on_class = dispatch::_PyType_Lookup(tp, intern!(py, "manager").as_ptr());
+                let manager_type = ffi::Py_TYPE(manager.as_ptr());
+                generic
+                    && on_class == manager.as_ptr()
+                    && (*manager_type).tp_descr_get.is_none()
+                    && (*manager_type).tp_descr_set.is_none()
+                    && dispatch::instance_dict_ptr(rv.as_ptr()).is_null()
+            };
+            if natively {
+                logger.borrow_mut().manager = Some(manager.clone().unbind());
+                return Ok(());
+            }
+        }
+    }
+    rv.setattr(intern!(py, "manager"), manager)
+}
+
+/// `logger.manager` as the stdlib's methods read it: the manager [`assign_manager`] kept
+/// natively (what the stdlib's instance dict would hold) unless the instance dict has one
+/// now or the class makes `manager` a data descriptor or reads attributes its own way.
+pub(crate) fn manager_of<'py>(logger: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = logger.py();
+    if let Ok(native) = logger.cast::<Logger>() {
+        let kept = native.borrow().manager.as_ref().map(|m| m.clone_ref(py).into_bound(py));
+        if let Some(kept) = kept {
+            let name = intern!(py, "manager");
+            // SAFETY: attached; live objects; a type lookup runs no Python code, nor does
+            // probing a dict with a str key (`shadowed_by_instance`).
+            let plain = unsafe {
+                let tp = ffi::Py_TYPE(logger.as_ptr());
+                let generic = (*tp).tp_getattro.map(|f| f as usize) == Some(ffi::PyObject_GenericGetAttr as *const () as usize);
+                let on_class = dispatch::_PyType_Lookup(tp, name.as_ptr());
+                generic && (on_class.is_null() || (*ffi::Py_TYPE(on_class)).tp_descr_set.is_none())
+            };
+            if plain && !dispatch::shadowed_by_instance(logger, name) {
+                return Ok(kept);
+            }
+        }
+    }
+    logger.getattr(intern!(py, "manager"))
 }
 
 /// `Logger`'s data fields, as the core reads them.
@@ -343,7 +438,7 @@ pub fn is_enabled_for<'py>(slf: &Bound<'py, Logger>, level: &Bound<'py, PyAny>) 
         err
     };
     with_lock(py, || {
-        let manager = slf.getattr(intern!(py, "manager"))?;
+        let manager = manager_of(slf)?;
         let disable = Manager::disable_of(&manager)?;
         let is_enabled = if disable.ge(level)? {
             py_bool(py, false)
@@ -533,7 +628,9 @@ pub unsafe fn module_level_call(
     }
     let opts = LogOptions::from_kwnames(py, kwnames, args.add(nargs as usize))?;
     let _guard = VirtualFrames::enter(py, 1);
-    Some(level_call(py, logger.as_ptr(), args, nargs, kwnames, which, opts))
+    let level = py_int(py, LEVEL_METHODS[which].1);
+    let quick = quick_level_check(logger, &level);
+    Some(level_call(logger, &level, quick, args, nargs, kwnames, opts))
 }
 
 /// The index in [`LEVEL_METHODS`] of a level method's name.
@@ -559,9 +656,17 @@ unsafe fn fast_level(
     crate::dispatch::c_method_result("a Logger method", || -> PyResult<*mut ffi::PyObject> {
         let py = Python::assume_attached();
         if nargs >= 1 {
+            let obj = Bound::from_borrowed_ptr(py, slf);
+            let level = py_int(py, LEVEL_METHODS[which].1);
+            let quick = quick_level_check(&obj, &level);
+            if quick == Some(false) && kwnames.is_null() {
+                // Disabled, and nothing more to bind (with keywords, a second `msg` is a
+                // TypeError even so).
+                return Ok(py.None().into_ptr());
+            }
             // Positional calls, and keywords that are all `_log`'s: bound here.
             if let Some(opts) = LogOptions::from_kwnames(py, kwnames, args.add(nargs as usize)) {
-                level_call(py, slf, args, nargs, kwnames, which, opts)?;
+                level_call(&obj, &level, quick, args, nargs, kwnames, opts)?;
                 return Ok(py.None().into_ptr());
             }
         }
@@ -602,51 +707,56 @@ pub(crate) unsafe fn level_binding_error(
 }
 
 /// A level method's body once its keywords (none, or only `_log`'s) are bound in `opts`:
-/// `isEnabledFor` from `_cache` when native, then the native `_log` with `opts` (or an
+/// What `isEnabledFor(level)` answers when that is `Logger`'s own method and the answer
+/// needs no Python code (`disabled` and `_cache` read in place); `None` otherwise.
+#[inline]
+fn quick_level_check(obj: &Bound<'_, PyAny>, level: &Bound<'_, PyAny>) -> Option<bool> {
+    // SAFETY: `obj` is an instance of `Logger` (every caller's method descriptor, or
+    // `module_level_call`, checked it).
+    IS_ENABLED_FOR.is_native(obj).then(|| quick_enabled(unsafe { obj.cast_unchecked::<Logger>() }, level)).flatten()
+}
+
+/// A level method's body once its arguments are bound: `isEnabledFor` (`quick`, from
+/// [`quick_level_check`], else called), then the native `_log` with `opts` (or an
 /// overriding one with the keywords as given).
 ///
 /// # Safety
 /// As [`fast_level`], with `nargs >= 1`.
+#[allow(clippy::too_many_arguments)]
 unsafe fn level_call<'py>(
-    py: Python<'py>,
-    slf: *mut ffi::PyObject,
+    obj: &Bound<'py, PyAny>,
+    level: &Bound<'py, PyAny>,
+    quick: Option<bool>,
     args: *const *mut ffi::PyObject,
     nargs: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject,
-    which: usize,
     opts: LogOptions<'py>,
 ) -> PyResult<()> {
-    let obj = Bound::from_borrowed_ptr(py, slf);
+    let py = obj.py();
     let logger = obj.cast_unchecked::<Logger>();
-    let level = py_int(py, LEVEL_METHODS[which].1);
-    let quick = if IS_ENABLED_FOR.is_native(&obj) {
-        quick_enabled(logger, &level)
-    } else {
-        None
-    };
     if quick == Some(false) {
         return Ok(());
     }
     let msg = Bound::from_borrowed_ptr(py, *args);
     let rest = std::slice::from_raw_parts(args.add(1), (nargs - 1) as usize);
     let rest = PyTuple::new(py, rest.iter().map(|p| Bound::from_borrowed_ptr(py, *p)))?;
-    if quick.is_none() && !dispatch_is_enabled_for(&obj, &level)? {
+    if quick.is_none() && !dispatch_is_enabled_for(obj, level)? {
         return Ok(());
     }
-    if LOG_.is_native(&obj) {
+    if LOG_.is_native(obj) {
         // As `level_method` → `dispatch_log` → `do_log`: `info` and `_log`.
-        return do_log(logger, &level, &msg, rest.as_any(), opts, 2);
+        return do_log(logger, level, &msg, rest.as_any(), opts, 2);
     }
     drop(opts);
     if kwnames.is_null() {
-        return dispatch_log(logger, &level, &msg, &rest, None, 1);
+        return dispatch_log(logger, level, &msg, &rest, None, 1);
     }
     let kwargs = PyDict::new(py);
     let names = Bound::from_borrowed_ptr(py, kwnames);
     for (i, name) in names.try_iter()?.enumerate() {
         kwargs.set_item(name?, Bound::from_borrowed_ptr(py, *args.add(nargs as usize + i)))?;
     }
-    dispatch_log(logger, &level, &msg, &rest, Some(&kwargs), 1)
+    dispatch_log(logger, level, &msg, &rest, Some(&kwargs), 1)
 }
 
 static GENERATED_IS_ENABLED_FOR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -1226,7 +1336,7 @@ fn call_handlers_impl<'py>(slf: &Bound<'py, Logger>, record: &Bound<'py, PyAny>)
                 dispatch::call_method(&last_resort, intern!(py, "handle"), (record,))?;
             }
         } else if state::global_is_true(py, intern!(py, "raiseExceptions"))? {
-            let manager = slf.getattr(intern!(py, "manager"))?;
+            let manager = manager_of(slf)?;
             if !manager.getattr(intern!(py, "emittedNoHandlerWarning"))?.is_true()? {
                 let name = Fields::of(slf.as_any()).get(Field::Name)?;
                 let text = PyString::new(py, "No handlers could be found for logger \"%s\"\n").rem((name,))?;
@@ -1278,7 +1388,7 @@ impl Logger {
         let py = slf.py();
         let level = manager::check_level(py, level)?;
         slf.setattr(intern!(py, "level"), level)?;
-        let manager = slf.getattr(intern!(py, "manager"))?;
+        let manager = manager_of(slf)?;
         dispatch::call_method0(&manager, intern!(py, "_clear_cache"))?;
         Ok(())
     }
@@ -1585,7 +1695,7 @@ impl Logger {
             let name = slf.getattr(intern!(py, "name"))?;
             suffix = PyString::new(py, ".").call_method1(intern!(py, "join"), ((name, suffix),))?;
         }
-        let manager = slf.getattr(intern!(py, "manager"))?;
+        let manager = manager_of(slf)?;
         manager::dispatch_get_logger(&manager, &suffix)
     }
 
@@ -1594,14 +1704,14 @@ impl Logger {
     fn get_children<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PySet>> {
         let py = slf.py();
         let hierlevel = |logger: &Bound<'py, PyAny>| -> PyResult<Bound<'py, PyAny>> {
-            let root = logger.getattr(intern!(py, "manager"))?.getattr(intern!(py, "root"))?;
+            let root = manager_of(logger)?.getattr(intern!(py, "root"))?;
             if logger.is(&root) {
                 return Ok(py_int(py, 0));
             }
             let count = logger.getattr(intern!(py, "name"))?.call_method1(intern!(py, "count"), (".",))?;
             py_int(py, 1).add(count)
         };
-        let d = slf.getattr(intern!(py, "manager"))?.getattr(intern!(py, "loggerDict"))?;
+        let d = manager_of(slf)?.getattr(intern!(py, "loggerDict"))?;
         with_lock(py, || {
             let out = PySet::empty(py)?;
             for item in d.call_method0(intern!(py, "values"))?.try_iter()? {
@@ -1648,7 +1758,11 @@ impl Logger {
         visit.call(&self.propagate)?;
         visit.call(&self.handlers)?;
         visit.call(&self.disabled)?;
-        visit.call(&self.cache)
+        visit.call(&self.cache)?;
+        if let Some(manager) = &self.manager {
+            visit.call(manager)?;
+        }
+        Ok(())
     }
 
     fn __clear__(&mut self) {
@@ -1660,6 +1774,7 @@ impl Logger {
             self.handlers = py.None();
             self.disabled = py.None();
             self.cache = py.None();
+            self.manager = None;
         });
     }
 }

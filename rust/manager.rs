@@ -426,7 +426,7 @@ pub fn manager_get_logger<'py>(manager: &Bound<'py, PyAny>, name: &Bound<'py, Py
             let klass = manager.getattr(intern!(py, "loggerClass"))?;
             let klass = if klass.is_truthy()? { klass } else { state::global(py, intern!(py, "_loggerClass"))? };
             let rv = klass.call1((name,))?;
-            rv.setattr(intern!(py, "manager"), manager)?;
+            crate::logger::assign_manager(&rv, manager)?;
             // `self.loggerDict[name] = rv`, `self.loggerDict` read anew each time as the
             // stdlib does (once is the same for a native manager).
             let logger_dict = if native { logger_dict.clone() } else { Manager::logger_dict_of(manager)? };

@@ -182,8 +182,19 @@ unsafe extern "C" fn call_native(
     // the first argument, as a method descriptor takes it.
     let native = native_of(callable);
     if ffi::Py_TYPE(native) == std::ptr::addr_of_mut!(ffi::PyMethodDescr_Type) {
-        if let Some(entry) = (*(native as *mut ffi::PyMethodDescrObject)).vectorcall {
-            // What `PyObject_Vectorcall` would find and call.
+        let descriptor = native as *mut ffi::PyMethodDescrObject;
+        let def = (*descriptor).d_method;
+        let nargs = ffi::PyVectorcall_NARGS(nargsf);
+        if (*def).ml_flags == ffi::METH_FASTCALL | ffi::METH_KEYWORDS
+            && nargs >= 1
+            && ffi::PyObject_TypeCheck(*args, (*descriptor).d_common.d_type) != 0
+        {
+            // What the descriptor's own entry does once it has checked `self` (its C
+            // recursion count aside: the native method counts any Python it calls).
+            return ((*def).ml_meth.PyCFunctionFastWithKeywords)(*args, args.add(1), nargs - 1, kwnames);
+        }
+        if let Some(entry) = (*descriptor).vectorcall {
+            // What `PyObject_Vectorcall` would find and call (and the errors it raises).
             return entry(native, args, nargsf, kwnames);
         }
     }

@@ -618,7 +618,7 @@ fn log(
 #[pyo3(signature = (level = default_object(50)), text_signature = "(level=50)")]
 fn disable(py: Python<'_>, level: Py<PyAny>) -> PyResult<()> {
     let root = state::global(py, intern!(py, "root"))?;
-    let manager = root.getattr(intern!(py, "manager"))?;
+    let manager = crate::logger::manager_of(&root)?;
     manager.setattr(intern!(py, "disable"), level)?;
     dispatch::call_method0(&manager, intern!(py, "_clear_cache"))?;
     Ok(())

@@ -141,7 +141,7 @@ impl Attributes {
         exc_info: &Bound<'py, PyAny>,
         func: Option<&Bound<'py, PyAny>>,
         sinfo: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Self> {
+    ) -> PyResult<Box<Self>> {
         let py = name.py();
         let time = capture::clock(py)?;
         // Bound, not Py: dropped here, where pyo3 may not count the thread as attached (the
@@ -194,7 +194,9 @@ impl Attributes {
         } else {
             None
         };
-        Ok(Attributes {
+        // Boxed: the store moves from here to the young records' list and out again, a
+        // pointer rather than its ~270 bytes each time.
+        Ok(Box::new(Attributes {
             values: [
                 Some(name.clone().unbind()),
                 Some(msg.clone().unbind()),
@@ -221,7 +223,7 @@ impl Attributes {
             time,
             has_task_name,
             later: SmallVec::new(),
-        })
+        }))
     }
 
     /// The index of an `__init__` attribute of this version.
@@ -311,17 +313,17 @@ impl Attributes {
 
     /// Drop the attributes (as bound references: pyo3 may not count the thread as attached
     /// where the core was entered raw, and would defer dropping a `Py`).
-    fn release(self, py: Python<'_>) {
-        for value in self.values.into_iter().flatten() {
+    fn release(mut self: Box<Self>, py: Python<'_>) {
+        for value in self.values.iter_mut().filter_map(Option::take) {
             drop(value.into_bound(py));
         }
-        for (key, value) in self.later {
+        for (key, value) in self.later.drain(..) {
             drop((key.into_bound(py), value.into_bound(py)));
         }
     }
 
     /// A new dict of every attribute, in `__dict__` order.
-    fn into_dict(self, py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    fn into_dict(self: Box<Self>, py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         let items = self.into_items(py);
         let dict = presized_dict(py, items.len())?;
         for (key, value) in items {
@@ -331,29 +333,29 @@ impl Attributes {
     }
 
     /// Every attribute in `__dict__` order.
-    fn into_items(mut self, py: Python<'_>) -> Vec<(Bound<'_, PyString>, Bound<'_, PyAny>)> {
+    fn into_items(mut self: Box<Self>, py: Python<'_>) -> Vec<(Bound<'_, PyString>, Bound<'_, PyAny>)> {
         let mut items = Vec::with_capacity(FIELDS.len() + self.later.len());
         for (i, name) in field_names(py).iter().enumerate() {
             if let Some(value) = self.field(py, i) {
                 items.push((name.bind(py).clone(), value));
             }
         }
-        items.extend(self.later.into_iter().map(|(k, v)| (k.into_bound(py), v.into_bound(py))));
+        items.extend(self.later.drain(..).map(|(k, v)| (k.into_bound(py), v.into_bound(py))));
         items
     }
 
     /// What `copy.copy` gives a record of these attributes: the same values (the time
     /// fields' floats made first, so both records hold the same objects, as both dicts would).
-    fn shallow_copy(&mut self, py: Python<'_>) -> Attributes {
+    fn shallow_copy(&mut self, py: Python<'_>) -> Box<Attributes> {
         for i in [CREATED, MSECS, RELATIVE_CREATED] {
             self.field(py, i);
         }
-        Attributes {
+        Box::new(Attributes {
             values: std::array::from_fn(|i| self.values[i].as_ref().map(|v| v.clone_ref(py))),
             time: self.time,
             has_task_name: self.has_task_name,
             later: self.later.iter().map(|(k, v)| (k.clone_ref(py), v.clone_ref(py))).collect(),
-        }
+        })
     }
 
     /// Whether an attribute added later is named `name` (an instance attribute that would
@@ -378,7 +380,7 @@ fn has_data_descriptor(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> bo
 
 /// The stores of the young records (see the module's docs), by record address: one per
 /// logging call under way, in any thread (a few at most).
-static YOUNG: AttachedCell<Vec<(usize, Attributes)>> = AttachedCell::new(Vec::new());
+static YOUNG: AttachedCell<Vec<(usize, Box<Attributes>)>> = AttachedCell::new(Vec::new());
 
 /// The error for a store asked for while another use of [`YOUNG`] is under way: never, as
 /// no use runs Python code.
@@ -399,7 +401,7 @@ fn with_attrs<R>(record: &Bound<'_, PyAny>, f: impl FnOnce(&mut Attributes) -> R
 }
 
 /// Take a young record's store away: the record is young no more.
-fn take_store(record: &Bound<'_, PyAny>) -> PyResult<Option<Attributes>> {
+fn take_store(record: &Bound<'_, PyAny>) -> PyResult<Option<Box<Attributes>>> {
     if !is_exact(record) {
         return Ok(None);
     }
@@ -794,7 +796,7 @@ pub fn add_new_native_key(record: &Bound<'_, PyAny>, key: &Bound<'_, PyString>, 
 /// A young record, made by the native `makeRecord` when the factory is `LogRecord` itself
 /// (see [`makes_plain_records`]): no argument tuple, no `__init__` call, no dict. The caller
 /// ends its youth with [`settle`] or [`release`].
-pub fn new_record<'py>(py: Python<'py>, attrs: Attributes) -> PyResult<Bound<'py, PyAny>> {
+pub fn new_record<'py>(py: Python<'py>, attrs: Box<Attributes>) -> PyResult<Bound<'py, PyAny>> {
     let record = new_instance(py)?;
     if class_slots_are_native(py) {
         let address = record.as_ptr() as usize;
@@ -806,7 +808,7 @@ pub fn new_record<'py>(py: Python<'py>, attrs: Attributes) -> PyResult<Bound<'py
 }
 
 /// A record of these attributes, held in its dict.
-fn new_settled_record<'py>(py: Python<'py>, attrs: Attributes) -> PyResult<Bound<'py, PyAny>> {
+fn new_settled_record<'py>(py: Python<'py>, attrs: Box<Attributes>) -> PyResult<Bound<'py, PyAny>> {
     let record = new_instance(py)?;
     fill_new_dict(&record, attrs)?;
     Ok(record)
@@ -823,7 +825,7 @@ fn new_instance(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 }
 
 /// A new record's `__dict__`: `attrs`, in order.
-fn fill_new_dict(record: &Bound<'_, PyAny>, attrs: Attributes) -> PyResult<()> {
+fn fill_new_dict(record: &Bound<'_, PyAny>, attrs: Box<Attributes>) -> PyResult<()> {
     set_instance_dict(record, Some(attrs.into_dict(record.py())?.as_any()))
 }
 

@@ -258,23 +258,24 @@ pub fn global_is_true(py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<bo
     global(py, name)?.is_true()
 }
 
-/// The minor version once read (0: not yet): a plain load on the hot paths.
-static MINOR: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
-
 /// The running interpreter's minor version (9 for 3.9 … 13 for 3.13). Behaviour follows it.
+/// The extension is built for one interpreter version (not the stable ABI: CPython loads it
+/// only into that version), so this is a constant the compiler folds into every check.
 #[inline(always)]
-pub fn minor(py: Python<'_>) -> u8 {
-    match MINOR.load(std::sync::atomic::Ordering::Relaxed) {
-        0 => read_minor(py),
-        minor => minor,
+pub const fn minor(_py: Python<'_>) -> u8 {
+    if cfg!(Py_3_14) {
+        14
+    } else if cfg!(Py_3_13) {
+        13
+    } else if cfg!(Py_3_12) {
+        12
+    } else if cfg!(Py_3_11) {
+        11
+    } else if cfg!(Py_3_10) {
+        10
+    } else {
+        9
     }
-}
-
-#[cold]
-fn read_minor(py: Python<'_>) -> u8 {
-    let minor = py.version_info().minor;
-    MINOR.store(minor, std::sync::atomic::Ordering::Relaxed);
-    minor
 }
 
 /// Run `f` holding the module-level `_lock`, as the stdlib's `with _lock:` (3.13) and

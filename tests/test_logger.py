@@ -1006,3 +1006,69 @@ def test_replaced_currentframe_and_is_internal_frame_are_what_find_caller_calls(
             outer()
         """
     )
+
+
+def test_manager_of_each_logger_as_the_stdlib_assigns_it():
+    # `Manager.getLogger` sets `rv.manager = self` on each logger it makes (the root has
+    # only the class attribute). A logger keeps the manager that made it when
+    # `Logger.manager` is replaced (dagster's and kivy's resets do this), and its methods
+    # use that one; an assigned or deleted instance attribute wins as in Python.
+    assert_same_output(
+        """
+        import logging
+        old = logging.Logger.manager
+        a = logging.getLogger("mgr.a")
+        print(a.manager is old, logging.root.manager is old, "manager" in vars(logging.root))
+        new = logging.Manager(logging.root)
+        logging.Logger.manager = new
+        child = a.getChild("b")
+        print(child.manager is old, "mgr.a.b" in old.loggerDict, "mgr.a.b" in new.loggerDict)
+        print(logging.LoggerAdapter(a, {}).manager is old)
+        logging.disable(logging.ERROR)            # root.manager: the new one
+        print(a.isEnabledFor(logging.WARNING), logging.getLogger("mgr.z").isEnabledFor(logging.WARNING))
+        logging.disable(logging.NOTSET)
+        other = logging.Manager(logging.root)
+        a.manager = other
+        print(a.manager is other, a.getChild("c").manager is other)
+        logging.Logger.manager = old
+        m = logging.Manager(None)
+        lg = m.getLogger("own")
+        print(lg.manager is m, logging.Logger.manager is old)
+        """
+    )
+
+
+def test_disabled_call_binds_msg_twice_as_an_error():
+    # A disabled call returns before `_log`'s keywords are looked at, but a second `msg`
+    # is refused by the binding itself.
+    assert_same_output(
+        """
+        import logging
+        lg = logging.getLogger("dis")
+        lg.setLevel(logging.ERROR)
+        print(lg.debug("x", 1, bogus=2), lg.info("x", exc_info=True, extra={"a": 1}))
+        try:
+            lg.debug("x", msg="y")
+        except TypeError as e:
+            print("TypeError", e)
+        """
+    )
+
+
+@pytest.mark.skipif(VERSION < (3, 12), reason="LOAD_ATTR_METHOD_LAZY_DICT is 3.12+")
+def test_logger_method_loads_are_specialised():
+    # The interpreter specialises `logger.info` only for an object without an instance
+    # dict (a native class's attributes have no inline values): loggers made by
+    # getLogger, and the root, have none unless something is stored in one.
+    import dis
+
+    def call(lg):
+        for _ in range(100):
+            lg.debug("x")
+
+    for lg in (logging.getLogger("spec.a"), logging.root, logging.getLogger("spec.a.b")):
+        code = call.__code__.replace()      # a fresh copy: its own inline caches
+        f = type(call)(code, call.__globals__)
+        f(lg)
+        ops = {i.opname for i in dis.get_instructions(f, adaptive=True)}
+        assert "LOAD_ATTR_METHOD_LAZY_DICT" in ops, (lg, ops)

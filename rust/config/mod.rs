@@ -235,8 +235,7 @@ pub(crate) fn handle_existing_loggers(
     let root = lg(py, intern!(py, "root"))?;
     for log in existing.try_iter()? {
         let log = log?;
-        let logger = root
-            .getattr(intern!(py, "manager"))?
+        let logger = crate::logger::manager_of(&root)?
             .getattr(intern!(py, "loggerDict"))?
             .get_item(&log)?;
         if child_loggers.contains(&log)? {
@@ -258,8 +257,7 @@ pub(crate) fn handle_existing_loggers(
 /// `name` from `existing`.
 pub(crate) fn existing_loggers(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     let root = lg(py, intern!(py, "root"))?;
-    let keys = root
-        .getattr(intern!(py, "manager"))?
+    let keys = crate::logger::manager_of(&root)?
         .getattr(intern!(py, "loggerDict"))?
         .call_method0(intern!(py, "keys"))?;
     let existing = PyList::new(py, keys.try_iter()?.collect::<PyResult<Vec<_>>>()?)?;
