@@ -14,7 +14,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PySet, PyString, PyTuple, PyType};
 use pyo3::{ffi, intern, PyTraverseError, PyVisit};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU16, AtomicU64, AtomicUsize, Ordering::Relaxed};
 
 use crate::caller::{self, VirtualFrames};
 use crate::dispatch::{self, Truth};
@@ -90,6 +90,20 @@ pub struct Logger {
     /// The `manager` `Manager.getLogger` assigns, when kept here rather than in the
     /// instance `__dict__` (see [`assign_manager`]).
     manager: Option<Py<PyAny>>,
+    /// What `_cache` answered for the level methods' levels (read in place).
+    enabled_memo: EnabledMemo,
+}
+
+/// `_cache`'s answers for the levels of the five level methods, kept with the dict's
+/// address and version tag: while `_cache` is that dict and unchanged, an answer stands
+/// without probing it again (a disabled call is little more than that probe).
+#[derive(Default)]
+struct EnabledMemo {
+    cache: AtomicUsize,
+    version: AtomicU64,
+    /// Bit `which` (an index in [`LEVEL_METHODS`]): an answer is kept; bit `8 + which`: it
+    /// is `True`.
+    answers: AtomicU16,
 }
 
 /// The options of `_log` after `level, msg, args`.
@@ -192,6 +206,7 @@ impl Logger {
             disabled: py_bool(py, false).unbind(),
             cache: PyDict::new(py).into_any().unbind(),
             manager: None,
+            enabled_memo: EnabledMemo::default(),
         })
     }
 
@@ -400,7 +415,7 @@ pub fn dispatch_is_enabled_for(slf: &Bound<'_, PyAny>, level: &Bound<'_, PyAny>)
     let name = intern!(py, "isEnabledFor");
     if let Ok(logger) = slf.cast::<Logger>() {
         if IS_ENABLED_FOR.is_native(slf) {
-            if let Some(enabled) = quick_enabled(logger, level) {
+            if let Some(enabled) = quick_enabled(logger, level, None) {
                 return Ok(enabled);
             }
             return is_enabled_for(logger, level)?.is_true();
@@ -522,6 +537,8 @@ pub fn level_method<'py>(
 /// same in every instance of `Logger` and its subclasses (their layouts extend Logger's);
 /// measured once at registration from a live instance. 0: unknown.
 static OFFSETS: [AtomicUsize; 7] = [const { AtomicUsize::new(0) }; 7];
+/// The byte offset of [`Logger::enabled_memo`], likewise.
+static MEMO_OFFSET: AtomicUsize = AtomicUsize::new(0);
 
 fn measure_field_offsets(py: Python<'_>) -> PyResult<()> {
     let logger = Bound::new(py, Logger::initializer(py))?;
@@ -531,6 +548,7 @@ fn measure_field_offsets(py: Python<'_>) -> PyResult<()> {
     for field in fields {
         OFFSETS[field as usize].store(this.slot(field) as *const Py<PyAny> as usize - base, Relaxed);
     }
+    MEMO_OFFSET.store(&this.enabled_memo as *const EnabledMemo as usize - base, Relaxed);
     Ok(())
 }
 
@@ -559,8 +577,11 @@ unsafe fn field_in_place(logger: &Bound<'_, PyAny>, field: Field) -> Option<*mut
 ///
 /// The two fields are read in place (this runs on every disabled call): the interpreter
 /// lock is held and nothing here runs Python code, so no write can interleave.
+///
+/// `which` (an index in [`LEVEL_METHODS`], whose level `level` is) lets the answer come from
+/// the logger's [`EnabledMemo`].
 #[inline]
-fn quick_enabled(logger: &Bound<'_, Logger>, level: &Bound<'_, PyAny>) -> Option<bool> {
+fn quick_enabled(logger: &Bound<'_, Logger>, level: &Bound<'_, PyAny>, which: Option<usize>) -> Option<bool> {
     let logger = FIELDS.of(logger.as_any())?;
     // SAFETY: attached; `logger` is an instance of Logger (FIELDS checked); `disabled` is
     // only compared; `_cache` is an exact dict, whose probe with an int key runs no Python
@@ -577,18 +598,75 @@ fn quick_enabled(logger: &Bound<'_, Logger>, level: &Bound<'_, PyAny>) -> Option
         if ffi::PyDict_CheckExact(cache) == 0 {
             return None;
         }
+        let memo = which.and_then(|which| Some((memo_in_place(logger)?, which)));
+        if let Some((memo, which)) = memo {
+            if let Some(answer) = memo.get(cache, which) {
+                return Some(answer);
+            }
+        }
         // A failed probe is a miss (the full body then looks again, raising as the stdlib).
         let v = ffi::PyDict_GetItemWithError(cache, level.as_ptr());
-        if v == ffi::Py_False() {
-            Some(false)
-        } else if v == ffi::Py_True() {
-            Some(true)
+        if v == ffi::Py_False() || v == ffi::Py_True() {
+            let answer = v == ffi::Py_True();
+            if let Some((memo, which)) = memo {
+                memo.set(logger.py(), cache, which, answer);
+            }
+            Some(answer)
         } else {
             if v.is_null() && !ffi::PyErr_Occurred().is_null() {
                 ffi::PyErr_Clear();
             }
             None
         }
+    }
+}
+
+/// A native logger's [`EnabledMemo`], in place (see [`field_in_place`]).
+///
+/// # Safety
+/// As [`field_in_place`].
+#[inline(always)]
+unsafe fn memo_in_place<'a>(logger: &'a Bound<'_, PyAny>) -> Option<&'a EnabledMemo> {
+    let offset = MEMO_OFFSET.load(Relaxed);
+    (offset != 0).then(|| &*((logger.as_ptr() as *const u8).add(offset) as *const EnabledMemo))
+}
+
+impl EnabledMemo {
+    /// The answer kept for level method `which`, if `cache` is the dict it came from and
+    /// has not changed since.
+    ///
+    /// # Safety
+    /// Attached; `cache` is a live dict.
+    #[inline(always)]
+    unsafe fn get(&self, cache: *mut ffi::PyObject, which: usize) -> Option<bool> {
+        let answers = self.answers.load(Relaxed);
+        if answers & (1 << which) == 0
+            || self.cache.load(Relaxed) != cache as usize
+            || self.version.load(Relaxed) != dispatch::dict_version(cache)
+        {
+            return None;
+        }
+        Some(answers & (1 << (8 + which)) != 0)
+    }
+
+    /// Keep `answer` for level method `which`, read from `cache` as it is now (the answers
+    /// kept for another state of it are dropped).
+    ///
+    /// # Safety
+    /// Attached; `cache` is a live dict.
+    unsafe fn set(&self, py: Python<'_>, cache: *mut ffi::PyObject, which: usize, answer: bool) {
+        if !dispatch::version_tags_work(py) {
+            return;
+        }
+        let version = dispatch::dict_version(cache);
+        let mut answers = self.answers.load(Relaxed);
+        if self.cache.load(Relaxed) != cache as usize || self.version.load(Relaxed) != version {
+            answers = 0;
+            self.cache.store(cache as usize, Relaxed);
+            self.version.store(version, Relaxed);
+        }
+        answers = (answers & !(1 << (8 + which))) | (1 << which) | (u16::from(answer) << (8 + which));
+        self.answers.store(answers, Relaxed);
     }
 }
 
@@ -629,7 +707,7 @@ pub unsafe fn module_level_call(
     let opts = LogOptions::from_kwnames(py, kwnames, args.add(nargs as usize))?;
     let _guard = VirtualFrames::enter(py, 1);
     let level = py_int(py, LEVEL_METHODS[which].1);
-    let quick = quick_level_check(logger, &level);
+    let quick = quick_level_check(logger, &level, which);
     Some(level_call(logger, &level, quick, args, nargs, kwnames, opts))
 }
 
@@ -658,7 +736,7 @@ unsafe fn fast_level(
         if nargs >= 1 {
             let obj = Bound::from_borrowed_ptr(py, slf);
             let level = py_int(py, LEVEL_METHODS[which].1);
-            let quick = quick_level_check(&obj, &level);
+            let quick = quick_level_check(&obj, &level, which);
             if quick == Some(false) && kwnames.is_null() {
                 // Disabled, and nothing more to bind (with keywords, a second `msg` is a
                 // TypeError even so).
@@ -710,10 +788,10 @@ pub(crate) unsafe fn level_binding_error(
 /// What `isEnabledFor(level)` answers when that is `Logger`'s own method and the answer
 /// needs no Python code (`disabled` and `_cache` read in place); `None` otherwise.
 #[inline]
-fn quick_level_check(obj: &Bound<'_, PyAny>, level: &Bound<'_, PyAny>) -> Option<bool> {
+fn quick_level_check(obj: &Bound<'_, PyAny>, level: &Bound<'_, PyAny>, which: usize) -> Option<bool> {
     // SAFETY: `obj` is an instance of `Logger` (every caller's method descriptor, or
     // `module_level_call`, checked it).
-    IS_ENABLED_FOR.is_native(obj).then(|| quick_enabled(unsafe { obj.cast_unchecked::<Logger>() }, level)).flatten()
+    IS_ENABLED_FOR.is_native(obj).then(|| quick_enabled(unsafe { obj.cast_unchecked::<Logger>() }, level, Some(which))).flatten()
 }
 
 /// A level method's body once its arguments are bound: `isEnabledFor` (`quick`, from
@@ -772,7 +850,7 @@ unsafe extern "C" fn fast_is_enabled_for(slf: *mut ffi::PyObject, level: *mut ff
         let py = Python::assume_attached();
         let obj = Bound::from_borrowed_ptr(py, slf);
         let level_b = Bound::from_borrowed_ptr(py, level);
-        match quick_enabled(obj.cast_unchecked::<Logger>(), &level_b) {
+        match quick_enabled(obj.cast_unchecked::<Logger>(), &level_b, None) {
             Some(true) => Ok(py_bool(py, true).into_ptr()),
             Some(false) => Ok(py_bool(py, false).into_ptr()),
             None => {

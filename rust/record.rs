@@ -816,9 +816,20 @@ fn new_settled_record<'py>(py: Python<'py>, attrs: Box<Attributes>) -> PyResult<
 
 /// `object.__new__(LogRecord)`.
 fn new_instance(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    // SAFETY: attached; `object`'s `tp_new` with an empty argument tuple; a new reference
-    // or NULL with an exception set.
+    // SAFETY: attached; `object`'s `tp_new` with an empty argument tuple (or the class's
+    // `tp_alloc`, see below); a new reference or NULL with an exception set.
     unsafe {
+        if cfg!(all(Py_3_11, not(Py_3_13))) {
+            // On 3.11/3.12 `object.__new__` is `tp_alloc` and then a separate allocation
+            // for the instance's attribute values (freed again with the object). A record
+            // whose attributes the core holds, or that is given its dict at once, has no
+            // use for it: without values or dict the first read of `__dict__` makes the
+            // dict, as for any object whose dict was not made yet. (The class is not
+            // abstract and takes no arguments: nothing else `object.__new__` does applies.)
+            let tp = record_type();
+            let alloc = (*tp).tp_alloc.unwrap_or(ffi::PyType_GenericAlloc);
+            return Bound::from_owned_ptr_or_err(py, alloc(tp, 0));
+        }
         let new = ffi::PyBaseObject_Type.tp_new.expect("object has tp_new");
         Bound::from_owned_ptr_or_err(py, new(record_type(), PyTuple::empty(py).as_ptr(), std::ptr::null_mut()))
     }

@@ -1072,3 +1072,37 @@ def test_logger_method_loads_are_specialised():
         f(lg)
         ops = {i.opname for i in dis.get_instructions(f, adaptive=True)}
         assert "LOAD_ATTR_METHOD_LAZY_DICT" in ops, (lg, ops)
+
+
+def test_level_methods_follow_every_change_of_the_cache():
+    # The stdlib's level methods trust `_cache`: whatever it holds now decides, however it
+    # was changed (in place, replaced, cleared), each call anew.
+    assert_same_output(
+        """
+        import logging, sys
+        lg = logging.getLogger("memo")
+        lg.addHandler(logging.StreamHandler(sys.stdout))
+        lg.setLevel(logging.INFO)
+        for _ in range(3):
+            lg.debug("a"); lg.info("b")
+        lg._cache[logging.DEBUG] = True
+        lg.debug("c")
+        lg._cache = {logging.DEBUG: False, logging.INFO: False}
+        lg.info("d"); lg.debug("e")
+        lg._cache.clear()
+        lg.info("f"); lg.debug("g")
+        lg._cache[logging.INFO] = False
+        lg.info("h")
+        lg._cache.pop(logging.INFO)
+        lg.info("i")
+        lg.disabled = True
+        lg.info("j")
+        lg.disabled = False
+        lg.setLevel(logging.DEBUG)
+        lg.debug("k")
+        logging.disable(logging.INFO)
+        lg.debug("l"); lg.warning("m")
+        logging.disable(logging.NOTSET)
+        print(sorted(lg._cache.items()))
+        """
+    )
