@@ -1345,6 +1345,7 @@ pub fn has_method(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> PyResul
                 let dt = ffi::Py_TYPE(descr);
                 if std::ptr::eq(dt, std::ptr::addr_of!(ffi::PyMethodDescr_Type))
                     || std::ptr::eq(dt, std::ptr::addr_of!(ffi::PyFunction_Type))
+                    || dt == crate::method_functions::function_type()
                 {
                     return Ok(true);
                 }

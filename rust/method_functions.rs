@@ -13,8 +13,10 @@
 //! The function's body never runs: the interpreter calls a function through its vectorcall
 //! entry (3.9, 3.10), or inlines its frame only while that entry is the default one (3.12
 //! and 3.13, where `PyFunction_SetVectorcall` also keeps the function out of the
-//! specialized calls). 3.11 inlines every function called from Python code whatever its
-//! entry, so the methods stay method descriptors there.
+//! specialized calls). 3.11 inlines the frame of every object whose type is exactly
+//! `function`, whatever its entry: there the functions are of a subtype of `function`
+//! (named `function` too, see [`function_type`]), which `isinstance` and `inspect` take
+//! for a function and the interpreter calls through its entry.
 //!
 //! The core recognises such a function as the native class's own method
 //! ([`native_descriptor`]), so overriding or patching it is seen as before.
@@ -27,7 +29,6 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 
-use crate::state;
 
 const CO_VARARGS: i64 = 0x4;
 const CO_VARKEYWORDS: i64 = 0x8;
@@ -207,9 +208,98 @@ unsafe extern "C" fn call_native(
 /// # Safety
 /// `function` is one of our functions (its vectorcall entry is [`call_native`]).
 unsafe fn native_of(function: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    let closure = ffi::PyFunction_GetClosure(function);
+    // The field itself: the C API's getters refuse anything but an exact `function` (3.11's
+    // method functions are of a subtype).
+    let closure = (*(function as *mut ffi::PyFunctionObject)).func_closure;
     let cell = ffi::PyTuple_GET_ITEM(closure, 0) as *mut ffi::PyCellObject;
     (*cell).ob_ref
+}
+
+/// The type of the method functions: `function`, or on 3.11 its subtype (see the module's
+/// docs; null until the first functions are made).
+pub fn function_type() -> *mut ffi::PyTypeObject {
+    #[cfg(all(Py_3_11, not(Py_3_12)))]
+    {
+        function_subtype::get()
+    }
+    #[cfg(not(all(Py_3_11, not(Py_3_12))))]
+    {
+        std::ptr::addr_of_mut!(ffi::PyFunction_Type)
+    }
+}
+
+/// 3.11: a static subtype of `function` for the method functions. Its instances are
+/// functions in every way Python code looks (`isinstance(f, types.FunctionType)`,
+/// `inspect.isfunction`, `type(f).__name__`, binding to an instance, `__code__`,
+/// `__defaults__`…), but the interpreter, which inlines the frame of an exact `function`,
+/// calls them through their vectorcall entry. Pickling and copying look a function's
+/// reducer up by its exact type; `__reduce__` gives what they do for a function: its
+/// qualified name, found again in its module.
+#[cfg(all(Py_3_11, not(Py_3_12)))]
+mod function_subtype {
+    use pyo3::ffi;
+    use pyo3::prelude::*;
+    use std::sync::atomic::{AtomicPtr, Ordering::Relaxed};
+
+    static TYPE: AtomicPtr<ffi::PyTypeObject> = AtomicPtr::new(std::ptr::null_mut());
+
+    pub fn get() -> *mut ffi::PyTypeObject {
+        TYPE.load(Relaxed)
+    }
+
+    /// The type, made and readied on first use.
+    pub fn make(py: Python<'_>) -> PyResult<*mut ffi::PyTypeObject> {
+        let made = get();
+        if !made.is_null() {
+            return Ok(made);
+        }
+        // SAFETY: attached; a zeroed static type filled as a C extension's would be, from
+        // `function`'s own slots, leaked (a type lives as long as the process).
+        unsafe {
+            let base = std::ptr::addr_of_mut!(ffi::PyFunction_Type);
+            let methods: &'static mut [ffi::PyMethodDef; 2] = Box::leak(Box::new([
+                ffi::PyMethodDef {
+                    ml_name: c"__reduce__".as_ptr(),
+                    ml_meth: ffi::PyMethodDefPointer { PyCFunction: reduce },
+                    ml_flags: ffi::METH_NOARGS,
+                    ml_doc: std::ptr::null(),
+                },
+                ffi::PyMethodDef::zeroed(),
+            ]));
+            let tp: &'static mut ffi::PyTypeObject = Box::leak(Box::new(std::mem::zeroed()));
+            tp.ob_base.ob_base.ob_refcnt = 1;
+            tp.ob_base.ob_base.ob_type = std::ptr::addr_of_mut!(ffi::PyType_Type);
+            tp.tp_name = c"function".as_ptr();
+            tp.tp_basicsize = (*base).tp_basicsize;
+            tp.tp_flags = ffi::Py_TPFLAGS_DEFAULT
+                | ffi::Py_TPFLAGS_HAVE_GC
+                | ffi::Py_TPFLAGS_METHOD_DESCRIPTOR
+                | ffi::Py_TPFLAGS_HAVE_VECTORCALL;
+            tp.tp_base = base;
+            tp.tp_dealloc = (*base).tp_dealloc;
+            tp.tp_vectorcall_offset = (*base).tp_vectorcall_offset;
+            tp.tp_repr = (*base).tp_repr;
+            tp.tp_call = (*base).tp_call;
+            tp.tp_getattro = (*base).tp_getattro;
+            tp.tp_setattro = (*base).tp_setattro;
+            tp.tp_traverse = (*base).tp_traverse;
+            tp.tp_clear = (*base).tp_clear;
+            tp.tp_weaklistoffset = (*base).tp_weaklistoffset;
+            tp.tp_descr_get = (*base).tp_descr_get;
+            tp.tp_dictoffset = (*base).tp_dictoffset;
+            tp.tp_methods = methods.as_mut_ptr();
+            if ffi::PyType_Ready(tp) != 0 {
+                return Err(PyErr::fetch(py));
+            }
+            TYPE.store(tp, Relaxed);
+            Ok(tp)
+        }
+    }
+
+    /// `f.__reduce__()`: `f.__qualname__`, as pickle and copy treat a function.
+    unsafe extern "C" fn reduce(function: *mut ffi::PyObject, _: *mut ffi::PyObject) -> *mut ffi::PyObject {
+        ffi::PyObject_GetAttrString(function, c"__qualname__".as_ptr())
+    }
 }
 
 /// The byte offset of a function's vectorcall entry (`PyFunctionObject.vectorcall`).
@@ -226,7 +316,7 @@ fn vectorcall_offset() -> isize {
 #[inline]
 pub unsafe fn native_descriptor(found: usize) -> usize {
     let object = found as *mut ffi::PyObject;
-    if ffi::Py_TYPE(object) != std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
+    if ffi::Py_TYPE(object) != function_type() {
         return found;
     }
     let entry = *((object as *mut u8).offset(vectorcall_offset()) as *const usize);
@@ -252,6 +342,11 @@ unsafe fn set_entry(function: *mut ffi::PyObject) {
     #[cfg(not(Py_3_12))]
     {
         *((function as *mut u8).offset(vectorcall_offset()) as *mut ffi::vectorcallfunc) = call_native;
+    }
+    #[cfg(all(Py_3_11, not(Py_3_12)))]
+    {
+        // Same layout; both types are static (instances hold no reference to them).
+        (*function).ob_type = function_type();
     }
 }
 
@@ -317,16 +412,14 @@ fn plain_literal<'py>(py: Python<'py>, text: &str) -> Option<Bound<'py, PyAny>> 
     quoted.filter(|t| !t.contains(['\\', '\''])).map(|t| PyString::new(py, t).into_any())
 }
 
-/// Replace the method descriptors in each class's own dict by functions (not on 3.11: see
-/// the module's docs). `namespace` is the facade module's dict: the functions' globals,
-/// where their defaults are evaluated.
+/// Replace the method descriptors in each class's own dict by functions. `namespace` is the
+/// facade module's dict: the functions' globals, where their defaults are evaluated.
 #[pyfunction]
 #[pyo3(name = "_methods_as_functions", signature = (namespace, *classes))]
 pub fn methods_as_functions(namespace: &Bound<'_, PyDict>, classes: &Bound<'_, PyTuple>) -> PyResult<()> {
     let py = namespace.py();
-    if state::minor(py) == 11 {
-        return Ok(());
-    }
+    #[cfg(all(Py_3_11, not(Py_3_12)))]
+    function_subtype::make(py)?;
     // Every method first, then the defaults: the plain literals read here, the distinct
     // others evaluated at once (compiling is what costs), then the functions made.
     let mut methods = Vec::new();

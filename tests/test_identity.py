@@ -7,8 +7,6 @@ Each fact is collected in a child interpreter with logixde active from start-up 
 compared with the same fact about the running interpreter's stdlib ``logging``.
 """
 
-import sys
-
 import pytest
 
 from childproc import facade_init, run_json  # noqa: F401 (facade_init: fixture)
@@ -189,21 +187,10 @@ print(json.dumps(out))
 
 _STDLIB_SIGNATURES = run_json(_SIGNATURES, logixde=False)
 
-# Where the signature shows what a native type cannot: on 3.11 `Handler.__init__` and the
-# like are the type's `tp_init` slot, whose wrapper has CPython's fixed `(self, /, *args,
-# **kwargs)` (elsewhere a function with the stdlib's signature stands for it, see
-# rust/method_functions.rs; the class itself has the stdlib's signature everywhere);
-# `shutdown`'s default is the module's list of handler references, which a native signature
-# cannot hold (omitted, it is still that list).
-_SLOT_WRAPPER_SIGNATURE = [["self", "POSITIONAL_OR_KEYWORD", None], ["args", "VAR_POSITIONAL", None], ["kwargs", "VAR_KEYWORD", None]]
-_KNOWN_DIFFERENT = {
-    name: "a slot wrapper's fixed signature (3.11 keeps the native methods as they are)"
-    for name, sig in _STDLIB_SIGNATURES.items()
-    if sys.version_info[:2] == (3, 11)
-    and name.endswith(".__init__")
-    and sig != _SLOT_WRAPPER_SIGNATURE
-    and name not in ("logging.LogRecord.__init__", "logging._logRecordFactory.__init__")
-}
+# Where the signature shows what a native type cannot: `shutdown`'s default is the module's
+# list of handler references, which a native signature cannot hold (omitted, it is still that
+# list).
+_KNOWN_DIFFERENT = {}
 _KNOWN_DIFFERENT["logging.shutdown"] = "the default is an object a native signature cannot spell"
 
 
@@ -243,13 +230,6 @@ print(json.dumps(out))
 _STDLIB_METHOD_KINDS = run_json(_METHOD_KINDS, logixde=False)
 
 
-def _method_kind_known_difference(name):
-    """Why `name`'s kind differs from the stdlib's, or None."""
-    if sys.version_info[:2] == (3, 11):
-        return "3.11 inlines every Python function's frame: the methods stay method descriptors"
-    return None
-
-
 @pytest.fixture(scope="module")
 def logixde_method_kinds():
     return run_json(_METHOD_KINDS, logixde=True)
@@ -258,9 +238,7 @@ def logixde_method_kinds():
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param(n, marks=pytest.mark.xfail(reason=_method_kind_known_difference(n), strict=True))
-        if _method_kind_known_difference(n) and _STDLIB_METHOD_KINDS[n] == "function"
-        else n
+        n
         for n in sorted(_STDLIB_METHOD_KINDS)
         if not n.startswith(("logging.LogRecord.", "logging._logRecordFactory."))
     ],

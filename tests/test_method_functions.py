@@ -4,21 +4,10 @@ Code depends on the stdlib's methods being functions: `mock.patch(..., autospec=
 class binds the mock to the instance only for a function, and tests assert on `self`.
 """
 
-import sys
-
 import pytest
 
 from support import assert_same_output
 
-# On 3.11 the interpreter inlines every function called from Python code, whatever its
-# vectorcall entry: the methods stay method descriptors there (see the module's docs).
-NOT_ON_311 = pytest.mark.xfail(
-    sys.version_info[:2] == (3, 11), strict=True,
-    reason="3.11 inlines every Python function's frame: the methods stay method descriptors",
-)
-
-
-@NOT_ON_311
 def test_autospec_on_class_methods_records_self():
     assert_same_output(
         """
@@ -57,7 +46,6 @@ def test_autospec_on_class_methods_records_self():
     )
 
 
-@NOT_ON_311
 def test_methods_are_functions_with_the_stdlibs_attributes():
     assert_same_output(
         """
@@ -113,7 +101,6 @@ def test_calls_reach_the_native_methods_and_patches_win():
     )
 
 
-@NOT_ON_311
 def test_autospec_of_a_class_checks_and_binds_the_constructors_arguments():
     # mock binds a call to an autospecced class with `__init__`'s signature: a positional
     # call then matches a keyword assertion, and a wrong call raises.
