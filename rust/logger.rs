@@ -307,8 +307,10 @@ pub(crate) fn assign_manager(rv: &Bound<'_, PyAny>, manager: &Bound<'_, PyAny>) 
                     && dispatch::instance_dict_ptr(rv.as_ptr()).is_null()
             };
             if natively {
-                logger.borrow_mut().manager = Some(manager.clone().unbind());
-                return Ok(());
+                if let Ok(mut this) = logger.try_borrow_mut() {
+                    this.manager = Some(manager.clone().unbind());
+                    return Ok(());
+                }
             }
         }
     }
@@ -321,7 +323,7 @@ pub(crate) fn assign_manager(rv: &Bound<'_, PyAny>, manager: &Bound<'_, PyAny>) 
 pub(crate) fn manager_of<'py>(logger: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = logger.py();
     if let Ok(native) = logger.cast::<Logger>() {
-        let kept = native.borrow().manager.as_ref().map(|m| m.clone_ref(py).into_bound(py));
+        let kept = native.try_borrow().ok().and_then(|this| this.manager.as_ref().map(|m| m.clone_ref(py).into_bound(py)));
         if let Some(kept) = kept {
             let name = intern!(py, "manager");
             // SAFETY: attached; live objects; a type lookup runs no Python code, nor does
