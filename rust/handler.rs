@@ -540,21 +540,6 @@ impl Handler {
         set_name_impl(slf.as_any(), name)
     }
 
-    #[getter(name)]
-    fn name_getter<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        slf.getattr(intern!(slf.py(), "_name"))
-    }
-
-    #[setter(name)]
-    fn name_setter(slf: &Bound<'_, Self>, name: &Bound<'_, PyAny>) -> PyResult<()> {
-        set_name_impl(slf.as_any(), name)
-    }
-
-    #[deleter(name)]
-    fn name_deleter(slf: &Bound<'_, Self>) -> PyResult<()> {
-        Err(property_error(slf.as_any(), "name", "deleter"))
-    }
-
     /// Acquire a thread lock for serializing access to the underlying I/O.
     #[pyo3(name = "createLock")]
     fn create_lock(slf: &Bound<'_, Self>) -> PyResult<()> {

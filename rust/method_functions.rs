@@ -29,7 +29,6 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 
-
 const CO_VARARGS: i64 = 0x4;
 const CO_VARKEYWORDS: i64 = 0x8;
 

@@ -700,3 +700,27 @@ def test_handle_error_override_calling_super_shows_the_callers_stack():
         """,
         internal_frames=True,
     )
+
+
+def test_name_is_the_stdlibs_property():
+    # `name = property(get_name, set_name)`: what it is, and what using it does.
+    assert_same_output(
+        """
+        import logging
+        prop = logging.Handler.__dict__["name"]
+        print(type(prop).__name__, prop.fget is logging.Handler.get_name, prop.fset is logging.Handler.set_name)
+        h = logging.StreamHandler()
+        h.name = "one"
+        print(h.name, h.get_name(), logging.getHandlerByName("one") is h if hasattr(logging, "getHandlerByName") else None)
+        try:
+            del h.name
+        except AttributeError as e:
+            print(e)
+        class Sub(logging.Handler):
+            def get_name(self):
+                return "overridden"
+        s = Sub()
+        s.name = "two"
+        print(s.name, s.get_name())
+        """
+    )

@@ -168,6 +168,13 @@ _core._methods_as_functions(
     globals(), PercentStyle, StrFormatStyle, StringTemplateStyle, Formatter,
     BufferingFormatter, Filter, Filterer, Handler, StreamHandler, FileHandler, _StderrHandler,
     NullHandler, PlaceHolder, Manager, Logger, RootLogger, LoggerAdapter)
+# `name = property(get_name, set_name)` in the stdlib's class body, which also names the
+# property (3.10+ error messages say which one).
+_name_property = property(Handler.get_name, Handler.set_name)
+if hasattr(_name_property, '__set_name__'):
+    _name_property.__set_name__(Handler, 'name')
+Handler.name = _name_property
+del _name_property
 
 #---------------------------------------------------------------------------
 #   Module state built from the native classes
