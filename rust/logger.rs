@@ -1311,7 +1311,12 @@ fn is_reserved_extra_key(key: &Bound<'_, PyAny>) -> PyResult<bool> {
         return Ok(true);
     }
     if let Ok(text) = key.cast_exact::<PyString>() {
-        // A str that is not valid UTF-8 (lone surrogates) equals neither literal.
+        // Both literals are 7 characters long: another length equals neither. A str that
+        // is not valid UTF-8 (lone surrogates) equals neither either.
+        // SAFETY: a live str.
+        if unsafe { ffi::PyUnicode_GET_LENGTH(text.as_ptr()) } != 7 {
+            return Ok(false);
+        }
         return Ok(text.to_str().is_ok_and(|t| t == "message" || t == "asctime"));
     }
     Ok(message.as_any().eq(key)? || asctime.as_any().eq(key)?)
