@@ -49,14 +49,16 @@ def test_autospec_on_class_methods_records_self():
 def test_methods_are_functions_with_the_stdlibs_attributes():
     assert_same_output(
         """
-        import inspect, logging, logging.handlers, logging.config, pickle, types
+        import copy, inspect, logging, logging.handlers, logging.config, pickle, types
         for m in (logging.Logger.info, logging.Handler.handle, logging.Formatter.formatTime,
                   logging.LoggerAdapter.process, logging.handlers.RotatingFileHandler.shouldRollover,
                   logging.config.BaseConfigurator.resolve, logging.config.ConvertingDict.get,
                   logging.Logger.__reduce__):
             print(type(m).__name__, inspect.isfunction(m), m.__name__, m.__qualname__, m.__module__,
                   inspect.signature(m), m.__defaults__, m.__kwdefaults__,
-                  pickle.loads(pickle.dumps(m)) is m, m.__get__(None, logging.Logger) is m)
+                  pickle.loads(pickle.dumps(m)) is m, m.__get__(None, logging.Logger) is m,
+                  pickle.loads(pickle.dumps(m, 2)) is m, copy.copy(m) is m, copy.deepcopy(m) is m,
+                  isinstance(m, types.FunctionType))
         log = logging.getLogger("a")
         bound = log.info
         print(type(bound).__name__, bound.__self__ is log, bound.__func__ is logging.Logger.info)
