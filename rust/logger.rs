@@ -786,7 +786,6 @@ pub(crate) unsafe fn level_binding_error(
     Some(PyTypeError::new_err(format!("{func} {problem}")))
 }
 
-/// A level method's body once its keywords (none, or only `_log`'s) are bound in `opts`:
 /// What `isEnabledFor(level)` answers when that is `Logger`'s own method and the answer
 /// needs no Python code (`disabled` and `_cache` read in place); `None` otherwise.
 #[inline]
@@ -802,7 +801,6 @@ fn quick_level_check(obj: &Bound<'_, PyAny>, level: &Bound<'_, PyAny>, which: us
 ///
 /// # Safety
 /// As [`fast_level`], with `nargs >= 1`.
-#[allow(clippy::too_many_arguments)]
 unsafe fn level_call<'py>(
     obj: &Bound<'py, PyAny>,
     level: &Bound<'py, PyAny>,
