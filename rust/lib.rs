@@ -38,6 +38,7 @@ pub mod config;
 fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(state::bind_logging_module, m)?)?;
     m.add_function(wrap_pyfunction!(method_functions::methods_as_functions, m)?)?;
+    m.add_function(wrap_pyfunction!(method_functions::functions_as_functions, m)?)?;
     levels::register(m)?;
     record::register(m)?;
     filter::register(m)?;

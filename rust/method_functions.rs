@@ -80,8 +80,9 @@ fn split_top_level(text: &str) -> Vec<&str> {
     parts
 }
 
-/// Parse a text signature such as `($self, /, record, datefmt=None)`.
-fn parse_signature(text: &str) -> Option<Parameters> {
+/// Parse a text signature such as `($self, /, record, datefmt=None)` (a method's: `self`
+/// first) or `(name=None)` (a module function's).
+fn parse_signature(text: &str, method: bool) -> Option<Parameters> {
     let inner = text.strip_prefix('(')?.strip_suffix(')')?;
     let mut params = Parameters {
         positional: Vec::new(),
@@ -123,7 +124,7 @@ fn parse_signature(text: &str) -> Option<Parameters> {
             }
         }
     }
-    (params.positional.first().map(String::as_str) == Some("self")).then_some(params)
+    (!method || params.positional.first().map(String::as_str) == Some("self")).then_some(params)
 }
 
 /// The code object for a parameter list: the template's, its parameters replaced (one per
@@ -411,6 +412,89 @@ fn plain_literal<'py>(py: Python<'py>, text: &str) -> Option<Bound<'py, PyAny>> 
     quoted.filter(|t| !t.contains(['\\', '\''])).map(|t| PyString::new(py, t).into_any())
 }
 
+/// The defaults of `params` that [`Defaults::resolve`] will need, noted.
+struct Defaults<'py> {
+    values: HashMap<String, Bound<'py, PyAny>>,
+    others: Vec<String>,
+}
+
+impl<'py> Defaults<'py> {
+    fn new() -> Self {
+        Defaults { values: HashMap::new(), others: Vec::new() }
+    }
+
+    /// Note each default of `params`: a plain literal read at once, any other text kept to
+    /// be evaluated with the rest.
+    fn note(&mut self, py: Python<'py>, params: &Parameters) {
+        for default in params.positional_defaults.iter().chain(params.keyword_defaults.iter().map(|(_, d)| d)) {
+            if !self.values.contains_key(default) && !self.others.contains(default) {
+                match plain_literal(py, default) {
+                    Some(value) => {
+                        self.values.insert(default.clone(), value);
+                    }
+                    None => self.others.push(default.clone()),
+                }
+            }
+        }
+    }
+
+    /// Evaluate the other defaults' texts in `namespace`, all in one `eval` (compiling is
+    /// what costs).
+    fn resolve(&mut self, namespace: &Bound<'py, PyDict>) -> PyResult<()> {
+        if self.others.is_empty() {
+            return Ok(());
+        }
+        let py = namespace.py();
+        let source = format!("({},)", self.others.join(","));
+        let values = py.import("builtins")?.getattr("eval")?.call1((source, namespace))?.cast_into::<PyTuple>()?;
+        for (text, value) in std::mem::take(&mut self.others).into_iter().zip(values.iter()) {
+            self.values.insert(text, value);
+        }
+        Ok(())
+    }
+}
+
+/// A function named `name` (`qualname`) with `params` and globals `namespace` whose calls
+/// go to `callee` (see [`call_native`]).
+fn make_function<'py>(
+    namespace: &Bound<'py, PyDict>,
+    name: &Bound<'py, PyString>,
+    qualname: &Bound<'py, PyAny>,
+    callee: &Bound<'py, PyAny>,
+    params: &Parameters,
+    defaults: &Defaults<'py>,
+    codes: &mut HashMap<String, Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = namespace.py();
+    let positional = PyTuple::new(py, params.positional_defaults.iter().map(|text| &defaults.values[text]))?;
+    let keyword = PyDict::new(py);
+    for (key, text) in &params.keyword_defaults {
+        keyword.set_item(key, &defaults.values[text])?;
+    }
+    let code = code_for(py, params, codes)?;
+    // SAFETY: attached; new references checked; the function is ours until stored.
+    let function = unsafe {
+        let function = Bound::from_owned_ptr_or_err(py, ffi::PyFunction_New(code.as_ptr(), namespace.as_ptr()))?;
+        let cell = Bound::from_owned_ptr_or_err(py, ffi::PyCell_New(callee.as_ptr()))?;
+        let closure = PyTuple::new(py, [cell])?;
+        if ffi::PyFunction_SetClosure(function.as_ptr(), closure.as_ptr()) != 0 {
+            return Err(PyErr::fetch(py));
+        }
+        set_entry(function.as_ptr());
+        function
+    };
+    function.setattr(intern!(py, "__name__"), name)?;
+    function.setattr(intern!(py, "__qualname__"), qualname)?;
+    function.setattr(intern!(py, "__doc__"), callee.getattr(intern!(py, "__doc__"))?)?;
+    if !positional.is_empty() {
+        function.setattr(intern!(py, "__defaults__"), positional)?;
+    }
+    if !keyword.is_empty() {
+        function.setattr(intern!(py, "__kwdefaults__"), keyword)?;
+    }
+    Ok(function)
+}
+
 /// Replace the method descriptors in each class's own dict by functions. `namespace` is the
 /// facade module's dict: the functions' globals, where their defaults are evaluated.
 #[pyfunction]
@@ -419,11 +503,9 @@ pub fn methods_as_functions(namespace: &Bound<'_, PyDict>, classes: &Bound<'_, P
     let py = namespace.py();
     #[cfg(all(Py_3_11, not(Py_3_12)))]
     function_subtype::make(py)?;
-    // Every method first, then the defaults: the plain literals read here, the distinct
-    // others evaluated at once (compiling is what costs), then the functions made.
+    // Every method first, then the defaults, then the functions made.
     let mut methods = Vec::new();
-    let mut defaults: HashMap<String, Bound<'_, PyAny>> = HashMap::new();
-    let mut others: Vec<String> = Vec::new();
+    let mut defaults = Defaults::new();
     for cls in classes.iter() {
         let cls = cls.cast_into::<PyType>()?;
         // SAFETY: attached; reading the class's own dict (a live dict).
@@ -433,29 +515,14 @@ pub fn methods_as_functions(namespace: &Bound<'_, PyDict>, classes: &Bound<'_, P
             let Some((callee, text)) = native_method(&cls, &name, &value)? else {
                 continue;
             };
-            let params = parse_signature(&text).ok_or_else(|| {
+            let params = parse_signature(&text, true).ok_or_else(|| {
                 PyValueError::new_err(format!("logixde: cannot read the signature {text} of {}.{name}", cls.name().map(|n| n.to_string()).unwrap_or_default()))
             })?;
-            for default in params.positional_defaults.iter().chain(params.keyword_defaults.iter().map(|(_, d)| d)) {
-                if !defaults.contains_key(default) && !others.contains(default) {
-                    match plain_literal(py, default) {
-                        Some(value) => {
-                            defaults.insert(default.clone(), value);
-                        }
-                        None => others.push(default.clone()),
-                    }
-                }
-            }
+            defaults.note(py, &params);
             methods.push((cls.clone(), name, callee, params));
         }
     }
-    if !others.is_empty() {
-        let source = format!("({},)", others.join(","));
-        let values = py.import("builtins")?.getattr("eval")?.call1((source, namespace))?.cast_into::<PyTuple>()?;
-        for (text, value) in others.into_iter().zip(values.iter()) {
-            defaults.insert(text, value);
-        }
-    }
+    defaults.resolve(namespace)?;
     let mut codes = HashMap::new();
     // A method under two names (`fatal = critical` before 3.13) stays one function.
     let mut made: HashMap<usize, Bound<'_, PyAny>> = HashMap::new();
@@ -464,35 +531,58 @@ pub fn methods_as_functions(namespace: &Bound<'_, PyDict>, classes: &Bound<'_, P
             cls.setattr(&name, function)?;
             continue;
         }
-        let positional = PyTuple::new(py, params.positional_defaults.iter().map(|text| &defaults[text]))?;
-        let keyword = PyDict::new(py);
-        for (key, text) in &params.keyword_defaults {
-            keyword.set_item(key, &defaults[text])?;
-        }
-        let code = code_for(py, &params, &mut codes)?;
         let qualname = cls.name()?.add(".")?.add(&name)?;
-        // SAFETY: attached; new references checked; the function is ours until stored.
-        let function = unsafe {
-            let function = Bound::from_owned_ptr_or_err(py, ffi::PyFunction_New(code.as_ptr(), namespace.as_ptr()))?;
-            let cell = Bound::from_owned_ptr_or_err(py, ffi::PyCell_New(callee.as_ptr()))?;
-            let closure = PyTuple::new(py, [cell])?;
-            if ffi::PyFunction_SetClosure(function.as_ptr(), closure.as_ptr()) != 0 {
-                return Err(PyErr::fetch(py));
-            }
-            set_entry(function.as_ptr());
-            function
-        };
-        function.setattr(intern!(py, "__name__"), &name)?;
-        function.setattr(intern!(py, "__qualname__"), qualname)?;
-        function.setattr(intern!(py, "__doc__"), callee.getattr(intern!(py, "__doc__"))?)?;
-        if !positional.is_empty() {
-            function.setattr(intern!(py, "__defaults__"), positional)?;
-        }
-        if !keyword.is_empty() {
-            function.setattr(intern!(py, "__kwdefaults__"), keyword)?;
-        }
+        let function = make_function(namespace, &name, &qualname, &callee, &params, &defaults, &mut codes)?;
         cls.setattr(&name, &function)?;
         made.insert(callee.as_ptr() as usize, function);
+    }
+    Ok(())
+}
+
+/// Replace the module's native functions in `namespace` (the facade module's dict: the
+/// builtins whose `__module__` is its `__name__`) by Python functions, as the stdlib's are:
+/// `inspect.isfunction(logging.getLogger)`, and an autospecced mock of one checks its calls
+/// against the signature (mock checks a function's signature, not a builtin's). A builtin
+/// bound to two names (`fatal = critical`) gets one function.
+#[pyfunction]
+#[pyo3(name = "_functions_as_functions", signature = (namespace))]
+pub fn functions_as_functions(namespace: &Bound<'_, PyDict>) -> PyResult<()> {
+    let py = namespace.py();
+    #[cfg(all(Py_3_11, not(Py_3_12)))]
+    function_subtype::make(py)?;
+    let module_name = namespace.get_item(intern!(py, "__name__"))?;
+    let mut functions = Vec::new();
+    let mut defaults = Defaults::new();
+    for (name, callee) in namespace.iter() {
+        // SAFETY: a live object, only inspected.
+        if unsafe { ffi::PyCFunction_Check(callee.as_ptr()) } == 0 {
+            continue;
+        }
+        let Ok(name) = name.cast_into::<PyString>() else { continue };
+        let own = match (&module_name, callee.getattr(intern!(py, "__module__")).ok()) {
+            (Some(module), Some(of)) => of.eq(module)?,
+            _ => false,
+        };
+        let text: Option<String> = callee.getattr(intern!(py, "__text_signature__"))?.extract()?;
+        let Some(text) = text.filter(|_| own) else { continue };
+        let params = parse_signature(&text, false)
+            .ok_or_else(|| PyValueError::new_err(format!("logixde: cannot read the signature {text} of {name}")))?;
+        defaults.note(py, &params);
+        functions.push((name, callee, params));
+    }
+    defaults.resolve(namespace)?;
+    let mut codes = HashMap::new();
+    let mut made: HashMap<usize, Bound<'_, PyAny>> = HashMap::new();
+    for (name, callee, params) in functions {
+        let function = match made.get(&(callee.as_ptr() as usize)) {
+            Some(function) => function.clone(),
+            None => {
+                let function = make_function(namespace, &name, name.as_any(), &callee, &params, &defaults, &mut codes)?;
+                made.insert(callee.as_ptr() as usize, function.clone());
+                function
+            }
+        };
+        namespace.set_item(&name, function)?;
     }
     Ok(())
 }
@@ -508,15 +598,17 @@ mod tests {
 
     #[test]
     fn parses_the_kinds_of_parameters() {
-        let p = parse_signature("($self, /, fmt=None, datefmt=None, *args, defaults=None, **kwargs)").unwrap();
+        let p = parse_signature("($self, /, fmt=None, datefmt=None, *args, defaults=None, **kwargs)", true).unwrap();
         assert_eq!(p.positional, vec!["self", "fmt", "datefmt"]);
         assert_eq!(p.positional_defaults, vec!["None", "None"]);
         assert_eq!(p.varargs.as_deref(), Some("args"));
         assert_eq!(p.keyword_only, vec!["defaults"]);
         assert_eq!(p.keyword_defaults, vec![("defaults".to_owned(), "None".to_owned())]);
         assert_eq!(p.varkw.as_deref(), Some("kwargs"));
-        let p = parse_signature("($self, /, record, *, stacklevel=1)").unwrap();
+        let p = parse_signature("($self, /, record, *, stacklevel=1)", true).unwrap();
         assert_eq!((p.positional.len(), p.keyword_only.len()), (2, 1));
-        assert!(parse_signature("(record)").is_none());
+        assert!(parse_signature("(record)", true).is_none());
+        let p = parse_signature("(name=None)", false).unwrap();
+        assert_eq!((p.positional, p.positional_defaults), (vec!["name".to_owned()], vec!["None".to_owned()]));
     }
 }

@@ -628,7 +628,7 @@ fn disable(py: Python<'_>, level: Py<PyAny>) -> PyResult<()> {
 ///
 /// Should be called at application exit.
 #[pyfunction]
-#[pyo3(signature = (handlerList = Arg::Default))]
+#[pyo3(signature = (handlerList = Arg::Default), text_signature = "(handlerList=_handlerList)")]
 #[allow(non_snake_case)]
 fn shutdown(py: Python<'_>, handlerList: Arg<'_>) -> PyResult<()> {
     let handler_list = handlerList.or_else(|| state::global(py, intern!(py, "_handlerList")))?;

@@ -234,7 +234,10 @@ fn read_replaced(py: Python<'_>) -> u8 {
     for which in StandIn::ALL {
         let own = OWN_FUNCTIONS[which as usize].load(Relaxed);
         let name = PyString::intern(py, which.global_name());
-        if !global(py, &name).is_ok_and(|f| f.as_ptr() as usize == own) {
+        // The module's global is the function standing for the native one.
+        // SAFETY: attached; a live object, only inspected.
+        let stands_for_own = |f: Bound<'_, PyAny>| unsafe { crate::method_functions::native_descriptor(f.as_ptr() as usize) } == own;
+        if !global(py, &name).is_ok_and(stands_for_own) {
             replaced |= which.bit();
         }
     }

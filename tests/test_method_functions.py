@@ -123,3 +123,37 @@ def test_autospec_of_a_class_checks_and_binds_the_constructors_arguments():
         print(repr(logging.Logger.__repr__(logging.getLogger("r"))), logging.Logger.__repr__.__qualname__)
         """
     )
+
+
+def test_module_functions_are_functions():
+    # The modules' functions are Python functions too: `inspect.isfunction`, and mock's
+    # autospec checks a call against a function's signature (a builtin's it does not).
+    assert_same_output(
+        """
+        import inspect, logging, logging.config, pickle, types
+        from unittest import mock
+        for name in ("getLogger", "basicConfig", "info", "log", "exception", "disable",
+                     "getLevelName", "addLevelName", "setLoggerClass", "makeLogRecord",
+                     "captureWarnings", "shutdown", "fatal", "critical"):
+            f = getattr(logging, name)
+            print(name, type(f).__name__, inspect.isfunction(f), f.__module__, f.__qualname__,
+                  pickle.loads(pickle.dumps(f)) is f, isinstance(f, types.FunctionType))
+        for name in ("dictConfig", "fileConfig", "listen", "stopListening", "valid_ident"):
+            f = getattr(logging.config, name)
+            print(name, type(f).__name__, inspect.isfunction(f), f.__module__, inspect.signature(f))
+        print(inspect.signature(logging.getLogger), inspect.signature(logging.exception),
+              logging.fatal is logging.critical)
+        f = logging.currentframe   # the stdlib's is a lambda
+        print(type(f).__name__, f.__name__, f.__qualname__, inspect.signature(f))
+        with mock.patch("logging.getLogger", autospec=True) as m:
+            logging.getLogger("x")
+            m.assert_called_once_with("x")
+            try:
+                logging.getLogger("x", "y")
+            except TypeError as e:
+                print("TypeError", e)
+        logging.basicConfig(format="%(levelname)s %(message)s")
+        logging.warning("through the function %s", 1)
+        logging.getLogger("mod").error("and a logger")
+        """
+    )

@@ -175,6 +175,12 @@ if hasattr(_name_property, '__set_name__'):
     _name_property.__set_name__(Handler, 'name')
 Handler.name = _name_property
 del _name_property
+# The module's functions too (before `atexit` and `os.register_at_fork` are handed them).
+_core._functions_as_functions(globals())
+if _VERSION < (3, 10):
+    fatal = critical
+# The stdlib's `currentframe = lambda: sys._getframe(N)`.
+currentframe.__name__ = currentframe.__qualname__ = '<lambda>'
 
 #---------------------------------------------------------------------------
 #   Module state built from the native classes

@@ -88,5 +88,6 @@ _native._bind_module(_sys.modules[__name__])
 _core._methods_as_functions(
     globals(), ConvertingMixin, ConvertingDict, ConvertingList, ConvertingTuple,
     BaseConfigurator, DictConfigurator)
+_core._functions_as_functions(globals())
 
 del _core, _native, _sys, _VERSION
