@@ -171,7 +171,8 @@ fn code_for<'py>(
     Ok(code)
 }
 
-/// The functions' vectorcall entry: their native method, called with the same arguments.
+/// The functions' vectorcall entry: their native method (or module function), called with
+/// the same arguments.
 unsafe extern "C" fn call_native(
     callable: *mut ffi::PyObject,
     args: *const *mut ffi::PyObject,
@@ -197,6 +198,14 @@ unsafe extern "C" fn call_native(
         if let Some(entry) = (*descriptor).vectorcall {
             // What `PyObject_Vectorcall` would find and call (and the errors it raises).
             return entry(native, args, nargsf, kwnames);
+        }
+    } else if ffi::Py_TYPE(native) == std::ptr::addr_of_mut!(ffi::PyCFunction_Type) {
+        // A module's function: what its vectorcall entry does (its C recursion count aside).
+        let builtin = native as *mut ffi::PyCFunctionObject;
+        let def = (*builtin).m_ml;
+        if (*def).ml_flags == ffi::METH_FASTCALL | ffi::METH_KEYWORDS {
+            let nargs = ffi::PyVectorcall_NARGS(nargsf);
+            return ((*def).ml_meth.PyCFunctionFastWithKeywords)((*builtin).m_self, args, nargs, kwnames);
         }
     }
     ffi::PyObject_Vectorcall(native, args, nargsf, kwnames)
