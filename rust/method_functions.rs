@@ -1,4 +1,5 @@
-//! The native classes' methods as Python functions, as the stdlib's are.
+//! The native classes' methods, and the modules' functions, as Python functions, as the
+//! stdlib's are.
 //!
 //! Code depends on the stdlib's methods being functions: `mock.patch.object(Logger,
 //! "warning", autospec=True)` binds the mock to the instance only when the original is a
@@ -8,7 +9,8 @@
 //! descriptor in a class's dict (and each builtin bound as an `instancemethod`) is replaced
 //! by a function with the stdlib's signature (the text signature, which pyo3 writes from the
 //! same parameter list) whose vectorcall entry calls the native method: calling it runs no
-//! Python code.
+//! Python code. Likewise each builtin of a facade module (mock's autospec checks the
+//! signature of a function, not of a builtin).
 //!
 //! The function's body never runs: the interpreter calls a function through its vectorcall
 //! entry (3.9, 3.10), or inlines its frame only while that entry is the default one (3.12
