@@ -284,7 +284,7 @@ fn thread_remember(
         }
         let tp = ffi::Py_TYPE(t.as_ptr());
         let tp_version = type_version(py, tp);
-        let generic = (*tp).tp_getattro.map(|f| f as usize) == Some(ffi::PyObject_GenericGetAttr as *const () as usize);
+        let generic = crate::dispatch::generic_getattr(tp);
         if tp_version == 0 || !generic || !_PyType_Lookup(tp, intern!(py, "_name").as_ptr()).is_null() {
             return;
         }

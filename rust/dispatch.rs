@@ -593,14 +593,31 @@ pub fn is_exact_rlock(lock: &Bound<'_, PyAny>) -> bool {
     exact_rlock(lock).is_some()
 }
 
+/// Whether `tp` reads attributes with CPython's generic algorithm (`PyObject_GenericGetAttr`).
+///
+/// # Safety
+/// `tp` is a live type.
+#[inline]
+pub(crate) unsafe fn generic_getattr(tp: *mut ffi::PyTypeObject) -> bool {
+    (*tp).tp_getattro.map(|f| f as usize) == Some(ffi::PyObject_GenericGetAttr as *const () as usize)
+}
+
+/// Whether `tp` assigns attributes with CPython's generic algorithm (`PyObject_GenericSetAttr`).
+///
+/// # Safety
+/// `tp` is a live type.
+#[inline]
+pub(crate) unsafe fn generic_setattr(tp: *mut ffi::PyTypeObject) -> bool {
+    (*tp).tp_setattro.map(|f| f as usize) == Some(ffi::PyObject_GenericSetAttr as *const () as usize)
+}
+
 /// Whether `tp` looks attributes up with the generic algorithm over a `tp_dictoffset` dict
 /// (native classes and their Python subclasses without `__getattr__`/`__getattribute__`),
 /// for every name found: exact modules too (their `tp_getattro` differs only for a name
 /// found nowhere, which it hands to the module's `__getattr__`; such a lookup is never kept).
 #[inline]
 unsafe fn generic_with_dict(tp: *mut ffi::PyTypeObject) -> bool {
-    ((*tp).tp_getattro.map(|f| f as usize) == Some(ffi::PyObject_GenericGetAttr as *const () as usize)
-        || tp == std::ptr::addr_of_mut!(ffi::PyModule_Type))
+    (generic_getattr(tp) || tp == std::ptr::addr_of_mut!(ffi::PyModule_Type))
         && (*tp).tp_dictoffset > 0
 }
 
@@ -828,7 +845,7 @@ impl MethodCall {
         // SAFETY: attached; live objects; the descriptor is borrowed from the type.
         unsafe {
             let tp = ffi::Py_TYPE(obj.as_ptr());
-            if (*tp).tp_getattro.map(|f| f as usize) != Some(ffi::PyObject_GenericGetAttr as *const () as usize) {
+            if !generic_getattr(tp) {
                 return 0;
             }
             let descr = _PyType_Lookup(tp, name.as_ptr());
@@ -1311,7 +1328,7 @@ pub fn setattr(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, value: &Bound
     unsafe {
         let o = obj.as_ptr();
         let tp = ffi::Py_TYPE(o);
-        if (*tp).tp_setattro.map(|f| f as usize) == Some(ffi::PyObject_GenericSetAttr as *const () as usize)
+        if generic_setattr(tp)
             && (*tp).tp_dictoffset > 0
         {
             let descr = _PyType_Lookup(tp, name.as_ptr());
@@ -1339,7 +1356,7 @@ pub fn has_method(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> PyResul
     // SAFETY: live objects; the descriptor pointer is only inspected.
     unsafe {
         let tp = ffi::Py_TYPE(obj.as_ptr());
-        if (*tp).tp_getattro.map(|f| f as *const () as usize) == Some(ffi::PyObject_GenericGetAttr as *const () as usize) {
+        if generic_getattr(tp) {
             let descr = _PyType_Lookup(tp, name.as_ptr());
             if !descr.is_null() {
                 let dt = ffi::Py_TYPE(descr);

@@ -297,7 +297,7 @@ pub(crate) fn assign_manager(rv: &Bound<'_, PyAny>, manager: &Bound<'_, PyAny>) 
             // SAFETY: attached; live objects; a type lookup runs no Python code.
             let natively = unsafe {
                 let tp = ffi::Py_TYPE(rv.as_ptr());
-                let generic = (*tp).tp_setattro.map(|f| f as usize) == Some(ffi::PyObject_GenericSetAttr as *const () as usize);
+                let generic = dispatch::generic_setattr(tp);
                 let on_class = dispatch::_PyType_Lookup(tp, intern!(py, "manager").as_ptr());
                 let manager_type = ffi::Py_TYPE(manager.as_ptr());
                 generic
@@ -330,7 +330,7 @@ pub(crate) fn manager_of<'py>(logger: &Bound<'py, PyAny>) -> PyResult<Bound<'py,
             // probing a dict with a str key (`shadowed_by_instance`).
             let plain = unsafe {
                 let tp = ffi::Py_TYPE(logger.as_ptr());
-                let generic = (*tp).tp_getattro.map(|f| f as usize) == Some(ffi::PyObject_GenericGetAttr as *const () as usize);
+                let generic = dispatch::generic_getattr(tp);
                 let on_class = dispatch::_PyType_Lookup(tp, name.as_ptr());
                 generic && (on_class.is_null() || (*ffi::Py_TYPE(on_class)).tp_descr_set.is_none())
             };

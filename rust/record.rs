@@ -1139,7 +1139,7 @@ fn record_init(
     // SAFETY: attached; a live type object, its slot only compared.
     let plain_setattr = unsafe {
         let tp = ffi::Py_TYPE(slf.as_ptr());
-        (*tp).tp_setattro.map(|f| f as usize) == Some(ffi::PyObject_GenericSetAttr as *const () as usize) || has_native_setters(py, tp)
+        crate::dispatch::generic_setattr(tp) || has_native_setters(py, tp)
     };
     let plain = plain_setattr && known_names_have_no_data_descriptor(slf);
     for (key, value) in attrs.into_items(py) {
