@@ -574,8 +574,11 @@ pub fn functions_as_functions(namespace: &Bound<'_, PyDict>) -> PyResult<()> {
             (Some(module), Some(of)) => of.eq(module)?,
             _ => false,
         };
+        if !own {
+            continue;
+        }
         let text: Option<String> = callee.getattr(intern!(py, "__text_signature__"))?.extract()?;
-        let Some(text) = text.filter(|_| own) else { continue };
+        let Some(text) = text else { continue };
         let params = parse_signature(&text, false)
             .ok_or_else(|| PyValueError::new_err(format!("logixde: cannot read the signature {text} of {name}")))?;
         defaults.note(py, &params);

@@ -175,10 +175,11 @@ if hasattr(_name_property, '__set_name__'):
     _name_property.__set_name__(Handler, 'name')
 Handler.name = _name_property
 del _name_property
-# The module's functions too (before `atexit` and `os.register_at_fork` are handed them).
-_core._functions_as_functions(globals())
+# The module's functions too (before `atexit` and `os.register_at_fork` are handed them);
+# 3.9's `fatal = critical` first, so both names get the one function.
 if _VERSION < (3, 10):
     fatal = critical
+_core._functions_as_functions(globals())
 # The stdlib's `currentframe = lambda: sys._getframe(N)`.
 currentframe.__name__ = currentframe.__qualname__ = '<lambda>'
 
